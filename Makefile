@@ -1,0 +1,27 @@
+# Two entry points for a fresh clone: `make run` (baseline scenario) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test bench docs clean
+
+$(BIN)/qcy: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(BIN)/qcy
+	$(BIN)/qcy run scenarios/baseline.toml
+
+test: $(BIN)/qcy
+	$(BIN)/python -m pytest -q
+
+bench: $(BIN)/qcy
+	$(BIN)/python benchmarks/run.py --quick
+
+docs: $(BIN)/qcy
+	$(BIN)/python -m qcy_sim.docs docs/scenario-reference.md
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,21 @@
+"""qcy_sim: an agent-based model of the Xixian New Area's talent ecosystem under the 2022-2024 plan.
+
+Typical use::
+
+    import qcy_sim
+    scenario = qcy_sim.load_scenario("scenarios/baseline.toml")
+    result = qcy_sim.run_replicates(scenario, replicates=20, seed=1)
+    result.summary["targets"]["innovation_talents"]["p_met"]
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .model import QcyModel
+from .scenario import ConfigError, Scenario, load_scenario
+
+try:
+    __version__ = version("qcy_sim")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0+unknown"
+
+__all__ = ["QcyModel", "Scenario", "ConfigError", "load_scenario", "__version__"]

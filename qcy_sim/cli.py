@@ -1,0 +1,150 @@
+"""The ``qcy`` command line.
+
+Every user error (a bad file, a bad flag) prints one message and exits with code 2, without a
+traceback; nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .scenario import ConfigError, load_scenario
+
+__all__ = ["main"]
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # noqa: D102 - argparse's hook
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number >= 1, found {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a seed >= 0, found {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``qcy``."""
+    parser = _Parser(prog="qcy", description="Agent-based simulation of the Xixian talent plan.")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    p = sub.add_parser("run", help="run replicates of a scenario and write results")
+    p.add_argument("scenario", help="scenario file (TOML)")
+    p.add_argument("--replicates", type=_positive, default=100, help="replicates (default 100)")
+    p.add_argument("--seed", type=_seed, default=0, help="base seed (default 0)")
+    p.add_argument("--workers", type=_positive, default=None,
+                   help="processes (default: all cores; 1 runs in-process)")
+    p.add_argument("--out", default=None, help="output folder (default results/<scenario name>)")
+    p.add_argument("--no-figures", action="store_true", help="skip the fan charts")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("validate", help="check scenario files without running them")
+    p.add_argument("files", nargs="+", help="scenario files")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``qcy`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from . import __version__
+
+        print(__version__)
+        return 0
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return {"run": _cmd_run, "validate": _cmd_validate}[args.command](args)
+    except ConfigError as exc:
+        print(f"qcy: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("qcy: interrupted; no results were written", file=sys.stderr)
+        return 130
+
+
+def _cmd_validate(args) -> int:
+    for path in args.files:
+        sc = load_scenario(path)
+        print(f"{path}: ok ({sc.name}, {len(sc.targets)} targets, config {sc.config_hash})")
+    return 0
+
+
+def _cmd_run(args) -> int:
+    from .results import write_outputs
+    from .runner import default_workers, run_replicates
+
+    scenario = load_scenario(args.scenario)
+    out = Path(args.out) if args.out else Path("results") / scenario.name
+    workers = args.workers or default_workers()
+    t0 = time.time()
+    bar = None
+    if not args.quiet:
+        from tqdm import tqdm
+
+        bar = tqdm(total=args.replicates, desc=scenario.name, unit="run", file=sys.stderr)
+    try:
+        rep = run_replicates(
+            scenario, args.replicates, args.seed, workers, progress=bar.update if bar else None
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    elapsed = time.time() - t0
+    summary = write_outputs(
+        rep, out, {"workers": workers, "elapsed_s": round(elapsed, 3)}, figures=not args.no_figures
+    )
+    print(format_summary(summary))
+    print(f"\nresults in {out}/ ({elapsed:.1f} s)")
+    return 0
+
+
+def format_summary(summary: dict) -> str:
+    """The target table printed after a run."""
+    head = f"{'target':<26}{'threshold':>10}  {'deadline':<9}{'P(met)':>7}  {'95% CI':<13}"
+    head += f"{'median met':<11}{'median final':>13}"
+    lines = [f"{summary['scenario']}: {summary['replicates']} replicates", head, "-" * len(head)]
+    for kpi, t in summary["targets"].items():
+        ci = f"[{t['ci_low']:.2f}, {t['ci_high']:.2f}]"
+        med = t["median_month_met"] or "not met"
+        lines.append(
+            f"{kpi:<26}{t['threshold']:>10g}  {t['deadline']:<9}{t['p_met']:>7.2f}  {ci:<13}"
+            f"{med:<11}{t['median_final']:>13,.0f}"
+        )
+    lo, hi = summary["p_all_met_ci"]
+    lines.append("-" * len(head))
+    lines.append(f"{'all targets':<26}{'':>10}  {'':<9}{summary['p_all_met']:>7.2f}  "
+                 f"[{lo:.2f}, {hi:.2f}]")
+    spend = summary["spending_cny_million"]
+    lines.append(f"median spending: {spend['median_public']:,.0f} million CNY public, "
+                 f"{spend['median_total']:,.0f} million CNY with venture capital")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,573 @@
+"""The monthly kernels: pure ``@njit(cache=True)`` functions over agent arrays and scalars.
+
+Each kernel takes arrays (mutated in place) and scalars, and returns plain numbers. Random draws
+come from :mod:`qcy_sim.rng`, keyed by a per-run stream key, a stable agent key and the month, so
+a kernel's result does not depend on the order agents are visited in. ``kernel.py_func`` runs the
+same code in pure Python (the tests compare both).
+
+Status codes of talents: 0 gone, 1 employed, 2 searching.
+Firm kinds: 0 ordinary firm, 1 chain leader, 2 institute (universities, institutes, new R&D
+institutions: employ scientists), 3 startup.
+Carrier status: 1 under construction, 2 operating.
+"""
+
+import math
+
+import numpy as np
+from numba import njit
+
+from .rng import normal, poisson, uniform
+
+GONE, EMPLOYED, SEARCHING = 0, 1, 2
+FIRM_ORDINARY, FIRM_CHAIN_LEADER, FIRM_INSTITUTE, FIRM_STARTUP = 0, 1, 2, 3
+BUILDING, OPERATING = 1, 2
+KIND_SCIENTIST, KIND_YOUNG, KIND_STUDENT = 0, 2, 6
+TEAM_SE, TEAM_SC = 0, 1
+N_KEY_CHAINS = 5
+YOUNG_FIRM_MONTHS = 36
+HOUSING_TENURE_MONTHS = 36
+
+
+@njit(cache=True)
+def categorical(u, shares):
+    """Index i with cumulative share just above ``u`` (inverse CDF of a categorical)."""
+    acc = 0.0
+    for i in range(shares.shape[0]):
+        acc += shares[i]
+        if u < acc:
+            return i
+    return shares.shape[0] - 1
+
+
+# ----------------------------------------------------------------------------------------------
+# Carriers
+
+
+@njit(cache=True)
+def carriers_build(status, built, lead, completed, build_cost, kind, month, balance):
+    """Advance construction by one month where the month's instalment can be paid.
+
+    A carrier under construction costs ``build_cost[kind] / lead`` a month; projects are paid in
+    slot order while the balance lasts, and a project that cannot be paid stalls for the month.
+    Returns ``(spent, completed_now)``.
+    """
+    spent = 0.0
+    done = 0
+    for c in range(status.shape[0]):
+        if status[c] != BUILDING:
+            continue
+        instalment = build_cost[kind[c]] / lead[c]
+        if instalment > balance - spent:
+            continue
+        spent += instalment
+        built[c] += 1.0
+        if built[c] >= lead[c] - 1e-9:
+            status[c] = OPERATING
+            completed[c] = month
+            done += 1
+    return spent, done
+
+
+# ----------------------------------------------------------------------------------------------
+# Enterprises
+
+
+@njit(cache=True)
+def firms_evolve(
+    alive, kind, field, born, desired, staff, funded, hosted, uid, month, skey_growth, skey_fail,
+    growth_mature, growth_young, growth_funded, field_growth, growth_sd,
+    fail_young, fail_mature, fail_small_mult, fail_funded_mult, fail_hosted_mult, pilot_relief,
+    max_vacancy_share,
+):
+    """Grow desired staff (log random walk with drift) and draw failures; returns failures.
+
+    Desired staff never exceeds ``staff x (1 + max_vacancy_share) + 2``: a firm does not plan
+    for more openings than it can recruit against.
+
+    Monthly drift (log units) = yearly drift / 12 by age and funding, plus ``field_growth[field]``
+    (chain-leader pull and common-technology platforms). Failure hazard per month = yearly
+    hazard / 12 x multipliers (small, funded, hosted) x (1 - pilot_relief) for young firms.
+    Institutes and chain leaders do not fail.
+    """
+    failures = 0
+    for f in range(alive.shape[0]):
+        if not alive[f]:
+            continue
+        age = month - born[f]
+        young = age < YOUNG_FIRM_MONTHS
+        drift = growth_young if young else growth_mature
+        if funded[f]:
+            drift += growth_funded
+        drift = drift / 12.0 + field_growth[field[f]]
+        z = normal(skey_growth, uid[f], month)
+        desired[f] = min(
+            desired[f] * math.exp(drift + growth_sd * z), staff[f] * (1.0 + max_vacancy_share) + 2.0
+        )
+        if kind[f] == FIRM_INSTITUTE or kind[f] == FIRM_CHAIN_LEADER:
+            continue
+        h = (fail_young * (1.0 - pilot_relief) if young else fail_mature) / 12.0
+        if staff[f] < 3:
+            h *= fail_small_mult
+        if funded[f]:
+            h *= fail_funded_mult
+        if hosted[f] >= 0:
+            h *= fail_hosted_mult
+        if uniform(skey_fail, uid[f], month) < h:
+            alive[f] = 0
+            failures += 1
+    return failures
+
+
+@njit(cache=True)
+def firms_invest(alive, born, funded, uid, month, skey, chance, amount, balance):
+    """Offer investments to unfunded young firms; pay while the fund lasts. Returns spending."""
+    spent = 0.0
+    if amount <= 0.0:
+        return spent
+    for f in range(alive.shape[0]):
+        if not alive[f] or funded[f] or month - born[f] >= YOUNG_FIRM_MONTHS:
+            continue
+        if uniform(skey, uid[f], month) < chance and balance - spent >= amount:
+            funded[f] = 1
+            spent += amount
+    return spent
+
+
+@njit(cache=True)
+def vacancy_slots(alive, kind, desired, staff, institutes):
+    """List one entry per open vacancy, for firms of the institute segment or the rest."""
+    total = 0
+    for f in range(alive.shape[0]):
+        if alive[f] and (kind[f] == FIRM_INSTITUTE) == institutes:
+            v = int(math.ceil(desired[f])) - staff[f]
+            if v > 0:
+                total += v
+    slots = np.empty(total, dtype=np.int64)
+    k = 0
+    for f in range(alive.shape[0]):
+        if alive[f] and (kind[f] == FIRM_INSTITUTE) == institutes:
+            v = int(math.ceil(desired[f])) - staff[f]
+            for _ in range(max(v, 0)):
+                slots[k] = f
+                k += 1
+    return slots
+
+
+@njit(cache=True)
+def hosted_release(alive, born, hosted, month):
+    """Firms leave their incubator at three years of age or when they fail."""
+    for f in range(alive.shape[0]):
+        if hosted[f] >= 0 and (not alive[f] or month - born[f] >= YOUNG_FIRM_MONTHS):
+            hosted[f] = -1
+
+
+# ----------------------------------------------------------------------------------------------
+# Talents
+
+
+def talent_uid(month, origin, index):
+    """Stable key of a talent: who it is does not depend on who else arrived."""
+    return (np.uint64(month) << np.uint64(44)) | (np.uint64(origin) << np.uint64(40)) | np.uint64(
+        index
+    )
+
+
+talent_uid_jit = njit(cache=True)(talent_uid)
+
+
+@njit(cache=True)
+def arrivals(
+    month, start, n_by_origin, skey_kind, skey_field, skey_ability, skey_expect, skey_choice,
+    skey_title, kind_shares, field_shares, ability_shift, overseas_shift, ability_sd,
+    th_high_end, th_high_level, recognised_share, asc, competitor_utility, beta_wage, beta_award,
+    wage_base, level_mult, comp_ratio, expect_sd, award_by_level, region_utility,
+    uid, status, kind, field, origin, level, level_since, ability, titled, employer, wage,
+    expectation, arrived, housed, failed_employer, broker, team,
+):
+    """Candidates choose between the area and their outside option (binary logit).
+
+    Candidate ``i`` of origin ``o`` (0 domestic, 1 overseas, 2 local graduate) draws a kind, a
+    field, a log ability and a wage expectation ``e = comp_ratio x wage x exp(expect_sd z)``. The
+    utility of the area over the outside option is ``asc[o] - competitor_utility
+    + beta_wage log(wage / e) + beta_award award / 100k + region_utility[kind]``, and the
+    candidate comes with the logit probability. Arrivals are written from slot ``start`` on, as
+    searchers. Returns ``(n_arrived, awards_owed_thousand_cny)``.
+    """
+    n = start
+    owed = 0.0
+    for o in range(n_by_origin.shape[0]):
+        for i in range(n_by_origin[o]):
+            key = talent_uid_jit(month, o, i)
+            k = categorical(uniform(skey_kind, key, month), kind_shares[o])
+            f = categorical(uniform(skey_field, key, month), field_shares)
+            a = ability_shift[k] + (overseas_shift if o == 1 else 0.0)
+            a += ability_sd * normal(skey_ability, key, month)
+            lvl = 0
+            if a >= th_high_level:
+                lvl = 2
+            elif a >= th_high_end:
+                lvl = 1
+            is_titled = uniform(skey_title, key, month) < recognised_share
+            rec = lvl if is_titled else 0
+            w = wage_base[k] * level_mult[rec]
+            z = normal(skey_expect, key, month)
+            e = comp_ratio * wage_base[k] * level_mult[lvl] * math.exp(expect_sd * z)
+            dv = asc[o] - competitor_utility + beta_wage * math.log(w / e)
+            dv += beta_award * award_by_level[rec] / 100.0 + region_utility[k]
+            p = 1.0 / (1.0 + math.exp(-dv))
+            if uniform(skey_choice, key, month) >= p:
+                continue
+            uid[n] = key
+            status[n] = SEARCHING
+            kind[n] = k
+            field[n] = f
+            origin[n] = o
+            level[n] = rec
+            level_since[n] = month if rec > 0 else -1
+            ability[n] = a
+            titled[n] = 1 if is_titled else 0
+            employer[n] = -1
+            wage[n] = 0.0
+            expectation[n] = e
+            arrived[n] = month
+            housed[n] = 0
+            failed_employer[n] = 0
+            broker[n] = 0
+            team[n] = -1
+            owed += award_by_level[rec]
+            n += 1
+    return n - start, owed
+
+
+@njit(cache=True)
+def init_talents(
+    start, end, skey, kind_shares, field_shares, ability_shift, ability_sd, th_high_end,
+    th_high_level, wage_base, level_mult, expect_sd, employed_share, cum_institutes, cum_firms,
+    firm_productivity, staff, uid, status, kind, field, origin, level, level_since, ability,
+    titled, employer, wage, expectation, arrived,
+):
+    """Draw the residents of month 0 and seat the employed in proportion to firms' desired staff.
+
+    Residents have titles for the level they hold (their recognition predates the plan, so
+    ``level_since`` is 0 and they do not count towards the plan's high-level targets).
+    """
+    for i in range(start, end):
+        key = talent_uid_jit(0, 3, i)
+        uid[i] = key
+        k = categorical(uniform(skey, key, 0), kind_shares)
+        kind[i] = k
+        field[i] = categorical(uniform(skey, key, 1), field_shares)
+        origin[i] = 3
+        a = ability_shift[k] + ability_sd * normal(skey, key, 2)
+        ability[i] = a
+        lvl = 2 if a >= th_high_level else (1 if a >= th_high_end else 0)
+        titled[i] = 1
+        level[i] = lvl
+        level_since[i] = 0 if lvl > 0 else -1
+        arrived[i] = -int(uniform(skey, key, 3) * 120)
+        expectation[i] = wage_base[k] * level_mult[lvl] * math.exp(expect_sd * normal(skey, key, 4))
+        cum = cum_institutes if k == KIND_SCIENTIST else cum_firms
+        employer[i] = -1
+        wage[i] = 0.0
+        status[i] = SEARCHING
+        if uniform(skey, key, 5) < employed_share and cum.shape[0] > 0 and cum[-1] > 0:
+            j = np.searchsorted(cum, uniform(skey, key, 6) * cum[-1], side="right")
+            j = min(j, cum.shape[0] - 1)
+            status[i] = EMPLOYED
+            employer[i] = j
+            staff[j] += 1
+            wage[i] = wage_base[k] * level_mult[lvl] * firm_productivity[j]
+
+
+@njit(cache=True)
+def match(
+    status, kind, uid, employer, wage, level, firm_kind_ok_institute, slots, firm_productivity,
+    staff, wage_base, level_mult, efficiency, elasticity, month, skey_select, skey_assign,
+):
+    """Match searchers of one segment to vacancy ``slots`` with M = A U^a V^(1-a).
+
+    The ``M`` searchers with the smallest draws are matched (exactly M, in random order); each
+    takes a vacancy drawn without replacement. Scientists search institutes only, everyone else
+    firms only (``firm_kind_ok_institute`` says which segment this call serves).
+    Returns ``(searchers, matches)``.
+    """
+    n_v = slots.shape[0]
+    count = 0
+    for t in range(status.shape[0]):
+        if status[t] == SEARCHING and (kind[t] == KIND_SCIENTIST) == firm_kind_ok_institute:
+            count += 1
+    if count == 0 or n_v == 0:
+        return count, 0
+    idx = np.empty(count, dtype=np.int64)
+    draw = np.empty(count)
+    j = 0
+    for t in range(status.shape[0]):
+        if status[t] == SEARCHING and (kind[t] == KIND_SCIENTIST) == firm_kind_ok_institute:
+            idx[j] = t
+            draw[j] = uniform(skey_select, uid[t], month)
+            j += 1
+    m = efficiency * count**elasticity * n_v ** (1.0 - elasticity)
+    m_int = min(int(math.floor(m + 0.5)), count, n_v)
+    order = np.argsort(draw, kind="mergesort")
+    remaining = n_v
+    for r in range(m_int):
+        t = idx[order[r]]
+        pick = int(uniform(skey_assign, uid[t], month) * remaining)
+        f = slots[pick]
+        slots[pick] = slots[remaining - 1]
+        remaining -= 1
+        status[t] = EMPLOYED
+        employer[t] = f
+        staff[f] += 1
+        wage[t] = wage_base[kind[t]] * level_mult[level[t]] * firm_productivity[f]
+    return count, m_int
+
+
+@njit(cache=True)
+def talents_month(
+    status, kind, uid, level, level_since, ability, titled, employer, wage, expectation,
+    arrived, housed, failed_employer, firm_alive, staff, month, skey_exit, skey_search,
+    skey_recog, skey_found, ability_growth, th_high_end, th_high_level, recog_titled,
+    recog_untitled, exit_base, exit_coef, d_wage, d_unhoused, d_services_gap, d_failed,
+    search_exit, found_prob, founders,
+):
+    """One month of every resident's career: employer failure, recognition, departure, founding.
+
+    * A talent whose employer failed becomes a searcher, marked as hurt by the failure.
+    * Log ability grows; an eligible unrecognised talent is recognised with a monthly chance.
+    * Departure hazard ``exit_base x exp(exit_coef x D)`` with dissatisfaction ``D`` from a wage
+      below expectation, missing housing in the first three years, missing services, and an
+      employer that failed; searchers also give up with ``search_exit``.
+    * An employed talent founds a startup with chance ``found_prob[kind]``; founders are listed
+      in ``founders`` and leave their employer.
+
+    Returns ``(departures, n_founders, housing_freed)``.
+    """
+    departures = 0
+    n_found = 0
+    freed = 0
+    for t in range(status.shape[0]):
+        s = status[t]
+        if s == GONE:
+            continue
+        if s == EMPLOYED and not firm_alive[employer[t]]:
+            status[t] = SEARCHING
+            s = SEARCHING
+            employer[t] = -1
+            wage[t] = 0.0
+            failed_employer[t] = 1
+        ability[t] += ability_growth
+        target = 0
+        if ability[t] >= th_high_level:
+            target = 2
+        elif ability[t] >= th_high_end:
+            target = 1
+        if target > level[t]:
+            rate = recog_titled if titled[t] else recog_untitled
+            if uniform(skey_recog, uid[t], month) < rate:
+                level[t] = target
+                level_since[t] = month
+        tenure = month - arrived[t]
+        d = d_services_gap
+        if s == EMPLOYED and wage[t] < expectation[t]:
+            d += d_wage * math.log(expectation[t] / wage[t])
+        if not housed[t] and tenure <= HOUSING_TENURE_MONTHS:
+            d += d_unhoused
+        if failed_employer[t]:
+            d += d_failed
+        h = exit_base * math.exp(exit_coef * d)
+        if s == SEARCHING:
+            h = 1.0 - (1.0 - h) * (1.0 - search_exit)
+        if uniform(skey_exit, uid[t], month) < h:
+            if s == EMPLOYED:
+                staff[employer[t]] -= 1
+            status[t] = GONE
+            employer[t] = -1
+            if housed[t]:
+                housed[t] = 0
+                freed += 1
+            departures += 1
+            continue
+        if s == EMPLOYED:
+            if failed_employer[t]:
+                failed_employer[t] = 0
+            if uniform(skey_found, uid[t], month) < found_prob[kind[t]]:
+                founders[n_found] = t
+                n_found += 1
+                staff[employer[t]] -= 1
+                employer[t] = -1
+    return departures, n_found, freed
+
+
+@njit(cache=True)
+def housing_allocate(status, level, arrived, housed, month, free_units):
+    """Move out tenants after three years; give free apartments to newcomers, highest level first.
+
+    Returns ``(occupied, free_units_left)``.
+    """
+    for t in range(status.shape[0]):
+        if housed[t] and month - arrived[t] > HOUSING_TENURE_MONTHS:
+            housed[t] = 0
+            free_units += 1
+    for lvl in range(2, -1, -1):
+        if free_units <= 0:
+            break
+        for t in range(status.shape[0]):
+            if free_units <= 0:
+                break
+            if (
+                status[t] != GONE
+                and not housed[t]
+                and level[t] == lvl
+                and month - arrived[t] <= HOUSING_TENURE_MONTHS
+            ):
+                housed[t] = 1
+                free_units -= 1
+    occupied = 0
+    for t in range(status.shape[0]):
+        if housed[t]:
+            occupied += 1
+    return occupied, free_units
+
+
+@njit(cache=True)
+def train_brokers(status, kind, broker, uid, month, skey, select_prob, pass_rate):
+    """Enrol eligible employed researchers, managers and professionals; certify those who pass.
+
+    Returns ``(trainees, certified)``.
+    """
+    trainees = 0
+    certified = 0
+    if select_prob <= 0.0:
+        return trainees, certified
+    for t in range(status.shape[0]):
+        k = kind[t]
+        if status[t] != EMPLOYED or broker[t] or not (k == 1 or k == 3 or k == 4):
+            continue
+        u = uniform(skey, uid[t], month)
+        if u < select_prob:
+            trainees += 1
+            if u < select_prob * pass_rate:
+                broker[t] = 1
+                certified += 1
+    return trainees, certified
+
+
+# ----------------------------------------------------------------------------------------------
+# Teams
+
+
+@njit(cache=True)
+def teams_form(
+    status, kind, uid, team, month, skey_form, skey_partner, se_prob, sc_prob, partner_cum,
+    partner_firm, t_kind, t_alive, t_leader, t_firm, t_formed, t_ended, start,
+):
+    """Free scientists form scientist+engineer teams with a partner firm; young talents and
+    students form 新双创 teams.
+
+    A scientist's partner firm is drawn with probability proportional to its engineering staff
+    (``partner_cum`` is the cumulative staff of eligible firms ``partner_firm``). New teams are
+    written from slot ``start``; returns the number formed.
+    """
+    n = start
+    have_partners = partner_cum.shape[0] > 0
+    for t in range(status.shape[0]):
+        if status[t] != EMPLOYED or team[t] >= 0:
+            continue
+        k = kind[t]
+        if k == KIND_SCIENTIST and have_partners:
+            if uniform(skey_form, uid[t], month) < se_prob:
+                u = uniform(skey_partner, uid[t], month) * partner_cum[-1]
+                j = np.searchsorted(partner_cum, u, side="right")
+                t_kind[n] = TEAM_SE
+                t_firm[n] = partner_firm[min(j, partner_firm.shape[0] - 1)]
+            else:
+                continue
+        elif k == KIND_YOUNG or k == KIND_STUDENT:
+            if uniform(skey_form, uid[t], month) < sc_prob:
+                t_kind[n] = TEAM_SC
+                t_firm[n] = -1
+            else:
+                continue
+        else:
+            continue
+        t_alive[n] = 1
+        t_leader[n] = t
+        t_formed[n] = month
+        t_ended[n] = -1
+        team[t] = n
+        n += 1
+    return n - start
+
+
+@njit(cache=True)
+def teams_dissolve(
+    t_kind, t_alive, t_leader, t_firm, t_ended, t_uid, status, team, firm_alive, month, skey,
+    se_dissolve, sc_dissolve,
+):
+    """Teams end when their leader leaves, their partner firm fails, or their project ends."""
+    ended = 0
+    for i in range(t_alive.shape[0]):
+        if not t_alive[i]:
+            continue
+        leader = t_leader[i]
+        end = status[leader] == GONE
+        if t_firm[i] >= 0 and not firm_alive[t_firm[i]]:
+            end = True
+        if not end:
+            rate = se_dissolve if t_kind[i] == TEAM_SE else sc_dissolve
+            end = uniform(skey, t_uid[i], month) < rate
+        if end:
+            t_alive[i] = 0
+            t_ended[i] = month
+            if team[leader] == i:
+                team[leader] = -1
+            ended += 1
+    return ended
+
+
+# ----------------------------------------------------------------------------------------------
+# Reform cases
+
+
+@njit(cache=True)
+def cases_promote(created, promoted, month, maturity, chance, skey):
+    """Mature candidate cases are promoted nationally or provincially with a monthly chance."""
+    n = 0
+    for c in range(created.shape[0]):
+        if promoted[c] < 0 and month - created[c] >= maturity:
+            if uniform(skey, np.uint64(c), month) < chance:
+                promoted[c] = month
+                n += 1
+    return n
+
+
+# ----------------------------------------------------------------------------------------------
+# KPIs
+
+
+@njit(cache=True)
+def talent_counts(status, level, level_since, broker, field, out):
+    """Resident counts: ``out = [residents, employed, searching, high_end, high_level, brokers]``.
+
+    High-end and high-level count talents in the key chains recognised at that level (on arrival
+    or by evaluation) since the start: the plan's 培育引进 (cultivated or brought in).
+    """
+    for j in range(out.shape[0]):
+        out[j] = 0
+    for t in range(status.shape[0]):
+        s = status[t]
+        if s == GONE:
+            continue
+        out[0] += 1
+        if s == EMPLOYED:
+            out[1] += 1
+        else:
+            out[2] += 1
+        if level_since[t] >= 1 and field[t] < N_KEY_CHAINS:
+            if level[t] >= 1:
+                out[3] += 1
+            if level[t] >= 2:
+                out[4] += 1
+        if broker[t]:
+            out[5] += 1

@@ -1,0 +1,231 @@
+"""From replicate arrays to tables, target probabilities and files on disk.
+
+``met`` means: the KPI's value at the end of the deadline month is at least
+``threshold x (1 - tolerance)``. ``month_met`` is the first month in which that held (it may lie
+before the deadline; a stock such as talents can fall back below it later).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from .model import SERIES, SPENDING
+from .scenario import Target, month_label
+from .schema import KPIS
+
+__all__ = [
+    "clopper_pearson",
+    "target_outcomes",
+    "summarise",
+    "timeseries_frame",
+    "runs_frame",
+    "write_outputs",
+    "provenance",
+]
+
+
+def clopper_pearson(successes: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Exact binomial confidence interval for a proportion."""
+    if n <= 0:
+        return 0.0, 1.0
+    alpha = 1.0 - level
+    lo = 0.0 if successes == 0 else float(stats.beta.ppf(alpha / 2, successes, n - successes + 1))
+    hi = 1.0 if successes == n else float(stats.beta.ppf(1 - alpha / 2, successes + 1, n - successes))
+    return lo, hi
+
+
+def target_outcomes(kpi: np.ndarray, target: Target, deadline_month: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each replicate: met at the deadline (bool) and first month met (-1 if never).
+
+    Args:
+        kpi: ``(replicates, months + 1)`` values of the target's KPI.
+        target: The target.
+        deadline_month: Month index of the deadline.
+    """
+    level = target.threshold * (1.0 - target.tolerance)
+    reached = kpi >= level
+    reached[:, 0] = False  # month 0 is the state before the plan
+    met = reached[:, deadline_month]
+    first = np.where(reached.any(axis=1), reached.argmax(axis=1), -1)
+    return met, first
+
+
+def _median_month(first: np.ndarray) -> int | None:
+    """Median first month met, counting never-met replicates as later than any month."""
+    n = first.shape[0]
+    if n == 0:
+        return None
+    order = np.sort(np.where(first < 0, np.iinfo(np.int64).max, first))
+    med = order[(n - 1) // 2]
+    return None if med == np.iinfo(np.int64).max else int(med)
+
+
+def summarise(rep) -> dict[str, Any]:
+    """The ``summary.json`` content of a :class:`~qcy_sim.runner.Replicates`."""
+    sc = rep.scenario
+    n = rep.n
+    all_met = np.ones(n, dtype=bool)
+    targets = {}
+    for t in sc.targets:
+        j = KPIS.index(t.kpi)
+        m = sc.target_month(t)
+        met, first = target_outcomes(rep.kpi[:, :, j], t, m)
+        all_met &= met
+        lo, hi = clopper_pearson(int(met.sum()), n)
+        med = _median_month(first)
+        targets[t.kpi] = {
+            "threshold": t.threshold,
+            "tolerance": t.tolerance,
+            "deadline": t.deadline,
+            "p_met": float(met.mean()),
+            "ci_low": lo,
+            "ci_high": hi,
+            "median_month_met": None if med is None else month_label(sc.params.time.start, med),
+            "median_final": float(np.median(rep.kpi[:, -1, j])),
+            "median_at_deadline": float(np.median(rep.kpi[:, m, j])),
+        }
+    lo, hi = clopper_pearson(int(all_met.sum()), n)
+    total = rep.spending.sum(axis=(1, 2))
+    public = rep.spending[:, :, _public_columns()].sum(axis=(1, 2))
+    return {
+        "scenario": sc.name,
+        "config_hash": sc.config_hash,
+        "replicates": n,
+        "base_seed": rep.base_seed,
+        "p_all_met": float(all_met.mean()),
+        "p_all_met_ci": [lo, hi],
+        "targets": targets,
+        "spending_cny_million": {
+            "median_total": float(np.median(total)),
+            "median_public": float(np.median(public)),
+        },
+    }
+
+
+def _public_columns() -> list[int]:
+    return [i for i, c in enumerate(SPENDING) if SPENDING[c] != "venture"]
+
+
+def timeseries_frame(rep):
+    """Tidy monthly table: one row per (replicate, month)."""
+    import pandas as pd
+
+    r, h1, _ = rep.kpi.shape
+    start = rep.scenario.params.time.start
+    cols: dict[str, Any] = {
+        "replicate": np.repeat(np.arange(r), h1),
+        "seed": np.repeat(np.array(rep.seeds, dtype=np.uint64), h1),
+        "month": np.tile(np.arange(h1), r),
+        "date": np.tile(np.array([month_label(start, m) for m in range(h1)]), r),
+    }
+    for j, name in enumerate(KPIS):
+        cols[name] = rep.kpi[:, :, j].reshape(-1).astype(np.int64)
+    for j, name in enumerate(SERIES):
+        cols[name] = rep.series[:, :, j].reshape(-1)
+    for j, name in enumerate(SPENDING):
+        cols[f"spend_{name}_cny_million"] = rep.spending[:, :, j].reshape(-1)
+    return pd.DataFrame(cols)
+
+
+def runs_frame(rep):
+    """One row per replicate: seed, final KPIs, per-target outcome, spending totals."""
+    import pandas as pd
+
+    sc = rep.scenario
+    cols: dict[str, Any] = {
+        "replicate": np.arange(rep.n),
+        "seed": np.array(rep.seeds, dtype=np.uint64),
+    }
+    for j, name in enumerate(KPIS):
+        cols[name] = rep.kpi[:, -1, j].astype(np.int64)
+    all_met = np.ones(rep.n, dtype=bool)
+    for t in sc.targets:
+        met, first = target_outcomes(rep.kpi[:, :, KPIS.index(t.kpi)], t, sc.target_month(t))
+        cols[f"met_{t.kpi}"] = met
+        cols[f"month_met_{t.kpi}"] = first
+        all_met &= met
+    cols["met_all"] = all_met
+    cols["total_spending_cny_million"] = rep.spending.sum(axis=(1, 2))
+    cols["public_spending_cny_million"] = rep.spending[:, :, _public_columns()].sum(axis=(1, 2))
+    for j, name in enumerate(SPENDING):
+        cols[f"spend_{name}_cny_million"] = rep.spending[:, :, j].sum(axis=1)
+    return pd.DataFrame(cols)
+
+
+def provenance(extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Versions and machine facts recorded with every result."""
+    import numba
+
+    from . import __version__
+
+    out = {
+        "package": "qcy_sim",
+        "version": __version__,
+        "python": sys.version.split()[0],
+        "numpy": np.__version__,
+        "numba": numba.__version__,
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "command": " ".join(sys.argv),
+        "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    out.update(extra or {})
+    return out
+
+
+def write_outputs(rep, out_dir: str | Path, manifest_extra: dict[str, Any], figures: bool = True):
+    """Write tables, summary, manifest and figures to ``out_dir`` atomically.
+
+    Everything is written into a sibling temporary folder, which replaces ``out_dir`` only when
+    complete; ``manifest.json`` is written last. A run killed before that leaves ``out_dir`` as it
+    was (and a ``.tmp-`` folder that the next run removes).
+    """
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    for stale in out_dir.parent.glob(f".{out_dir.name}.tmp-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    tmp = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
+    tmp.mkdir()
+    rep.timeseries().to_parquet(tmp / "timeseries.parquet", index=False)
+    rep.runs().to_parquet(tmp / "runs.parquet", index=False)
+    summary = rep.summary()
+    _write_json(tmp / "summary.json", summary)
+    if figures:
+        from .plots import write_fan_charts
+
+        write_fan_charts(rep, tmp / "figures")
+    manifest = provenance({
+        "scenario": rep.scenario.name,
+        "scenario_path": rep.scenario.path,
+        "config_hash": rep.scenario.config_hash,
+        "base_seed": rep.base_seed,
+        "replicates": rep.n,
+        "seeds": list(rep.seeds),
+        "scenario_resolved": rep.scenario.to_dict(),
+    })
+    manifest.update(manifest_extra)
+    _write_json(tmp / "manifest.json", manifest)
+    old = None
+    if out_dir.exists():
+        old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
+        os.replace(out_dir, old)
+    os.replace(tmp, out_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return summary
+
+
+def _write_json(path: Path, data: Any) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=2, ensure_ascii=False)
+        fh.write("\n")

@@ -1,0 +1,150 @@
+"""Running replicates: one plain function per run, seeds derived before dispatch, any number of workers.
+
+:func:`run` is what a worker process (or a Dask worker) calls: it takes plain data — the resolved
+scenario as a dict and a seed — and returns plain arrays. Seeds come from
+:func:`replicate_seeds`, which depends only on the base seed and the replicate index, so that
+
+* results are identical for 1 worker, many workers or a cluster, and
+* replicate ``r`` of every scenario sees the same random numbers (common random numbers), which
+  is what makes comparisons between policy mixes paired and fair.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .model import SERIES, SPENDING, QcyModel
+from .scenario import Scenario, scenario_from_dict
+
+__all__ = ["run", "replicate_seeds", "run_replicates", "Replicates", "default_workers"]
+
+
+def replicate_seeds(base_seed: int, replicates: int, first: int = 0) -> list[int]:
+    """Seeds of replicates ``first .. first + replicates - 1`` (63-bit, from ``SeedSequence``)."""
+    out = []
+    for r in range(first, first + replicates):
+        state = np.random.SeedSequence(entropy=int(base_seed), spawn_key=(r,)).generate_state(
+            2, dtype=np.uint32
+        )
+        out.append(int((int(state[0]) << 31) ^ int(state[1])))
+    return out
+
+
+def run(params: dict[str, Any], seed: int) -> dict[str, np.ndarray]:
+    """Run one replicate of a scenario given as plain data; return its monthly arrays.
+
+    Args:
+        params: A resolved scenario as returned by :meth:`Scenario.to_dict`.
+        seed: The replicate's seed.
+
+    Returns:
+        ``{"kpi": (H+1, 13), "series": (H+1, len(SERIES)), "spending": (H+1, len(SPENDING))}``.
+    """
+    scenario = scenario_from_dict(params, path=f"<{params.get('name', 'scenario')}>")
+    model = QcyModel(scenario, seed=seed).run()
+    return {"kpi": model.kpi, "series": model.series, "spending": model.spending}
+
+
+def _run_indexed(args: tuple[int, dict[str, Any], int]) -> tuple[int, dict[str, np.ndarray]]:
+    index, params, seed = args
+    return index, run(params, seed)
+
+
+def default_workers() -> int:
+    """Cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass
+class Replicates:
+    """Results of N replicates of one scenario (arrays indexed by replicate, month, column)."""
+
+    scenario: Scenario
+    base_seed: int
+    seeds: list[int]
+    kpi: np.ndarray
+    series: np.ndarray
+    spending: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """Number of replicates."""
+        return len(self.seeds)
+
+    def timeseries(self):
+        """Monthly KPIs, outputs and spending of every replicate as one tidy DataFrame."""
+        from .results import timeseries_frame
+
+        return timeseries_frame(self)
+
+    def runs(self):
+        """One row per replicate: seed, final KPIs, target flags, spending."""
+        from .results import runs_frame
+
+        return runs_frame(self)
+
+    def summary(self) -> dict[str, Any]:
+        """Target probabilities with exact intervals (the content of ``summary.json``)."""
+        from .results import summarise
+
+        return summarise(self)
+
+    def fan_chart(self, kpi: str, ax=None):
+        """A matplotlib fan chart of one KPI (median, 50 % and 90 % bands, target)."""
+        from .plots import fan_chart
+
+        return fan_chart(self, kpi, ax=ax)
+
+
+def run_replicates(
+    scenario: Scenario,
+    replicates: int = 100,
+    seed: int = 0,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> Replicates:
+    """Run ``replicates`` replicates of ``scenario``.
+
+    Args:
+        scenario: A validated scenario.
+        replicates: Number of replicates (>= 1).
+        seed: Base seed; replicate seeds derive from it with :func:`replicate_seeds`.
+        workers: Processes to use; 1 runs in this process.
+        progress: Called with the number of replicates just finished.
+    """
+    if replicates < 1:
+        raise ValueError(f"replicates must be >= 1, got {replicates}")
+    seeds = replicate_seeds(seed, replicates)
+    data = scenario.to_dict()
+    h = scenario.horizon
+    kpi = np.zeros((replicates, h + 1, 13))
+    series = np.zeros((replicates, h + 1, len(SERIES)))
+    spending = np.zeros((replicates, h + 1, len(SPENDING)))
+    for index, out in _map(data, seeds, workers):
+        kpi[index], series[index], spending[index] = out["kpi"], out["series"], out["spending"]
+        if progress:
+            progress(1)
+    return Replicates(scenario, seed, seeds, kpi, series, spending)
+
+
+def _map(
+    data: dict[str, Any], seeds: list[int], workers: int
+) -> Iterable[tuple[int, dict[str, np.ndarray]]]:
+    tasks = [(i, data, s) for i, s in enumerate(seeds)]
+    if workers <= 1 or len(tasks) == 1:
+        for task in tasks:
+            yield _run_indexed(task)
+        return
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        yield from pool.map(_run_indexed, tasks, chunksize=max(1, len(tasks) // (8 * workers)))

@@ -1,0 +1,408 @@
+"""Scenario files: TOML with ``extends``, validated against :mod:`qcy_sim.schema` before anything runs.
+
+A scenario file holds ``name``, ``description``, optionally ``extends = "other.toml"`` (a path
+relative to the file), the parameter tables of :class:`~qcy_sim.schema.ModelParams` and a
+``[targets.<kpi>]`` table per target. Every problem is reported as one :class:`ConfigError` naming
+the file, the key, what was expected and what was found.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import hashlib
+import json
+import math
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .schema import KPIS, TARGET_KEYS, ModelParams, Target, is_section
+
+__all__ = [
+    "ConfigError",
+    "Scenario",
+    "load_scenario",
+    "scenario_from_dict",
+    "month_index",
+    "month_label",
+    "params_to_dict",
+]
+
+_TOP_KEYS = {"name": "str", "description": "str", "extends": "str", "targets": "table"}
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_MAX_EXTENDS_DEPTH = 32
+
+
+class ConfigError(ValueError):
+    """A scenario or experiment file is not valid. The message is meant for the user as is."""
+
+    def __init__(self, file: str | Path, key: str, expected: str, found: str):
+        self.file, self.key, self.expected, self.found = str(file), key, expected, found
+        where = f"{self.file}: {key}: " if key else f"{self.file}: "
+        super().__init__(f"{where}expected {expected}, found {found}")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario: parameters, targets and where they came from."""
+
+    name: str
+    description: str
+    path: str
+    params: ModelParams
+    targets: tuple[Target, ...]
+
+    @property
+    def horizon(self) -> int:
+        """Simulated months."""
+        return self.params.time.horizon_months
+
+    def to_dict(self) -> dict[str, Any]:
+        """The resolved scenario as plain data in the shape of a scenario file, without
+        ``extends``; :func:`scenario_from_dict` turns it back into an equal Scenario."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            **params_to_dict(self.params),
+            "targets": {
+                t.kpi: {"threshold": t.threshold, "deadline": t.deadline, "tolerance": t.tolerance}
+                for t in self.targets
+            },
+        }
+
+    @property
+    def config_hash(self) -> str:
+        """SHA-256 of the canonical JSON of the resolved parameters and targets (16 hex digits).
+
+        The name and description do not enter: two files that resolve to the same model have
+        the same hash.
+        """
+        data = self.to_dict()
+        data.pop("name")
+        data.pop("description")
+        blob = json.dumps(data, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    def target_month(self, target: Target) -> int:
+        """Month index (1 = time.start) of a target's deadline."""
+        return month_index(self.params.time.start, target.deadline)
+
+
+def params_to_dict(params: Any) -> dict[str, Any]:
+    """Nested plain dict of a parameter dataclass (tuples become lists)."""
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(params):
+        v = getattr(params, f.name)
+        if dataclasses.is_dataclass(v):
+            out[f.name] = params_to_dict(v)
+        elif isinstance(v, tuple):
+            out[f.name] = list(v)
+        else:
+            out[f.name] = v
+    return out
+
+
+def month_index(start: str, month: str) -> int:
+    """Months from the month before ``start`` to ``month``: ``start`` itself is 1."""
+    y0, m0 = _parse_month(start)
+    y1, m1 = _parse_month(month)
+    return (y1 - y0) * 12 + (m1 - m0) + 1
+
+
+def month_label(start: str, index: int) -> str:
+    """The ``YYYY-MM`` label of month ``index`` (1 = ``start``, 0 = the month before)."""
+    y, m = _parse_month(start)
+    total = y * 12 + (m - 1) + index - 1
+    return f"{total // 12:04d}-{total % 12 + 1:02d}"
+
+
+def _parse_month(text: str) -> tuple[int, int]:
+    match = _MONTH.match(text)
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise ValueError(f"not a YYYY-MM month: {text!r}")
+    return int(match.group(1)), int(match.group(2))
+
+
+# ----------------------------------------------------------------------------------------------
+# Reading files and resolving ``extends``
+
+
+def _read_toml(path: Path, key: str, referrer: Path | None) -> dict[str, Any]:
+    shown = str(referrer) if referrer else str(path)
+    if not path.exists():
+        raise ConfigError(shown, key, "an existing scenario file", f"no file at {path}")
+    if path.is_dir():
+        raise ConfigError(shown, key, "a scenario file", f"a folder at {path}")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(path, "", "a readable file", f"{exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(path, "", "UTF-8 text", f"invalid byte at offset {exc.start}") from None
+    if not text.strip():
+        raise ConfigError(path, "", "a TOML table with at least a name", "an empty file")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, "", "valid TOML", f"a syntax error ({exc})") from None
+    except RecursionError:
+        raise ConfigError(path, "", "valid TOML", "nesting too deep to read") from None
+
+
+def _merge(base: dict, over: dict, origins: dict, base_origins: dict, path: str, prefix=""):
+    """Deep-merge ``over`` onto ``base``; remember which file set each leaf key."""
+    out = dict(base)
+    for k, v in over.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _merge(out[k], v, origins, base_origins, path, key + ".")
+        else:
+            out[k] = v
+            origins[key] = path
+    return out
+
+
+def _resolve(path: Path, chain: tuple[Path, ...], referrer: Path | None) -> tuple[dict, dict]:
+    path = path.resolve() if path.exists() else path
+    if path in chain:
+        cycle = " -> ".join(str(p) for p in (*chain, path))
+        raise ConfigError(chain[-1], "extends", "a chain of files without a cycle", cycle)
+    if len(chain) >= _MAX_EXTENDS_DEPTH:
+        raise ConfigError(path, "extends", f"at most {_MAX_EXTENDS_DEPTH} levels", "more")
+    data = _read_toml(path, "extends" if referrer else "", referrer)
+    origins: dict[str, str] = {}
+    parent = data.pop("extends", None)
+    if parent is None:
+        _record_origins(data, str(path), origins)
+        return data, origins
+    if not isinstance(parent, str):
+        raise ConfigError(path, "extends", "a file name (string)", _describe(parent))
+    base, base_origins = _resolve(path.parent / parent, (*chain, path), path)
+    origins.update(base_origins)
+    merged = _merge(base, data, origins, base_origins, str(path))
+    return merged, origins
+
+
+def _record_origins(data: dict, path: str, origins: dict, prefix: str = "") -> None:
+    for k, v in data.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            _record_origins(v, path, origins, key + ".")
+        else:
+            origins[key] = path
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, resolve ``extends`` and validate a scenario file.
+
+    Raises:
+        ConfigError: With the file, key, expectation and finding of the first problem.
+    """
+    path = Path(path)
+    data, origins = _resolve(path, (), None)
+    return scenario_from_dict(data, path=str(path), origins=origins)
+
+
+# ----------------------------------------------------------------------------------------------
+# Validation
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a boolean)"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    if isinstance(value, str):
+        return f"{value!r} (a string)"
+    return f"{value!r} ({type(value).__name__})"
+
+
+def _suggest(key: str, valid: list[str]) -> str:
+    close = difflib.get_close_matches(key, valid, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _check_number(value: Any, typ: type, meta: dict, file: str, key: str) -> float | int:
+    rng = _range_text(meta)
+    original = value
+    if typ is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        if not ok and isinstance(value, float) and value.is_integer() and math.isfinite(value):
+            value, ok = int(value), True
+        if not ok:
+            raise ConfigError(file, key, f"an integer{rng}", _describe(value))
+    else:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(file, key, f"a number{rng}", _describe(value))
+        value = float(value)
+        if not math.isfinite(value):
+            raise ConfigError(file, key, f"a finite number{rng}", _describe(value))
+    lo, hi = meta.get("lo"), meta.get("hi")
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise ConfigError(file, key, f"a value{rng}", _describe(original))
+    return value
+
+
+def _range_text(meta: dict) -> str:
+    lo, hi = meta.get("lo"), meta.get("hi")
+    if lo is not None and hi is not None:
+        return f" in [{lo:g}, {hi:g}]"
+    if lo is not None:
+        return f" >= {lo:g}"
+    if hi is not None:
+        return f" <= {hi:g}"
+    return ""
+
+
+def _check_leaf(value: Any, typ: type, meta: dict, file: str, key: str) -> Any:
+    unit = meta.get("unit")
+    if typ is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(file, key, "true or false", _describe(value))
+        return value
+    if typ is str:
+        if not isinstance(value, str):
+            raise ConfigError(file, key, "a string", _describe(value))
+        if unit == "YYYY-MM":
+            try:
+                _parse_month(value)
+            except ValueError:
+                raise ConfigError(file, key, "a month 'YYYY-MM'", _describe(value)) from None
+        return value
+    if typ is tuple:
+        n = meta["length"]
+        if not isinstance(value, list):
+            raise ConfigError(file, key, f"a list of {n} numbers", _describe(value))
+        if len(value) != n:
+            raise ConfigError(file, key, f"a list of {n} numbers", f"a list of {len(value)}")
+        out = tuple(
+            _check_number(v, float, meta, file, f"{key}[{i}]") for i, v in enumerate(value)
+        )
+        if meta.get("simplex") and abs(sum(out) - 1.0) > 1e-6:
+            raise ConfigError(file, key, "shares that sum to 1", f"a sum of {sum(out):.6g}")
+        return out
+    return _check_number(value, typ, meta, file, key)
+
+
+def _build(cls: type, data: Any, origins: dict, default_file: str, prefix: str) -> Any:
+    """Build dataclass ``cls`` from ``data`` over its defaults, validating every key."""
+    from typing import get_type_hints
+
+    where = prefix.rstrip(".") or "(top level)"
+    if not isinstance(data, dict):
+        raise ConfigError(
+            origins.get(prefix.rstrip("."), default_file), where, "a table", _describe(data)
+        )
+    hints = get_type_hints(cls)
+    names = [f.name for f in dataclasses.fields(cls)]
+    for k in data:
+        if k not in names:
+            key = f"{prefix}{k}"
+            file = origins.get(key) or _first_origin(origins, key) or default_file
+            raise ConfigError(
+                file, key, f"one of the keys of [{where}]{_suggest(k, names)}", "an unknown key"
+            )
+    kwargs = {}
+    for f in dataclasses.fields(cls):
+        if f.name not in data:
+            continue
+        key = f"{prefix}{f.name}"
+        value = data[f.name]
+        if is_section(f):
+            kwargs[f.name] = _build(hints[f.name], value, origins, default_file, key + ".")
+        else:
+            if isinstance(value, dict):
+                raise ConfigError(origins.get(key, default_file), key, "a value", "a table")
+            file = origins.get(key, default_file)
+            kwargs[f.name] = _check_leaf(value, hints[f.name], dict(f.metadata), file, key)
+    return _defaults_replaced(cls, kwargs)
+
+
+def _defaults_replaced(cls: type, kwargs: dict) -> Any:
+    default = cls()
+    return dataclasses.replace(default, **kwargs) if kwargs else default
+
+
+def _first_origin(origins: dict, key: str) -> str | None:
+    for k, v in origins.items():
+        if k.startswith(key + "."):
+            return v
+    return None
+
+
+def scenario_from_dict(
+    data: dict[str, Any], path: str = "<dict>", origins: dict[str, str] | None = None
+) -> Scenario:
+    """Validate plain data (as read from TOML, ``extends`` already resolved) into a Scenario."""
+    origins = origins or {}
+    data = dict(data)
+    param_names = [f.name for f in dataclasses.fields(ModelParams)]
+    for k in data:
+        if k not in _TOP_KEYS and k not in param_names:
+            valid = [*_TOP_KEYS, *param_names]
+            file = origins.get(k) or _first_origin(origins, k) or path
+            raise ConfigError(file, k, f"a known top-level key{_suggest(k, valid)}", "an unknown key")
+    name = data.pop("name", None)
+    if name is None:
+        name = Path(path).stem
+    if not isinstance(name, str) or not re.match(r"^[A-Za-z0-9_.-]+$", name):
+        raise ConfigError(
+            origins.get("name", path), "name", "letters, digits, '_', '-' or '.'", _describe(name)
+        )
+    description = data.pop("description", "")
+    if not isinstance(description, str):
+        raise ConfigError(origins.get("description", path), "description", "a string",
+                          _describe(description))
+    raw_targets = data.pop("targets", {})
+    params = _build(ModelParams, data, origins, path, "")
+    targets = _build_targets(raw_targets, params, origins, path)
+    return Scenario(name=name, description=description, path=path, params=params, targets=targets)
+
+
+def _build_targets(raw: Any, params: ModelParams, origins: dict, path: str) -> tuple[Target, ...]:
+    if not isinstance(raw, dict):
+        raise ConfigError(origins.get("targets", path), "targets", "a table", _describe(raw))
+    out = []
+    for kpi, spec in raw.items():
+        key = f"targets.{kpi}"
+        file = origins.get(key) or _first_origin(origins, key) or path
+        if kpi not in KPIS:
+            raise ConfigError(file, key, f"a KPI id{_suggest(kpi, list(KPIS))}", "an unknown KPI")
+        if not isinstance(spec, dict):
+            raise ConfigError(file, key, "a table with threshold and deadline", _describe(spec))
+        for k in spec:
+            if k not in TARGET_KEYS:
+                raise ConfigError(
+                    origins.get(f"{key}.{k}", file), f"{key}.{k}",
+                    f"one of {sorted(TARGET_KEYS)}{_suggest(k, list(TARGET_KEYS))}",
+                    "an unknown key",
+                )
+        for required in ("threshold", "deadline"):
+            if required not in spec:
+                raise ConfigError(file, f"{key}.{required}", "a value", "nothing")
+        values = {}
+        for k, (kind, unit, _doc, lo, hi) in TARGET_KEYS.items():
+            if k not in spec:
+                continue
+            meta = {"unit": unit, "lo": lo, "hi": hi}
+            typ = str if kind == "month" else float
+            values[k] = _check_leaf(spec[k], typ, meta, origins.get(f"{key}.{k}", file), f"{key}.{k}")
+        target = Target(kpi=kpi, **values)
+        m = month_index(params.time.start, target.deadline)
+        if not 1 <= m <= params.time.horizon_months:
+            end = month_label(params.time.start, params.time.horizon_months)
+            raise ConfigError(
+                origins.get(f"{key}.deadline", file), f"{key}.deadline",
+                f"a month from {params.time.start} to {end} (the simulated horizon)",
+                repr(target.deadline),
+            )
+        out.append(target)
+    order = {k: i for i, k in enumerate(KPIS)}
+    return tuple(sorted(out, key=lambda t: order[t.kpi]))

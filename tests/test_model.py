@@ -1,0 +1,168 @@
+"""Model invariants every month, determinism, and common random numbers."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from qcy_sim import QcyModel
+from qcy_sim import kernels as k
+from qcy_sim.model import FUNDS, SERIES
+from qcy_sim.schema import CARRIER_KINDS, KPIS
+
+
+def col(name):
+    return SERIES.index(name)
+
+
+def check_invariants(m: QcyModel):
+    t, f = m.talents, m.firms
+    status = t.view("status")
+    employer = t.view("employer")
+    # every employed talent works for a live firm, and firm staff counts agree with talents
+    emp = status == k.EMPLOYED
+    assert (employer[emp] >= 0).all()
+    assert f.view("alive")[employer[emp]].all()
+    counted = np.bincount(employer[emp], minlength=f.count)
+    alive = f.view("alive").astype(bool)
+    assert np.array_equal(counted[alive], f.view("staff")[alive])
+    assert (employer[~emp] == -1).all()
+    # budgets never negative; no NaN anywhere in state
+    assert (m.funds.view("balance") >= -1e-9).all()
+    for store in (t, f, m.carriers, m.teams):
+        for prop in store.properties:
+            v = store.view(prop)
+            if v.dtype.kind == "f":
+                assert np.isfinite(v).all(), (store.name, prop)
+    assert np.isfinite(m.kpi[: m.month + 1]).all() and (m.kpi[: m.month + 1] >= 0).all()
+    # housing never exceeds the stock; incubation never exceeds hosting capacity
+    assert int(t.view("housed").sum()) <= m.housing_units
+    hosted = int(np.count_nonzero(f.view("hosted") >= 0))
+    assert hosted <= m._capacity(("incubator", "student_space", "innovation_carrier"))
+    # a team's leader is a resident exactly while the team is alive
+    tm = m.teams
+    live = tm.view("alive").astype(bool)
+    assert (status[tm.view("leader")[live]] != k.GONE).all()
+    assert (t.view("team")[tm.view("leader")[live]] == np.flatnonzero(live)).all()
+    # carriers: operating ones have finished their build
+    cs = m.carriers
+    op = cs.view("status") == k.OPERATING
+    assert (cs.view("built")[op] >= cs.view("lead")[op] - 1e-9).all()
+
+
+def test_invariants_hold_every_month(tiny):
+    m = QcyModel(tiny, seed=11)
+    check_invariants(m)
+    prev = m.series[0, col("residents")]
+    while m.running:
+        m.step()
+        check_invariants(m)
+        s = m.series[m.month]
+        # headcount conservation: residents = previous + arrivals - departures
+        assert s[col("residents")] == prev + s[col("arrivals")] - s[col("departures")]
+        assert s[col("employed")] + s[col("searching")] == s[col("residents")]
+        prev = s[col("residents")]
+    assert m.month == tiny.horizon
+
+
+def test_spending_matches_fund_balances(tiny):
+    m = QcyModel(tiny, seed=5).run()
+    p = tiny.params.funds
+    added = sum(getattr(p, f).initial_balance_cny_million + getattr(p, f).budget_cny_million_per_year
+                for f in FUNDS)  # one year: one budget
+    assert np.isclose(added - m.spending.sum(), m.funds.view("balance").sum())
+
+
+def test_same_seed_identical_other_seed_differs(tiny):
+    a = QcyModel(tiny, seed=7).run()
+    b = QcyModel(tiny, seed=7).run()
+    c = QcyModel(tiny, seed=8).run()
+    for attr in ("kpi", "series", "spending"):
+        assert np.array_equal(getattr(a, attr), getattr(b, attr))
+    assert not np.array_equal(a.series, c.series)
+
+
+def _with(scenario, section, **changes):
+    params = scenario.params
+    new = dataclasses.replace(getattr(params, section), **changes)
+    return dataclasses.replace(scenario, params=dataclasses.replace(params, **{section: new}))
+
+
+def test_common_random_numbers_reform_pilots_change_only_reform_cases(tiny):
+    """More reform pilots (with money to spare) change reform cases and spending, nothing else."""
+    rich = _with(tiny, "policy", reform_pilots=4)
+    more = _with(tiny, "policy", reform_pilots=30)
+    a = QcyModel(rich, seed=21).run()
+    b = QcyModel(more, seed=21).run()
+    j = KPIS.index("reform_cases")
+    others = [i for i in range(len(KPIS)) if i != j]
+    assert np.array_equal(a.kpi[:, others], b.kpi[:, others])
+    assert b.kpi[-1, j] >= a.kpi[-1, j]
+    assert b.spending.sum() > a.spending.sum()
+    assert b.funds.view("balance")[0] > 0  # the fund did not bind, so nothing else could move
+
+
+def test_common_random_numbers_overseas_pool_leaves_domestic_draws(tiny):
+    """Adding overseas candidates does not change which domestic candidates came in month 1."""
+    a = QcyModel(tiny, seed=4)
+    b = QcyModel(_with(tiny, "talent", candidates_overseas_per_month=200.0), seed=4)
+    a.step()
+    b.step()
+    dom_a = a.talents.view("uid")[a.talents.view("origin") == 0]
+    dom_b = b.talents.view("uid")[b.talents.view("origin") == 0]
+    assert np.array_equal(np.sort(dom_a), np.sort(dom_b))
+    assert np.count_nonzero(b.talents.view("origin") == 1) > np.count_nonzero(
+        a.talents.view("origin") == 1
+    )
+
+
+def test_empty_budget_stops_spending_and_construction(tiny):
+    poor = tiny
+    for name in ("special", "development", "venture"):
+        fund = dataclasses.replace(getattr(poor.params.funds, name),
+                                   initial_balance_cny_million=0.0, budget_cny_million_per_year=0.0)
+        funds = dataclasses.replace(poor.params.funds, **{name: fund})
+        poor = dataclasses.replace(poor, params=dataclasses.replace(poor.params, funds=funds))
+    m = QcyModel(poor, seed=2).run()
+    assert m.spending.sum() == 0
+    built = [KPIS.index(n) for n in ("innovation_carriers", "pilot_bases", "new_rd_institutions")]
+    assert (m.kpi[-1, built] == 0).all()
+    check_invariants(m)
+
+
+@pytest.mark.parametrize("carrier", CARRIER_KINDS)
+def test_carrier_programmes_cost_money_and_add_carriers(tiny, carrier):
+    off = _with_carrier(tiny, carrier, projects_per_year=0.0, initial_under_construction=0,
+                        lead_time_months=3.0)
+    on = _with_carrier(tiny, carrier, projects_per_year=40.0, initial_under_construction=0,
+                       lead_time_months=3.0)
+    a = QcyModel(off, seed=1).run()
+    b = QcyModel(on, seed=1).run()
+    kind = CARRIER_KINDS.index(carrier)
+    built_a = np.count_nonzero((a.carriers.view("kind") == kind) & (a.carriers.view("completed") >= 1))
+    built_b = np.count_nonzero((b.carriers.view("kind") == kind) & (b.carriers.view("completed") >= 1))
+    assert built_a == 0 and built_b > 0
+    assert b.spending.sum() > a.spending.sum()
+
+
+def _with_carrier(scenario, carrier, **changes):
+    cs = scenario.params.carriers
+    new = dataclasses.replace(getattr(cs, carrier), **changes)
+    carriers = dataclasses.replace(cs, **{carrier: new})
+    return dataclasses.replace(scenario, params=dataclasses.replace(scenario.params, carriers=carriers))
+
+
+def test_firm_sizes_right_skewed_and_young_firms_fail_more(baseline):
+    """Stylised facts: firm sizes are right-skewed; young firms fail more often than old ones."""
+    m = QcyModel(baseline, seed=3).run()
+    f = m.firms
+    alive = f.view("alive").astype(bool)
+    sizes = f.view("staff")[alive & (f.view("kind") != k.FIRM_INSTITUTE)]
+    assert np.mean(sizes) > 1.5 * np.median(sizes)
+    born, kind = f.view("born"), f.view("kind")
+    started = (born >= 1) & (kind == k.FIRM_STARTUP)  # founded during the run
+    old = (born < -36) & (kind == k.FIRM_ORDINARY)  # older than 3 years at the start
+    share_dead_started = np.count_nonzero(started & ~alive) / np.count_nonzero(started)
+    share_dead_old = np.count_nonzero(old & ~alive) / np.count_nonzero(old)
+    # startups were exposed for 18 months on average, old firms for 36, yet more startups died
+    assert share_dead_started > 1.5 * share_dead_old
