@@ -5,7 +5,10 @@ come from :mod:`qcy_sim.rng`, keyed by a per-run stream key, a stable agent key 
 a kernel's result does not depend on the order agents are visited in. ``kernel.py_func`` runs the
 same code in pure Python (the tests compare both).
 
-Status codes of talents: 0 gone, 1 employed, 2 searching.
+Status codes of talents: 0 gone, 1 employed, 2 searching, 3 flexible (engaged remotely or part
+time: no employer, no housing, counted apart from residents).
+Origins: 0 other Chinese regions, 1 overseas, 2 local graduates, 3 resident at start, 4 postdoc
+programme, 5 strategic scientist and team, 6 enclave (flexible), 7 offshore (flexible).
 Firm kinds: 0 ordinary firm, 1 chain leader, 2 institute (universities, institutes, new R&D
 institutions: employ scientists), 3 startup.
 Carrier status: 1 under construction, 2 operating.
@@ -18,7 +21,8 @@ from numba import njit
 
 from .rng import normal, poisson, uniform
 
-GONE, EMPLOYED, SEARCHING = 0, 1, 2
+GONE, EMPLOYED, SEARCHING, FLEXIBLE = 0, 1, 2, 3
+ORIGIN_POSTDOC, ORIGIN_STRATEGIC = 4, 5
 FIRM_ORDINARY, FIRM_CHAIN_LEADER, FIRM_INSTITUTE, FIRM_STARTUP = 0, 1, 2, 3
 BUILDING, OPERATING = 1, 2
 KIND_SCIENTIST, KIND_YOUNG, KIND_STUDENT = 0, 2, 6
@@ -81,8 +85,8 @@ def firms_evolve(
 ):
     """Grow desired staff (log random walk with drift) and draw failures; returns failures.
 
-    Desired staff never exceeds ``staff x (1 + max_vacancy_share) + 2``: a firm does not plan
-    for more openings than it can recruit against.
+    Desired staff stops growing while open vacancies exceed ``staff x max_vacancy_share + 2``: a
+    firm does not plan more openings than it can recruit against.
 
     Monthly drift (log units) = yearly drift / 12 by age and funding, plus ``field_growth[field]``
     (chain-leader pull and common-technology platforms). Failure hazard per month = yearly
@@ -100,9 +104,8 @@ def firms_evolve(
             drift += growth_funded
         drift = drift / 12.0 + field_growth[field[f]]
         z = normal(skey_growth, uid[f], month)
-        desired[f] = min(
-            desired[f] * math.exp(drift + growth_sd * z), staff[f] * (1.0 + max_vacancy_share) + 2.0
-        )
+        if desired[f] <= staff[f] * (1.0 + max_vacancy_share) + 2.0:
+            desired[f] *= math.exp(drift + growth_sd * z)
         if kind[f] == FIRM_INSTITUTE or kind[f] == FIRM_CHAIN_LEADER:
             continue
         h = (fail_young * (1.0 - pilot_relief) if young else fail_mature) / 12.0
@@ -177,48 +180,55 @@ talent_uid_jit = njit(cache=True)(talent_uid)
 
 @njit(cache=True)
 def arrivals(
-    month, start, n_by_origin, skey_kind, skey_field, skey_ability, skey_expect, skey_choice,
-    skey_title, kind_shares, field_shares, ability_shift, overseas_shift, ability_sd,
-    th_high_end, th_high_level, recognised_share, asc, competitor_utility, beta_wage, beta_award,
-    wage_base, level_mult, comp_ratio, expect_sd, award_by_level, region_utility,
+    month, start, n_by_origin, origin_codes, forced, new_status, skey_kind, skey_field,
+    skey_ability, skey_expect, skey_choice, skey_title, kind_shares, field_shares, ability_shift,
+    overseas_shift, ability_sd, th_high_end, th_high_level, recognised_share, asc,
+    competitor_utility, beta_wage, beta_award, wage_base, level_mult, comp_ratio, expect_sd,
+    award_by_level, utility_by_level, region_utility,
     uid, status, kind, field, origin, level, level_since, ability, titled, employer, wage,
-    expectation, arrived, housed, failed_employer, broker, team,
+    expectation, arrived, housed, failed_employer, broker, team, trained,
 ):
     """Candidates choose between the area and their outside option (binary logit).
 
-    Candidate ``i`` of origin ``o`` (0 domestic, 1 overseas, 2 local graduate) draws a kind, a
-    field, a log ability and a wage expectation ``e = comp_ratio x wage x exp(expect_sd z)``. The
-    utility of the area over the outside option is ``asc[o] - competitor_utility
-    + beta_wage log(wage / e) + beta_award award / 100k + region_utility[kind]``, and the
-    candidate comes with the logit probability. Arrivals are written from slot ``start`` on, as
-    searchers. Returns ``(n_arrived, awards_owed_thousand_cny)``.
+    Pool ``j`` holds ``n_by_origin[j]`` candidates of origin ``origin_codes[j]``. Candidate ``i``
+    draws a kind, a field, a log ability and a wage expectation
+    ``e = comp_ratio x wage x exp(expect_sd z)``. Its utility of the area over the outside option
+    is ``asc[j] - competitor_utility + beta_wage log(wage / e) + beta_award award / 100k
+    + utility_by_level[level] + region_utility[j, kind]``; it comes with the logit probability
+    (always, for ``forced`` pools such as programme placements). Arrivals are written from slot
+    ``start`` with status ``new_status[j]``. Returns ``(n_arrived, awards_owed_thousand_cny,
+    arrived_by_level)``.
     """
     n = start
     owed = 0.0
-    for o in range(n_by_origin.shape[0]):
-        for i in range(n_by_origin[o]):
+    by_level = np.zeros(3, dtype=np.int64)
+    for j in range(n_by_origin.shape[0]):
+        o = origin_codes[j]
+        for i in range(n_by_origin[j]):
             key = talent_uid_jit(month, o, i)
-            k = categorical(uniform(skey_kind, key, month), kind_shares[o])
+            k = categorical(uniform(skey_kind, key, month), kind_shares[j])
             f = categorical(uniform(skey_field, key, month), field_shares)
-            a = ability_shift[k] + (overseas_shift if o == 1 else 0.0)
+            a = ability_shift[j, k] + (overseas_shift if o == 1 else 0.0)
             a += ability_sd * normal(skey_ability, key, month)
             lvl = 0
             if a >= th_high_level:
                 lvl = 2
             elif a >= th_high_end:
                 lvl = 1
-            is_titled = uniform(skey_title, key, month) < recognised_share
+            is_titled = uniform(skey_title, key, month) < recognised_share[j]
             rec = lvl if is_titled else 0
             w = wage_base[k] * level_mult[rec]
             z = normal(skey_expect, key, month)
             e = comp_ratio * wage_base[k] * level_mult[lvl] * math.exp(expect_sd * z)
-            dv = asc[o] - competitor_utility + beta_wage * math.log(w / e)
-            dv += beta_award * award_by_level[rec] / 100.0 + region_utility[k]
-            p = 1.0 / (1.0 + math.exp(-dv))
-            if uniform(skey_choice, key, month) >= p:
-                continue
+            if not forced[j]:
+                dv = asc[j] - competitor_utility + beta_wage * math.log(w / e)
+                dv += beta_award * award_by_level[rec] / 100.0 + utility_by_level[rec]
+                dv += region_utility[j, k]
+                p = 1.0 / (1.0 + math.exp(-dv))
+                if uniform(skey_choice, key, month) >= p:
+                    continue
             uid[n] = key
-            status[n] = SEARCHING
+            status[n] = new_status[j]
             kind[n] = k
             field[n] = f
             origin[n] = o
@@ -234,9 +244,18 @@ def arrivals(
             failed_employer[n] = 0
             broker[n] = 0
             team[n] = -1
-            owed += award_by_level[rec]
+            trained[n] = 0
+            if new_status[j] != FLEXIBLE:
+                owed += award_by_level[rec]
+            by_level[rec] += 1
             n += 1
-    return n - start, owed
+    return n - start, owed, by_level
+
+
+@njit(cache=True, inline="always")
+def in_institute_segment(kind, origin):
+    """Scientists, postdocs and strategic teams work at institutes; everyone else at firms."""
+    return kind == KIND_SCIENTIST or origin == ORIGIN_POSTDOC or origin == ORIGIN_STRATEGIC
 
 
 @njit(cache=True)
@@ -281,20 +300,21 @@ def init_talents(
 
 @njit(cache=True)
 def match(
-    status, kind, uid, employer, wage, level, firm_kind_ok_institute, slots, firm_productivity,
+    status, kind, origin, uid, employer, wage, level, institutes, slots, firm_productivity,
     staff, wage_base, level_mult, efficiency, elasticity, month, skey_select, skey_assign,
 ):
     """Match searchers of one segment to vacancy ``slots`` with M = A U^a V^(1-a).
 
     The ``M`` searchers with the smallest draws are matched (exactly M, in random order); each
-    takes a vacancy drawn without replacement. Scientists search institutes only, everyone else
-    firms only (``firm_kind_ok_institute`` says which segment this call serves).
+    takes a vacancy drawn without replacement. Scientists, postdocs and strategic teams search
+    institutes only, everyone else firms only (``institutes`` says which segment this call
+    serves).
     Returns ``(searchers, matches)``.
     """
     n_v = slots.shape[0]
     count = 0
     for t in range(status.shape[0]):
-        if status[t] == SEARCHING and (kind[t] == KIND_SCIENTIST) == firm_kind_ok_institute:
+        if status[t] == SEARCHING and in_institute_segment(kind[t], origin[t]) == institutes:
             count += 1
     if count == 0 or n_v == 0:
         return count, 0
@@ -302,7 +322,7 @@ def match(
     draw = np.empty(count)
     j = 0
     for t in range(status.shape[0]):
-        if status[t] == SEARCHING and (kind[t] == KIND_SCIENTIST) == firm_kind_ok_institute:
+        if status[t] == SEARCHING and in_institute_segment(kind[t], origin[t]) == institutes:
             idx[j] = t
             draw[j] = uniform(skey_select, uid[t], month)
             j += 1
@@ -326,24 +346,27 @@ def match(
 @njit(cache=True)
 def talents_month(
     status, kind, uid, level, level_since, ability, titled, employer, wage, expectation,
-    arrived, housed, failed_employer, firm_alive, staff, month, skey_exit, skey_search,
-    skey_recog, skey_found, ability_growth, th_high_end, th_high_level, recog_titled,
-    recog_untitled, exit_base, exit_coef, d_wage, d_unhoused, d_services_gap, d_failed,
-    search_exit, found_prob, founders,
+    arrived, housed, failed_employer, trained, firm_alive, staff, month, skey_exit, skey_recog,
+    skey_found, ability_growth, th_high_end, th_high_level, recog_titled, recog_untitled,
+    exit_base, exit_coef, d_wage, d_unhoused, d_base, d_by_kind, d_by_level, d_trained,
+    d_failed, search_exit, flexible_end, found_prob, founders,
 ):
-    """One month of every resident's career: employer failure, recognition, departure, founding.
+    """One month of every talent's career: employer failure, recognition, departure, founding.
 
     * A talent whose employer failed becomes a searcher, marked as hurt by the failure.
-    * Log ability grows; an eligible unrecognised talent is recognised with a monthly chance.
-    * Departure hazard ``exit_base x exp(exit_coef x D)`` with dissatisfaction ``D`` from a wage
-      below expectation, missing housing in the first three years, missing services, and an
-      employer that failed; searchers also give up with ``search_exit``.
+    * Log ability grows (``ability_growth[kind]``); an eligible unrecognised talent is
+      recognised with a monthly chance (higher with a title).
+    * Residents leave with hazard ``exit_base x exp(exit_coef x D)``, where dissatisfaction
+      ``D = d_base + d_by_kind[kind] + d_by_level[level] + wage gap + no housing in the first
+      three years + employer failed - d_trained (if trained)``, floored at 0; searchers also give
+      up with ``search_exit``. Flexible engagements end with ``flexible_end``.
     * An employed talent founds a startup with chance ``found_prob[kind]``; founders are listed
       in ``founders`` and leave their employer.
 
-    Returns ``(departures, n_founders, housing_freed)``.
+    Returns ``(resident_departures, flexible_ended, n_founders, housing_freed)``.
     """
     departures = 0
+    flex_ended = 0
     n_found = 0
     freed = 0
     for t in range(status.shape[0]):
@@ -356,7 +379,7 @@ def talents_month(
             employer[t] = -1
             wage[t] = 0.0
             failed_employer[t] = 1
-        ability[t] += ability_growth
+        ability[t] += ability_growth[kind[t]]
         target = 0
         if ability[t] >= th_high_level:
             target = 2
@@ -367,18 +390,25 @@ def talents_month(
             if uniform(skey_recog, uid[t], month) < rate:
                 level[t] = target
                 level_since[t] = month
-        tenure = month - arrived[t]
-        d = d_services_gap
+        u_exit = uniform(skey_exit, uid[t], month)
+        if s == FLEXIBLE:
+            if u_exit < flexible_end:
+                status[t] = GONE
+                flex_ended += 1
+            continue
+        d = d_base + d_by_kind[kind[t]] + d_by_level[level[t]]
         if s == EMPLOYED and wage[t] < expectation[t]:
             d += d_wage * math.log(expectation[t] / wage[t])
-        if not housed[t] and tenure <= HOUSING_TENURE_MONTHS:
+        if not housed[t] and month - arrived[t] <= HOUSING_TENURE_MONTHS:
             d += d_unhoused
         if failed_employer[t]:
             d += d_failed
-        h = exit_base * math.exp(exit_coef * d)
+        if trained[t]:
+            d -= d_trained
+        h = exit_base * math.exp(exit_coef * max(d, 0.0))
         if s == SEARCHING:
             h = 1.0 - (1.0 - h) * (1.0 - search_exit)
-        if uniform(skey_exit, uid[t], month) < h:
+        if u_exit < h:
             if s == EMPLOYED:
                 staff[employer[t]] -= 1
             status[t] = GONE
@@ -396,7 +426,7 @@ def talents_month(
                 n_found += 1
                 staff[employer[t]] -= 1
                 employer[t] = -1
-    return departures, n_found, freed
+    return departures, flex_ended, n_found, freed
 
 
 @njit(cache=True)
@@ -416,7 +446,7 @@ def housing_allocate(status, level, arrived, housed, month, free_units):
             if free_units <= 0:
                 break
             if (
-                status[t] != GONE
+                (status[t] == EMPLOYED or status[t] == SEARCHING)
                 and not housed[t]
                 and level[t] == lvl
                 and month - arrived[t] <= HOUSING_TENURE_MONTHS
@@ -432,25 +462,81 @@ def housing_allocate(status, level, arrived, housed, month, free_units):
 
 @njit(cache=True)
 def train_brokers(status, kind, broker, uid, month, skey, select_prob, pass_rate):
-    """Enrol eligible employed researchers, managers and professionals; certify those who pass.
+    """Enrol eligible employed researchers, managers and professionals as broker trainees.
 
-    Returns ``(trainees, certified)``.
+    ``select_prob[b]`` is the chance an eligible talent enrols in the course of broker kind
+    ``b + 1`` this month; ``pass_rate[b]`` the chance the trainee is certified.
+    Returns ``(trainees by kind, certified by kind)``.
     """
-    trainees = 0
-    certified = 0
-    if select_prob <= 0.0:
+    nb = select_prob.shape[0]
+    trainees = np.zeros(nb, dtype=np.int64)
+    certified = np.zeros(nb, dtype=np.int64)
+    total = 0.0
+    for b in range(nb):
+        total += select_prob[b]
+    if total <= 0.0:
         return trainees, certified
     for t in range(status.shape[0]):
         k = kind[t]
         if status[t] != EMPLOYED or broker[t] or not (k == 1 or k == 3 or k == 4):
             continue
         u = uniform(skey, uid[t], month)
-        if u < select_prob:
-            trainees += 1
-            if u < select_prob * pass_rate:
-                broker[t] = 1
-                certified += 1
+        if u >= total:
+            continue
+        acc = 0.0
+        for b in range(nb):
+            acc += select_prob[b]
+            if u < acc:
+                trainees[b] += 1
+                if uniform(skey, uid[t], month + 100000) < pass_rate[b]:
+                    broker[t] = b + 1
+                    certified[b] += 1
+                break
     return trainees, certified
+
+
+@njit(cache=True)
+def broker_transfers(status, broker, uid, month, skey, rate_by_kind):
+    """Each resident broker brokers a technology transfer with a monthly chance by kind."""
+    n = 0
+    for t in range(status.shape[0]):
+        b = broker[t]
+        if b > 0 and (status[t] == EMPLOYED or status[t] == SEARCHING):
+            if uniform(skey, uid[t], month) < rate_by_kind[b - 1]:
+                n += 1
+    return n
+
+
+@njit(cache=True)
+def train_residents(status, kind, trained, ability, uid, month, skey, select_prob, kind_mask,
+                    bit, gain):
+    """Enrol employed residents of the kinds in ``kind_mask`` not yet trained (bit ``bit``)
+    with chance ``select_prob``; a trainee gains ``gain`` log ability. Returns trainees."""
+    n = 0
+    if select_prob <= 0.0:
+        return n
+    for t in range(status.shape[0]):
+        if status[t] != EMPLOYED or not kind_mask[kind[t]] or (trained[t] >> bit) & 1:
+            continue
+        if uniform(skey, uid[t], month) < select_prob:
+            trained[t] |= np.int8(1 << bit)
+            ability[t] += gain
+            n += 1
+    return n
+
+
+@njit(cache=True)
+def certify_high_tech(alive, born, staff, funded, spinoff, high_tech, uid, month, skey, chance):
+    """Firms at least a year old with 5 staff are certified high-tech with a monthly chance."""
+    n = 0
+    for f in range(alive.shape[0]):
+        if not alive[f] or high_tech[f] or month - born[f] < 12 or staff[f] < 5:
+            continue
+        c = chance * (1.5 if (funded[f] or spinoff[f]) else 1.0)
+        if uniform(skey, uid[f], month) < c:
+            high_tech[f] = 1
+            n += 1
+    return n
 
 
 # ----------------------------------------------------------------------------------------------
@@ -459,11 +545,11 @@ def train_brokers(status, kind, broker, uid, month, skey, select_prob, pass_rate
 
 @njit(cache=True)
 def teams_form(
-    status, kind, uid, team, month, skey_form, skey_partner, se_prob, sc_prob, partner_cum,
+    status, kind, origin, uid, team, month, skey_form, skey_partner, se_prob, sc_prob, partner_cum,
     partner_firm, t_kind, t_alive, t_leader, t_firm, t_formed, t_ended, start,
 ):
     """Free scientists form scientist+engineer teams with a partner firm; young talents and
-    students form 新双创 teams.
+    students form 新双创 teams. A strategic scientist forms a team as soon as employed.
 
     A scientist's partner firm is drawn with probability proportional to its engineering staff
     (``partner_cum`` is the cumulative staff of eligible firms ``partner_firm``). New teams are
@@ -476,7 +562,8 @@ def teams_form(
             continue
         k = kind[t]
         if k == KIND_SCIENTIST and have_partners:
-            if uniform(skey_form, uid[t], month) < se_prob:
+            p = 1.0 if origin[t] == ORIGIN_STRATEGIC else se_prob
+            if uniform(skey_form, uid[t], month) < p:
                 u = uniform(skey_partner, uid[t], month) * partner_cum[-1]
                 j = np.searchsorted(partner_cum, u, side="right")
                 t_kind[n] = TEAM_SE
@@ -547,11 +634,12 @@ def cases_promote(created, promoted, month, maturity, chance, skey):
 
 
 @njit(cache=True)
-def talent_counts(status, level, level_since, broker, field, out):
-    """Resident counts: ``out = [residents, employed, searching, high_end, high_level, brokers]``.
+def talent_counts(status, level, level_since, broker, field, count_flexible, out):
+    """Counts: ``out = [residents, employed, searching, flexible, high_end, high_level, brokers]``.
 
     High-end and high-level count talents in the key chains recognised at that level (on arrival
-    or by evaluation) since the start: the plan's 培育引进 (cultivated or brought in).
+    or by evaluation) since the start — the plan's 培育引进 (cultivated or brought in); flexible
+    talents count only if ``count_flexible``. Brokers count residents.
     """
     for j in range(out.shape[0]):
         out[j] = 0
@@ -559,15 +647,20 @@ def talent_counts(status, level, level_since, broker, field, out):
         s = status[t]
         if s == GONE:
             continue
-        out[0] += 1
-        if s == EMPLOYED:
-            out[1] += 1
+        if s == FLEXIBLE:
+            out[3] += 1
+            if not count_flexible:
+                continue
         else:
-            out[2] += 1
+            out[0] += 1
+            if s == EMPLOYED:
+                out[1] += 1
+            else:
+                out[2] += 1
+            if broker[t]:
+                out[6] += 1
         if level_since[t] >= 1 and field[t] < N_KEY_CHAINS:
             if level[t] >= 1:
-                out[3] += 1
-            if level[t] >= 2:
                 out[4] += 1
-        if broker[t]:
-            out[5] += 1
+            if level[t] >= 2:
+                out[5] += 1

@@ -17,7 +17,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
 
 from .schema import KPIS, TARGET_KEYS, ModelParams, Target, is_section
 
@@ -291,10 +291,13 @@ def _check_leaf(value: Any, typ: type, meta: dict, file: str, key: str) -> Any:
     return _check_number(value, typ, meta, file, key)
 
 
-def _build(cls: type, data: Any, origins: dict, default_file: str, prefix: str) -> Any:
-    """Build dataclass ``cls`` from ``data`` over its defaults, validating every key."""
-    from typing import get_type_hints
-
+def _build(
+    cls: type, data: Any, origins: dict, default_file: str, prefix: str, default: Any = None
+) -> Any:
+    """Build dataclass ``cls`` from ``data`` over ``default`` (or its defaults), validating every
+    key. Nested tables start from the default of the enclosing table, so that a file setting one
+    key of ``[carriers.pilot_base]`` keeps the pilot base's other defaults."""
+    base = cls() if default is None else default
     where = prefix.rstrip(".") or "(top level)"
     if not isinstance(data, dict):
         raise ConfigError(
@@ -316,18 +319,15 @@ def _build(cls: type, data: Any, origins: dict, default_file: str, prefix: str) 
         key = f"{prefix}{f.name}"
         value = data[f.name]
         if is_section(f):
-            kwargs[f.name] = _build(hints[f.name], value, origins, default_file, key + ".")
+            kwargs[f.name] = _build(
+                hints[f.name], value, origins, default_file, key + ".", getattr(base, f.name)
+            )
         else:
             if isinstance(value, dict):
                 raise ConfigError(origins.get(key, default_file), key, "a value", "a table")
             file = origins.get(key, default_file)
             kwargs[f.name] = _check_leaf(value, hints[f.name], dict(f.metadata), file, key)
-    return _defaults_replaced(cls, kwargs)
-
-
-def _defaults_replaced(cls: type, kwargs: dict) -> Any:
-    default = cls()
-    return dataclasses.replace(default, **kwargs) if kwargs else default
+    return dataclasses.replace(base, **kwargs) if kwargs else base
 
 
 def _first_origin(origins: dict, key: str) -> str | None:

@@ -184,7 +184,7 @@ class TalentParams:
     """Candidate pool, location choice, careers and departures of talents."""
 
     candidates_domestic_per_month: float = par(
-        2600.0,
+        2000.0,
         "people/month",
         "Talents from other Chinese regions who consider the area each month (assumption).",
         0,
@@ -194,7 +194,7 @@ class TalentParams:
         150.0, "people/month", "Overseas talents who consider the area each month.", 0, 1e7
     )
     graduates_per_year: float = par(
-        16000.0,
+        12000.0,
         "people/year",
         "Graduates of local universities on the market; 80 % of them in June and July.",
         0,
@@ -249,10 +249,10 @@ class TalentParams:
         0.3, "log units", "Extra mean log ability of overseas candidates.", -5, 5
     )
     high_end_threshold: float = par(
-        1.45, "log units", "Ability above which a talent can be recognised as high-end.", -10, 10
+        1.15, "log units", "Ability above which a talent can be recognised as high-end.", -10, 10
     )
     high_level_threshold: float = par(
-        2.45, "log units", "Ability above which a talent can be recognised as high-level.", -10, 10
+        2.5, "log units", "Ability above which a talent can be recognised as high-level.", -10, 10
     )
     ability_growth_per_year: float = par(
         0.06, "log units/year", "Growth of log ability with experience in the area.", 0, 2
@@ -290,13 +290,13 @@ class TalentParams:
         0.25, "log units", "Spread of talents' wage expectations around the competitor offer.", 0, 3
     )
     asc_domestic: float = par(
-        -1.4, "utils", "Alternative-specific constant of the area for domestic candidates.", -20, 20
+        -2.3, "utils", "Alternative-specific constant of the area for domestic candidates.", -20, 20
     )
     asc_overseas: float = par(
         -2.0, "utils", "Alternative-specific constant of the area for overseas candidates.", -20, 20
     )
     asc_graduate: float = par(
-        -0.8, "utils", "Alternative-specific constant of the area for local graduates.", -20, 20
+        -1.2, "utils", "Alternative-specific constant of the area for local graduates.", -20, 20
     )
     competitor_gain_per_year: float = par(
         0.05, "utils/year", "Yearly rise in competing destinations' attractiveness.", -5, 5
@@ -314,7 +314,7 @@ class TalentParams:
     )
     beta_jobs: float = par(1.0, "utils", "Weight of log(job-finding probability).", 0, 50)
     exit_base_per_month: float = par(
-        0.004, "1/month", "Departure hazard of a fully satisfied resident.", 0, 1
+        0.006, "1/month", "Departure hazard of a fully satisfied resident.", 0, 1
     )
     exit_dissatisfaction_coef: float = par(
         1.0, "1", "Hazard multiplier exp(coef x dissatisfaction).", 0, 20
@@ -331,11 +331,14 @@ class TalentParams:
     dissatisfaction_employer_failed: float = par(
         1.5, "1", "Dissatisfaction after the talent's employer failed (while searching).", 0, 20
     )
+    flexible_end_per_month: float = par(
+        0.04, "1/month", "Chance per month a flexible (remote, part-time) engagement ends.", 0, 1
+    )
     search_exit_per_month: float = par(
         0.15, "1/month", "Chance an unmatched searcher gives up and leaves each month.", 0, 1
     )
     founding_per_year: tuple = par(
-        (0.010, 0.012, 0.020, 0.020, 0.008, 0.004, 0.050),
+        (0.004, 0.004, 0.008, 0.008, 0.0035, 0.0015, 0.020),
         "1/year",
         "Base yearly chance that an employed talent founds a startup, by kind.",
         0,
@@ -407,7 +410,7 @@ class EnterpriseParams:
         1e6,
     )
     relocation_carrier_effect: float = par(
-        0.3, "1", "Relocations multiplier 1 + effect x log(1 + new carrier capacity / 100).", 0, 50
+        0.15, "1", "Relocations multiplier 1 + effect x log(1 + new carrier capacity / 100).", 0, 50
     )
     relocation_size_log_mean: float = par(
         1.2, "log people", "Mean log desired staff of a landing firm.", 0, 10
@@ -422,6 +425,10 @@ class EnterpriseParams:
     fail_funded_multiplier: float = par(0.6, "1", "Hazard multiplier for funded firms.", 0, 20)
     fail_incubated_multiplier: float = par(
         0.7, "1", "Hazard multiplier for firms hosted by an incubator or space.", 0, 20
+    )
+    high_tech_per_year: float = par(
+        0.2, "1/year", "Chance per year that an eligible firm (1 year old, 5 staff) is certified "
+        "high-tech; funded firms and spin-offs x 1.5.", 0, 1,
     )
     productivity_sd: float = par(
         0.15, "log units", "Spread of firm wage levels (log productivity).", 0, 3
@@ -471,27 +478,27 @@ class CarrierSet:
     """Carriers by kind. Those built since the start are the plan's carrier KPIs."""
 
     innovation_carrier: CarrierParams = _carrier(
-        initial_operating=10, initial_under_construction=8, projects_per_year=12.0,
-        lead_time_months=18.0, build_cost_cny_million=20.0,
+        initial_operating=10, initial_under_construction=12, projects_per_year=22.0,
+        lead_time_months=12.0, build_cost_cny_million=15.0,
         operating_cost_cny_million_per_year=2.0, capacity=60,
     )
     pilot_base: CarrierParams = _carrier(
-        initial_operating=6, initial_under_construction=4, projects_per_year=9.0,
+        initial_operating=6, initial_under_construction=4, projects_per_year=12.0,
         lead_time_months=10.0, build_cost_cny_million=8.0,
         operating_cost_cny_million_per_year=1.0, capacity=15,
     )
     new_rd_institution: CarrierParams = _carrier(
-        initial_operating=8, initial_under_construction=5, projects_per_year=19.0,
+        initial_operating=8, initial_under_construction=5, projects_per_year=24.0,
         lead_time_months=9.0, build_cost_cny_million=10.0,
         operating_cost_cny_million_per_year=2.0, capacity=40,
     )
     common_tech_platform: CarrierParams = _carrier(
-        initial_operating=4, initial_under_construction=2, projects_per_year=6.0,
+        initial_operating=4, initial_under_construction=2, projects_per_year=8.0,
         lead_time_months=10.0, build_cost_cny_million=5.0,
         operating_cost_cny_million_per_year=1.0, capacity=20,
     )
     student_space: CarrierParams = _carrier(
-        initial_operating=5, initial_under_construction=3, projects_per_year=6.0,
+        initial_operating=5, initial_under_construction=3, projects_per_year=8.0,
         lead_time_months=6.0, build_cost_cny_million=2.0,
         operating_cost_cny_million_per_year=0.5, capacity=30,
     )
@@ -509,7 +516,11 @@ class CarrierSet:
 
 @dataclass(frozen=True)
 class FundParams:
-    """One fund: its starting balance and yearly budget (paid in each January)."""
+    """One fund: its starting balance and yearly budget (paid in each January).
+
+    The talent development fund (人才发展基金) and the capital pool (资金池, fed by the
+    three_pools lever) are public; venture capital is private.
+    """
 
     initial_balance_cny_million: float = par(0.0, "million CNY", "Balance at start.", 0, 1e9)
     budget_cny_million_per_year: float = par(
@@ -529,14 +540,24 @@ def _fund(**kw: Any) -> Any:
 
 @dataclass(frozen=True)
 class FundSet:
-    """The money: what pays for awards, housing, services, carriers and investments."""
+    """The money: what pays for awards, housing, services, carriers and investments (task 24)."""
 
+    special_allocation: tuple = par(
+        (0.20, 0.14, 0.56, 0.10), "1",
+        "Shares of the talent special fund (人才专项资金) going to its four accounts: talents "
+        "(awards, subsidies, packages), living (housing, services), carriers (construction, "
+        "operation), programmes (all other levers). Unspent money stays in its account.",
+        0, 1, length=4, simplex=True,
+    )
     special: FundParams = _fund(
-        initial_balance_cny_million=100.0, budget_cny_million_per_year=1200.0
+        initial_balance_cny_million=100.0, budget_cny_million_per_year=2000.0
     )
     development: FundParams = _fund(
         initial_balance_cny_million=200.0, budget_cny_million_per_year=300.0,
         investment_cny_million=2.0, invest_per_month=0.02,
+    )
+    capital_pool: FundParams = _fund(
+        investment_cny_million=5.0, invest_per_month=0.01,
     )
     venture: FundParams = _fund(
         initial_balance_cny_million=400.0, budget_cny_million_per_year=400.0,
@@ -544,72 +565,510 @@ class FundSet:
     )
 
 
-@dataclass(frozen=True)
-class PolicyParams:
-    """Policy settings of the talent special fund's programmes."""
+def _lever(cls: type, **kw: Any) -> Any:
+    return field(default_factory=lambda: cls(**kw), metadata={"section": True, "doc": ""})
 
-    award_high_level_cny_thousand: float = par(
+
+@dataclass(frozen=True)
+class Lever:
+    """Keys every policy lever has."""
+
+    on: bool = par(True, "bool", "Whether the lever acts at all (off: no effect and no cost).")
+    start_month: int = par(
+        1, "month", "First month the lever acts (1 = time.start), before any leadership delay.",
+        1, 600,
+    )
+
+
+@dataclass(frozen=True)
+class LeadershipLever(Lever):
+    """Task 1 and safeguards (一)(三): leadership group, talent office, supervision."""
+
+    execution: float = par(
+        0.8, "1", "Execution strength: other levers act at (0.5 + 0.5 x execution) of their "
+        "intensity and start round(delay x (1 - execution)) months late.", 0, 1,
+    )
+    delay_months: float = par(
+        6.0, "months", "Start delay of every other lever at zero execution strength.", 0, 60
+    )
+    cost_cny_million_per_year: float = par(
+        5.0, "million CNY/year", "Talent office staff and supervision.", 0, 1e5
+    )
+
+
+@dataclass(frozen=True)
+class AwardsLever(Lever):
+    """Task 24 (special fund use): awards and living subsidies to incoming talents."""
+
+    high_level_cny_thousand: float = par(
         500.0, "thousand CNY", "One-time award to a high-level talent on arrival.", 0, 1e6
     )
-    award_high_end_cny_thousand: float = par(
+    high_end_cny_thousand: float = par(
         100.0, "thousand CNY", "One-time award to a high-end talent on arrival.", 0, 1e6
     )
     living_subsidy_cny_thousand_per_month: float = par(
-        1.0,
-        "thousand CNY/month",
-        "Living subsidy to young talents and graduates for their first months.",
-        0,
-        1000,
+        1.0, "thousand CNY/month",
+        "Living subsidy to young talents and students for their first months.", 0, 1000,
     )
     living_subsidy_months: int = par(24, "months", "How long the living subsidy is paid.", 0, 240)
-    housing_units_per_year: float = par(
-        1500.0, "units/year", "Talent apartments added per year.", 0, 1e7
+
+
+@dataclass(frozen=True)
+class EvaluationLever(Lever):
+    """Task 2: evaluation reform (三重三看, 以赛代评, overseas grading)."""
+
+    intensity: float = par(
+        1.0, "1", "Recognition chance of talents without titles x (1 + 2 x intensity); "
+        "recognition on arrival of overseas talents x (1 + 0.5 x intensity).", 0, 1,
     )
-    housing_unit_cost_cny_thousand: float = par(
-        60.0, "thousand CNY", "Cost to add one talent apartment (lease and fit-out).", 0, 1e5
+    cost_cny_million_per_year: float = par(
+        4.0, "million CNY/year", "Review panels, competitions used as evaluation.", 0, 1e5
     )
-    housing_rent_subsidy_cny_thousand_per_month: float = par(
-        1.0, "thousand CNY/month", "Rent subsidy per occupied talent apartment.", 0, 1e3
+
+
+@dataclass(frozen=True)
+class ThreePoolsLever(Lever):
+    """Task 3: talent pool (校招共用), results pool, capital pool with provincial SOEs."""
+
+    joint_recruitment_utility: float = par(
+        0.3, "utils", "Extra utility of the area for local graduates (joint hiring).", 0, 10
     )
-    services_cny_million_per_year: float = par(
-        60.0,
-        "million CNY/year",
-        "Spending on schooling, medical care, spouse jobs, one-stop service.",
-        0,
-        1e6,
+    results_pool_spinoff: float = par(
+        0.3, "1", "Founding multiplier 1 + value for scientists and researchers.", 0, 10
     )
-    services_half_cny_million_per_year: float = par(
+    capital_pool_cny_million_per_year: float = par(
+        200.0, "million CNY/year", "Provincial SOE money added to the capital pool each January.",
+        0, 1e6,
+    )
+    cost_cny_million_per_year: float = par(
+        6.0, "million CNY/year", "Running the three pools.", 0, 1e5
+    )
+
+
+@dataclass(frozen=True)
+class LabSharingLever(Lever):
+    """Task 4: city-university-enterprise co-employment; labs and instruments opened to firms."""
+
+    intensity: float = par(
+        1.0, "1", "Firm growth + 0.03 x intensity a year; scientist+engineer team formation "
+        "x (1 + 0.5 x intensity).", 0, 1,
+    )
+    cost_cny_million_per_year: float = par(
+        10.0, "million CNY/year", "Subsidised access to instruments and labs.", 0, 1e5
+    )
+
+
+@dataclass(frozen=True)
+class TechTransferLever(Lever):
+    """Task 5: 三项改革 results, cash + technology equity for university researchers."""
+
+    equity_intensity: float = par(
+        1.0, "1", "Founding multiplier 1 + 0.4 x intensity for scientists and researchers.", 0, 1
+    )
+    spinoff_subsidy_cny_thousand: float = par(
+        100.0, "thousand CNY", "Subsidy paid to every spin-off founded.", 0, 1e5
+    )
+
+
+@dataclass(frozen=True)
+class BrokersLever(Lever):
+    """Tasks 5 and 19: technology brokers of three kinds (新区直属, 高校共聘, 专业机构)."""
+
+    trainees_per_year: tuple = par(
+        (50.0, 70.0, 50.0), "people/year",
+        "Trainees enrolled per year by kind (area staff, co-hired with universities, agencies).",
+        0, 1e6, length=3,
+    )
+    pass_rate: tuple = par(
+        (0.85, 0.75, 0.8), "1", "Share of trainees certified, by kind.", 0, 1, length=3
+    )
+    cost_cny_thousand: tuple = par(
+        (40.0, 30.0, 20.0), "thousand CNY", "Training cost per trainee, by kind.", 0, 1e5, length=3
+    )
+    transfers_per_broker_per_year: tuple = par(
+        (1.0, 1.5, 1.2), "transfers/year",
+        "Technology transfers each certified broker brokers per year, by kind.", 0, 100, length=3,
+    )
+    spinoff_share: float = par(
+        0.25, "1", "Share of brokered transfers that become a spin-off firm (the rest become "
+        "projects that seed scientist+engineer teams).", 0, 1,
+    )
+    commission_cny_thousand: float = par(
+        30.0, "thousand CNY", "Reward paid to the broker for each transfer.", 0, 1e5
+    )
+
+
+@dataclass(frozen=True)
+class OverseasStationsLever(Lever):
+    """Task 6: overseas talent work stations (海外引智工作站), joint with universities."""
+
+    stations: int = par(6, "stations", "Work stations operated.", 0, 1000)
+    candidates_per_station_per_month: float = par(
+        12.0, "people/month", "Overseas candidates each station brings into the pool.", 0, 1e4
+    )
+    cost_cny_million_per_station_per_year: float = par(
+        1.5, "million CNY/year", "Running one station.", 0, 1e4
+    )
+
+
+@dataclass(frozen=True)
+class EnclavesLever(Lever):
+    """Task 7: science enclaves (飞地): flexible talents and remote incubation."""
+
+    enclaves: int = par(5, "enclaves", "Enclave incubation parks and talent enclaves.", 0, 1000)
+    flexible_per_enclave_per_year: float = par(
+        60.0, "people/year", "Flexible (remote, part-time) talents each enclave engages.", 0, 1e5
+    )
+    remote_slots_per_enclave: int = par(
+        10, "slots", "Startups each enclave incubates remotely.", 0, 1e5
+    )
+    cost_cny_million_per_enclave_per_year: float = par(
+        2.0, "million CNY/year", "Running one enclave.", 0, 1e4
+    )
+
+
+@dataclass(frozen=True)
+class FaultToleranceLever(Lever):
+    """Task 8: fault tolerance and exemption (容错免责)."""
+
+    intensity: float = par(
+        1.0, "1", "Founding x (1 + 0.3 x intensity); fund investment chance "
+        "x (1 + 0.5 x intensity); a founder's failure hurts retention x (1 - 0.6 x intensity).",
+        0, 1,
+    )
+    risk_compensation_share: float = par(
+        0.3, "1", "Share of the investment in a failed funded firm that the special fund "
+        "reimburses to investors.", 0, 1,
+    )
+
+
+@dataclass(frozen=True)
+class StrategicScientistsLever(Lever):
+    """Tasks 9 and 16: national labs, strategic scientists by case-by-case packages (一事一议)."""
+
+    arrivals_per_year: float = par(
+        4.0, "people/year", "Strategic scientists recruited per year (Poisson).", 0, 1000
+    )
+    team_size: int = par(
+        6, "people", "Young researchers each strategic scientist brings.", 0, 1000
+    )
+    package_cny_million: float = par(
+        20.0, "million CNY", "Case-by-case package per strategic scientist.", 0, 1e5
+    )
+
+
+@dataclass(frozen=True)
+class TransformationLever(Lever):
+    """Task 10: results transformation platforms (1 centre + N parks, 一园区一高校)."""
+
+    university_parks: int = par(
+        8, "parks", "University-linked industrial parks operating.", 0, 1000
+    )
+    spinoff_per_park: float = par(
+        0.03, "1", "Founding multiplier of scientists and researchers: + value per park.", 0, 10
+    )
+    cost_cny_million_per_park_per_year: float = par(
+        3.0, "million CNY/year", "Running one park.", 0, 1e4
+    )
+
+
+@dataclass(frozen=True)
+class ChainAlliancesLever(Lever):
+    """Task 11: chain alliances, chain leaders, academician and postdoc workstations."""
+
+    chain_leaders_per_year: float = par(
+        2.0, "firms/year", "Chain-leader firms attracted per year (Poisson).", 0, 1000
+    )
+    incentive_cny_million_per_leader: float = par(
+        50.0, "million CNY", "Incentive package per chain leader landed.", 0, 1e5
+    )
+    workstations_per_year: float = par(
+        6.0, "stations/year", "Academician/postdoc workstations set up at chain leaders.", 0, 1e4
+    )
+    workstation_staff: int = par(
+        5, "people", "Scientist positions each workstation opens at its host.", 0, 1000
+    )
+    cost_cny_million_per_workstation: float = par(
+        1.0, "million CNY", "Subsidy per workstation.", 0, 1e4
+    )
+
+
+@dataclass(frozen=True)
+class SoeInnovationLever(Lever):
+    """Task 12: SOE innovation centre, practice bases for SOE talents."""
+
+    practice_intensity: float = par(
+        1.0, "1", "Ability growth of managers and researchers + 0.05 x intensity a year.", 0, 1
+    )
+    cost_cny_million_per_year: float = par(
+        5.0, "million CNY/year", "Practice base running costs.", 0, 1e5
+    )
+
+
+@dataclass(frozen=True)
+class OffshoreLever(Lever):
+    """Task 13: offshore innovation platform, overseas talent posts (国际人才驿站)."""
+
+    offshore_incubators: int = par(3, "incubators", "Offshore incubators operated.", 0, 1000)
+    overseas_utility: float = par(
+        0.15, "utils per incubator", "Extra utility for overseas candidates per incubator "
+        "(saturating at 5).", 0, 10,
+    )
+    flexible_per_incubator_per_year: float = par(
+        20.0, "people/year", "Overseas talents engaged flexibly through each incubator.", 0, 1e5
+    )
+    cost_cny_million_per_incubator_per_year: float = par(
+        2.0, "million CNY/year", "Running one offshore incubator.", 0, 1e4
+    )
+
+
+@dataclass(frozen=True)
+class YouthCommunityLever(Lever):
+    """Task 14: youth innovation community, competitions, student projects."""
+
+    competitions_per_year: float = par(
+        4.0, "competitions/year", "Innovation and entrepreneurship competitions held.", 0, 1000
+    )
+    effect_per_competition: float = par(
+        0.08, "1", "新双创 team formation and student founding x (1 + value x competitions "
+        "in the last 12 months).", 0, 10,
+    )
+    cost_cny_million_per_competition: float = par(
+        1.5, "million CNY", "Prize money and organisation.", 0, 1e4
+    )
+
+
+@dataclass(frozen=True)
+class AlumniLever(Lever):
+    """Task 15: alumni recruiting (校友招商)."""
+
+    events_per_year: float = par(6.0, "events/year", "Alumni salons and round tables.", 0, 1000)
+    relocations_per_event: float = par(
+        1.5, "firms", "Alumni firms landing per event (Poisson).", 0, 1000
+    )
+    cost_cny_million_per_event: float = par(0.5, "million CNY", "Cost of one event.", 0, 1e4)
+
+
+@dataclass(frozen=True)
+class UniversityIndustryLever(Lever):
+    """Task 17: one university per industry; cooperation with all universities."""
+
+    partnerships: int = par(14, "universities", "Partner universities in the scheme.", 0, 1000)
+    graduate_utility_per_partnership: float = par(
+        0.02, "utils", "Extra utility for local graduates per partnership.", 0, 10
+    )
+    team_effect_per_partnership: float = par(
+        0.05, "1", "Scientist+engineer team formation x (1 + value x partnerships).", 0, 10
+    )
+    cost_cny_million_per_partnership_per_year: float = par(
+        1.0, "million CNY/year", "Cooperation funding per university.", 0, 1e4
+    )
+
+
+@dataclass(frozen=True)
+class YoungTalentLever(Lever):
+    """Task 18: young S&T talents, postdocs (博士后创新创业园), targeted campus recruiting."""
+
+    postdocs_per_year: float = par(
+        150.0, "people/year", "Postdocs and young PhDs placed at institutes (Poisson).", 0, 1e6
+    )
+    postdoc_cost_cny_thousand: float = par(
+        150.0, "thousand CNY", "Subsidy per postdoc placed.", 0, 1e5
+    )
+    graduate_utility: float = par(
+        0.15, "utils", "Extra utility for local graduates (fairs, targeted recruiting).", 0, 10
+    )
+    cost_cny_million_per_year: float = par(
+        3.0, "million CNY/year", "Fairs, policy sessions, awards for young stars.", 0, 1e5
+    )
+
+
+@dataclass(frozen=True)
+class ManagersLever(Lever):
+    """Task 19: 新锐西商 young entrepreneurs, manager club."""
+
+    intensity: float = par(
+        1.0, "1", "Manager founding x (1 + 0.5 x intensity); manager dissatisfaction "
+        "- 0.2 x intensity.", 0, 1,
+    )
+    cost_cny_million_per_year: float = par(
+        3.0, "million CNY/year", "Programme costs.", 0, 1e5
+    )
+
+
+@dataclass(frozen=True)
+class SkilledTalentLever(Lever):
+    """Task 20: skilled technicians, apprenticeships, skill master studios."""
+
+    apprentices_per_year: float = par(
+        600.0, "people/year", "Technicians trained per year.", 0, 1e6
+    )
+    ability_gain: float = par(
+        0.3, "log units", "Ability gained by a trained technician.", 0, 5
+    )
+    retention_gain: float = par(
+        0.3, "1", "Dissatisfaction removed from a trained technician.", 0, 5
+    )
+    cost_cny_thousand_per_apprentice: float = par(
+        8.0, "thousand CNY", "Training cost per apprentice.", 0, 1e5
+    )
+
+
+@dataclass(frozen=True)
+class ChainTalentLever(Lever):
+    """Task 21: professionals in trade, marketing, law, finance and management."""
+
+    pool_gain: float = par(
+        0.3, "1", "Managers and professionals among domestic candidates x (1 + gain).", 0, 10
+    )
+    cost_cny_million_per_year: float = par(
+        8.0, "million CNY/year", "Recruitment campaigns and training.", 0, 1e5
+    )
+
+
+@dataclass(frozen=True)
+class TalentMarketLever(Lever):
+    """Task 22: the Qinchuangyuan talent market and cloud platform."""
+
+    matching_gain: float = par(
+        0.25, "1", "Matching efficiency x (1 + gain).", 0, 10
+    )
+    pool_gain: float = par(
+        0.1, "1", "Domestic candidates x (1 + gain) (the network of talent markets).", 0, 10
+    )
+    cost_cny_million_per_year: float = par(
+        12.0, "million CNY/year", "Running the market and platform.", 0, 1e5
+    )
+
+
+@dataclass(frozen=True)
+class TalentPortLever(Lever):
+    """Task 23: Xi'an (Qinchuangyuan) International Talent Port."""
+
+    build_cost_cny_million: float = par(
+        300.0, "million CNY", "Construction cost (paid monthly over the build).", 0, 1e6
+    )
+    lead_time_months: float = par(24.0, "months", "Construction time.", 1, 240)
+    operating_cost_cny_million_per_year: float = par(
+        10.0, "million CNY/year", "Operation once open.", 0, 1e5
+    )
+    overseas_utility: float = par(
+        0.5, "utils", "Extra utility for overseas candidates once open.", 0, 10
+    )
+    amenity_utility: float = par(
+        0.2, "utils", "Extra utility for all candidates once open (a landmark amenity).", 0, 10
+    )
+
+
+@dataclass(frozen=True)
+class ServicesLever(Lever):
+    """Task 25: schooling, medical care, spouse jobs, service specialists, headhunters."""
+
+    spend_cny_million_per_year: float = par(
+        60.0, "million CNY/year", "Spending on schooling, medical care, spouse jobs, one-stop "
+        "service.", 0, 1e6,
+    )
+    half_cny_million_per_year: float = par(
         40.0, "million CNY/year", "Spending at which the service level reaches 0.5.", 1e-6, 1e6
     )
-    broker_trainees_per_year: float = par(
-        130.0, "people/year", "Technology-broker trainees enrolled per year.", 0, 1e6
+    specialist_retention: float = par(
+        0.5, "1", "Dissatisfaction removed from high-level talents with a service specialist.",
+        0, 5,
     )
-    broker_training_cost_cny_thousand: float = par(
-        30.0, "thousand CNY", "Cost of training one broker.", 0, 1e5
+    specialist_cost_cny_thousand_per_talent_per_year: float = par(
+        20.0, "thousand CNY/year", "Service specialist cost per high-level talent.", 0, 1e5
     )
-    broker_pass_rate: float = par(0.8, "1", "Share of trainees certified.", 0, 1)
-    evaluation_reform: float = par(
-        1.0,
-        "1",
-        "Intensity of the evaluation reform (三重三看, 以赛代评): multiplies recognition by "
-        "1 + 1.5 x intensity for talents without titles.",
-        0,
-        1,
+    headhunter_fee_cny_thousand: float = par(
+        80.0, "thousand CNY", "Headhunter fee per high-end or high-level arrival.", 0, 1e5
     )
-    fault_tolerance: float = par(
-        1.0,
-        "1",
-        "Intensity of fault tolerance (容错免责): founding x (1 + 0.3 x intensity), "
-        "fund investment chance x (1 + 0.5 x intensity).",
-        0,
-        1,
+    headhunter_utility: float = par(
+        0.3, "utils", "Extra utility for high-end and high-level candidates (headhunters).",
+        0, 10,
     )
-    reform_pilots: int = par(
-        8, "pilots", "Reform pilots running (each a candidate source of reform cases).", 0, 1000
+
+
+@dataclass(frozen=True)
+class HousingLever(Lever):
+    """Task 25: talent apartments."""
+
+    units_per_year: float = par(1500.0, "units/year", "Talent apartments added per year.", 0, 1e7)
+    unit_cost_cny_thousand: float = par(
+        60.0, "thousand CNY", "Cost to add one apartment (lease and fit-out).", 0, 1e5
     )
-    reform_pilot_cost_cny_million_per_year: float = par(
-        2.0, "million CNY/year", "Cost of running one reform pilot.", 0, 1e5
+    rent_subsidy_cny_thousand_per_month: float = par(
+        1.0, "thousand CNY/month", "Rent subsidy per occupied apartment.", 0, 1e3
     )
+
+
+@dataclass(frozen=True)
+class TrainingLever(Lever):
+    """Task 26: lectures, seminars and professional training."""
+
+    trainees_per_year: float = par(2000.0, "people/year", "Residents trained per year.", 0, 1e7)
+    ability_gain: float = par(0.1, "log units", "Ability gained per training.", 0, 5)
+    cost_cny_thousand_per_trainee: float = par(
+        3.0, "thousand CNY", "Cost per trainee.", 0, 1e5
+    )
+
+
+@dataclass(frozen=True)
+class AtmosphereLever(Lever):
+    """Task 27: talent parks, events, honours (爱才氛围)."""
+
+    spend_cny_million_per_year: float = par(
+        10.0, "million CNY/year", "Parks, events, honours.", 0, 1e6
+    )
+    utility_at_10m: float = par(
+        0.05, "utils", "Utility for all candidates at 10 million CNY/year (log-saturating).",
+        0, 5,
+    )
+
+
+@dataclass(frozen=True)
+class PublicityLever(Lever):
+    """Safeguard (四): summarising and publicising reform experience."""
+
+    promotion_gain: float = par(
+        1.0, "1", "Promotion chance of mature reform cases x (1 + gain).", 0, 10
+    )
+    cost_cny_million_per_year: float = par(
+        2.0, "million CNY/year", "Publicity campaigns for reform experience.", 0, 1e5
+    )
+
+
+@dataclass(frozen=True)
+class PolicyParams:
+    """The plan's policy levers. Every lever has ``on`` and ``start_month``."""
+
+    leadership: LeadershipLever = _lever(LeadershipLever)
+    awards: AwardsLever = _lever(AwardsLever)
+    evaluation_reform: EvaluationLever = _lever(EvaluationLever)
+    three_pools: ThreePoolsLever = _lever(ThreePoolsLever)
+    lab_sharing: LabSharingLever = _lever(LabSharingLever)
+    tech_transfer: TechTransferLever = _lever(TechTransferLever)
+    brokers: BrokersLever = _lever(BrokersLever)
+    overseas_stations: OverseasStationsLever = _lever(OverseasStationsLever)
+    enclaves: EnclavesLever = _lever(EnclavesLever)
+    fault_tolerance: FaultToleranceLever = _lever(FaultToleranceLever)
+    strategic_scientists: StrategicScientistsLever = _lever(StrategicScientistsLever)
+    transformation: TransformationLever = _lever(TransformationLever)
+    chain_alliances: ChainAlliancesLever = _lever(ChainAlliancesLever)
+    soe_innovation: SoeInnovationLever = _lever(SoeInnovationLever)
+    offshore: OffshoreLever = _lever(OffshoreLever)
+    youth_community: YouthCommunityLever = _lever(YouthCommunityLever)
+    alumni: AlumniLever = _lever(AlumniLever)
+    university_industry: UniversityIndustryLever = _lever(UniversityIndustryLever)
+    young_talent: YoungTalentLever = _lever(YoungTalentLever)
+    managers: ManagersLever = _lever(ManagersLever)
+    skilled_talent: SkilledTalentLever = _lever(SkilledTalentLever)
+    chain_talent: ChainTalentLever = _lever(ChainTalentLever)
+    talent_market: TalentMarketLever = _lever(TalentMarketLever)
+    talent_port: TalentPortLever = _lever(TalentPortLever)
+    services: ServicesLever = _lever(ServicesLever)
+    housing: HousingLever = _lever(HousingLever)
+    training: TrainingLever = _lever(TrainingLever)
+    atmosphere: AtmosphereLever = _lever(AtmosphereLever)
+    publicity: PublicityLever = _lever(PublicityLever)
 
 
 @dataclass(frozen=True)
@@ -617,7 +1076,7 @@ class TeamParams:
     """Formation and dissolution of scientist+engineer and 新双创 teams."""
 
     se_form_per_year: float = par(
-        0.015, "1/year", "Chance per year a free resident scientist forms a team with a firm.", 0, 1
+        0.0008, "1/year", "Chance per year a free resident scientist forms a team with a firm.", 0, 1
     )
     se_broker_effect: float = par(
         0.3, "1", "Formation multiplier 1 + effect x brokers per 1,000 residents.", 0, 50
@@ -626,11 +1085,15 @@ class TeamParams:
         0.15, "1", "Formation multiplier 1 + effect x operating shared research centres.", 0, 50
     )
     se_engineers: int = par(3, "people", "Engineers a team needs from its partner firm.", 1, 100)
+    se_project_share: float = par(
+        0.35, "1", "Share of brokered projects (transfers that are not spin-offs) that seed a "
+        "scientist+engineer team.", 0, 1,
+    )
     se_dissolve_per_year: float = par(
         0.12, "1/year", "Dissolution hazard of a team (project ends).", 0, 1
     )
     sc_form_per_year: float = par(
-        0.004, "1/year", "Chance per year a young talent or student forms a 新双创 team.", 0, 1
+        0.002, "1/year", "Chance per year a young talent or student forms a 新双创 team.", 0, 1
     )
     sc_space_effect: float = par(
         2.0, "1", "Formation multiplier 1 + effect x free space share (student spaces, incubators).",
@@ -641,17 +1104,29 @@ class TeamParams:
 
 @dataclass(frozen=True)
 class ReformParams:
-    """How reform pilots produce cases and how cases are promoted."""
+    """How reforms produce candidate cases and how cases are promoted."""
 
-    case_per_pilot_per_year: float = par(
-        0.7, "cases/year", "Candidate cases a running pilot produces per year.", 0, 100
+    case_per_reform_per_year: float = par(
+        0.8, "cases/year", "Candidate cases each active reform lever produces per year "
+        "(reform levers: evaluation_reform, three_pools, lab_sharing, tech_transfer, enclaves, "
+        "fault_tolerance, talent_market, brokers, young_talent).", 0, 100,
     )
     maturity_months: int = par(
         9, "months", "Months of evidence a case needs before it can be promoted.", 0, 120
     )
     promotion_per_month: float = par(
-        0.05, "1/month", "Chance per month a mature case is promoted nationally or provincially.",
+        0.04, "1/month", "Chance per month a mature case is promoted nationally or provincially.",
         0, 1,
+    )
+
+
+@dataclass(frozen=True)
+class AccountingParams:
+    """How the plan's figures are counted."""
+
+    count_flexible_talents: bool = par(
+        True, "bool", "Count flexibly engaged talents (柔性引才: remote, part-time) in "
+        "innovation_talents, as the plan's 不求我有但求我用 invites.",
     )
 
 
@@ -665,9 +1140,10 @@ class ModelParams:
     enterprise: EnterpriseParams = section(EnterpriseParams, "Enterprises.")
     carriers: CarrierSet = section(CarrierSet, "Carriers by kind.")
     funds: FundSet = section(FundSet, "Funds.")
-    policy: PolicyParams = section(PolicyParams, "Policy settings.")
+    policy: PolicyParams = section(PolicyParams, "Policy levers.")
     teams: TeamParams = section(TeamParams, "Teams.")
     reform: ReformParams = section(ReformParams, "Reform cases.")
+    accounting: AccountingParams = section(AccountingParams, "Counting rules.")
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,15 @@ def test_extends_overrides_key_by_key(tiny, baseline):
     assert {t.kpi for t in tiny.targets} == {t.kpi for t in baseline.targets}
 
 
+def test_partial_nested_table_keeps_its_own_defaults(tmp_path, baseline):
+    path = write(tmp_path, "p.toml", 'extends = "%s"\n[carriers.pilot_base]\nprojects_per_year = 1.0\n'
+                 % (ROOT / "scenarios" / "baseline.toml").as_posix())
+    sc = load_scenario(path)
+    assert sc.params.carriers.pilot_base.projects_per_year == 1.0
+    assert sc.params.carriers.pilot_base.capacity == baseline.params.carriers.pilot_base.capacity
+    assert sc.params.carriers.incubator == baseline.params.carriers.incubator
+
+
 def test_round_trip_and_hash(tiny):
     again = scenario_from_dict(tiny.to_dict())
     assert again.params == tiny.params and again.targets == tiny.targets
