@@ -63,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check scenario files without running them")
     p.add_argument("files", nargs="+", help="scenario files")
+
+    p = sub.add_parser("levers", help="the plan's 27 tasks and the scenario keys that drive them")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     return parser
 
 
@@ -79,19 +82,41 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        return {"run": _cmd_run, "validate": _cmd_validate}[args.command](args)
+        return {"run": _cmd_run, "validate": _cmd_validate, "levers": _cmd_levers}[args.command](
+            args
+        )
     except ConfigError as exc:
         print(f"qcy: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("qcy: interrupted; no results were written", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into a command that stopped reading (head, less)
+        sys.stderr.close()
+        return 0
 
 
 def _cmd_validate(args) -> int:
     for path in args.files:
         sc = load_scenario(path)
         print(f"{path}: ok ({sc.name}, {len(sc.targets)} targets, config {sc.config_hash})")
+    return 0
+
+
+def _cmd_levers(args) -> int:
+    import json
+
+    from .levers import SAFEGUARDS, TASKS, task_table
+
+    if args.json:
+        print(json.dumps(task_table(), indent=2, ensure_ascii=False))
+        return 0
+    for t in (*TASKS, *SAFEGUARDS):
+        head = f"task {t.task:2d}" if t.task else "safeguard"
+        print(f"{head}  {t.title}")
+        print(f"           keys: {', '.join(tb + '.*' for tb in t.tables)}")
+        print(f"           mechanism: {t.mechanism}")
+        print(f"           cost: {t.cost}\n")
     return 0
 
 

@@ -338,7 +338,7 @@ class QcyModel(mesa.Model):
         if name == "leadership":
             return 1.0 if self.month >= lever.start_month else 0.0
         execution = self._execution()
-        delay = int(round(self.p.policy.leadership.delay_months * (1.0 - execution)))
+        delay = int(round(self.p.governance.delay_months * (1.0 - execution)))
         if self.month < lever.start_month + delay:
             return 0.0
         return 0.5 + 0.5 * execution
@@ -1046,7 +1046,10 @@ class QcyModel(mesa.Model):
         pol, t, m = self.p.policy, self.talents, self.month
         self._projects = 0
         a = self.act("brokers")
-        rates = np.array(pol.brokers.transfers_per_broker_per_year) / 12.0 * (a if a > 0 else 0.5)
+        if a > 0:
+            rates = np.array(pol.brokers.transfers_per_broker_per_year) / 12.0 * a
+        else:
+            rates = np.full(3, self.p.talent.broker_transfers_per_year / 12.0)
         n = k.broker_transfers(t.view("status"), t.view("broker"), t.view("uid"), m,
                                self.skey["broker.transfer"], rates)
         if a > 0 and n:
@@ -1056,7 +1059,7 @@ class QcyModel(mesa.Model):
         if n == 0:
             return
         sk = self.skey["broker.spinoff"]
-        n_spin = sum(1 for i in range(n) if uniform(sk, i, m) < pol.brokers.spinoff_share)
+        n_spin = sum(1 for i in range(n) if uniform(sk, i, m) < self.p.talent.transfer_spinoff_share)
         self._projects = n - n_spin
         researchers = np.flatnonzero(
             (t.view("status") == k.EMPLOYED) & np.isin(t.view("kind"), _RESEARCH_KINDS)

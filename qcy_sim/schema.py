@@ -331,6 +331,14 @@ class TalentParams:
     dissatisfaction_employer_failed: float = par(
         1.5, "1", "Dissatisfaction after the talent's employer failed (while searching).", 0, 20
     )
+    broker_transfers_per_year: float = par(
+        0.6, "transfers/year", "Technology transfers a certified broker brokers per year without "
+        "the brokers programme's support.", 0, 100,
+    )
+    transfer_spinoff_share: float = par(
+        0.25, "1", "Share of brokered transfers that become a spin-off firm (the rest become "
+        "projects that may seed scientist+engineer teams).", 0, 1,
+    )
     flexible_end_per_month: float = par(
         0.04, "1/month", "Chance per month a flexible (remote, part-time) engagement ends.", 0, 1
     )
@@ -586,10 +594,8 @@ class LeadershipLever(Lever):
 
     execution: float = par(
         0.8, "1", "Execution strength: other levers act at (0.5 + 0.5 x execution) of their "
-        "intensity and start round(delay x (1 - execution)) months late.", 0, 1,
-    )
-    delay_months: float = par(
-        6.0, "months", "Start delay of every other lever at zero execution strength.", 0, 60
+        "intensity and start round(governance.delay_months x (1 - execution)) months late. "
+        "With the lever off, execution is 0.", 0, 1,
     )
     cost_cny_million_per_year: float = par(
         5.0, "million CNY/year", "Talent office staff and supervision.", 0, 1e5
@@ -687,11 +693,8 @@ class BrokersLever(Lever):
     )
     transfers_per_broker_per_year: tuple = par(
         (1.0, 1.5, 1.2), "transfers/year",
-        "Technology transfers each certified broker brokers per year, by kind.", 0, 100, length=3,
-    )
-    spinoff_share: float = par(
-        0.25, "1", "Share of brokered transfers that become a spin-off firm (the rest become "
-        "projects that seed scientist+engineer teams).", 0, 1,
+        "Technology transfers each certified broker brokers per year, by kind, with the "
+        "programme's support (x lever strength).", 0, 100, length=3,
     )
     commission_cny_thousand: float = par(
         30.0, "thousand CNY", "Reward paid to the broker for each transfer.", 0, 1e5
@@ -1121,6 +1124,16 @@ class ReformParams:
 
 
 @dataclass(frozen=True)
+class GovernanceParams:
+    """How fast the administration turns a lever into action."""
+
+    delay_months: float = par(
+        6.0, "months", "Start delay of a lever when nothing drives execution (leadership off); "
+        "shortened by leadership's execution strength.", 0, 60,
+    )
+
+
+@dataclass(frozen=True)
 class AccountingParams:
     """How the plan's figures are counted."""
 
@@ -1143,6 +1156,7 @@ class ModelParams:
     policy: PolicyParams = section(PolicyParams, "Policy levers.")
     teams: TeamParams = section(TeamParams, "Teams.")
     reform: ReformParams = section(ReformParams, "Reform cases.")
+    governance: GovernanceParams = section(GovernanceParams, "Administration.")
     accounting: AccountingParams = section(AccountingParams, "Counting rules.")
 
 
