@@ -132,3 +132,21 @@ def test_defaults_are_finite_and_in_range():
                 assert math.isfinite(x), key
                 lo, hi = f.metadata["lo"], f.metadata["hi"]
                 assert (lo is None or x >= lo) and (hi is None or x <= hi), key
+
+
+MIXES = ("finance_heavy", "carriers_first", "services_housing", "overseas_focus",
+         "university_linkage")
+
+
+def public_budget(sc):
+    f, pool = sc.params.funds, sc.params.policy.three_pools
+    return (f.special.budget_cny_million_per_year + f.development.budget_cny_million_per_year
+            + f.capital_pool.budget_cny_million_per_year
+            + (pool.capital_pool_cny_million_per_year if pool.on else 0.0))
+
+
+def test_named_mixes_have_the_baseline_public_budget(baseline):
+    for name in MIXES:
+        sc = load_scenario(ROOT / "scenarios" / f"{name}.toml")
+        assert public_budget(sc) == pytest.approx(public_budget(baseline)), name
+        assert sc.config_hash != baseline.config_hash
