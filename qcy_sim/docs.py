@@ -44,6 +44,8 @@ def scenario_reference() -> str:
         "Generated from `qcy_sim/schema.py` by `python -m qcy_sim.docs > docs/scenario-reference.md`;",
         "a test fails when this file and the schema disagree. Every key is optional: a key that a",
         "file does not set keeps the default below (or the value of the file it `extends`).",
+        "A *plausible range* marks an uncertain parameter: no published figure pins it down, and",
+        "sweeps should explore that range (`qcy_sim.schema.uncertain_parameters()`).",
         "",
         "## Top level",
         "",
@@ -60,15 +62,18 @@ def scenario_reference() -> str:
         head = key.rsplit(".", 1)[0]
         if head != section:
             section = head
-            lines += ["", f"## `[{section}]`", "", "| key | default | unit | range | meaning |",
-                      "|---|---|---|---|---|"]
+            lines += ["", f"## `[{section}]`", "",
+                      "| key | default | unit | valid range | plausible range | meaning |",
+                      "|---|---|---|---|---|---|"]
         value = defaults
         for part in key.split("."):
             value = getattr(value, part)
         meta = dict(f.metadata)
+        plausible = meta.get("plausible")
+        plaus = f"{_fmt(float(plausible[0]))} – {_fmt(float(plausible[1]))}" if plausible else ""
         lines.append(
             f"| `{key.rsplit('.', 1)[1]}` | {_fmt(value)} | {meta['unit']} | {_range(meta)} | "
-            f"{meta['doc']} |"
+            f"{plaus} | {meta['doc']} |"
         )
     lines += [
         "",

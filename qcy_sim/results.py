@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from .model import SERIES, SPENDING
+from .model import PUBLIC_ACCOUNTS, SERIES, SPENDING
 from .scenario import Target, month_label
 from .schema import KPIS
 
@@ -108,12 +108,29 @@ def summarise(rep) -> dict[str, Any]:
         "spending_cny_million": {
             "median_total": float(np.median(total)),
             "median_public": float(np.median(public)),
+            "by_category_median": {
+                c: float(np.median(rep.spending[:, :, j].sum(axis=1)))
+                for j, c in enumerate(SPENDING)
+            },
+            "by_year_median": _spending_by_year(rep),
         },
     }
 
 
+def _spending_by_year(rep) -> dict[str, dict[str, float]]:
+    """Median spending of each category in each calendar year (million CNY)."""
+    start = rep.scenario.params.time.start
+    years = np.array([int(month_label(start, m)[:4]) for m in range(rep.spending.shape[1])])
+    out = {}
+    for year in np.unique(years[1:]):
+        cols = rep.spending[:, years == year, :].sum(axis=1)  # (replicates, categories)
+        out[str(year)] = {c: float(np.median(cols[:, j])) for j, c in enumerate(SPENDING)}
+        out[str(year)]["total"] = float(np.median(cols.sum(axis=1)))
+    return out
+
+
 def _public_columns() -> list[int]:
-    return [i for i, c in enumerate(SPENDING) if SPENDING[c] != "venture"]
+    return [i for i, c in enumerate(SPENDING) if SPENDING[c] in PUBLIC_ACCOUNTS]
 
 
 def timeseries_frame(rep):

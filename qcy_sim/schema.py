@@ -36,6 +36,7 @@ __all__ = [
     "Target",
     "iter_keys",
     "par",
+    "uncertain_parameters",
 ]
 
 TALENT_KINDS = (
@@ -92,6 +93,7 @@ def par(
     *,
     length: int | None = None,
     simplex: bool = False,
+    plausible: tuple[float, float] | None = None,
 ) -> Any:
     """A documented scenario parameter.
 
@@ -103,8 +105,13 @@ def par(
         hi: Inclusive upper bound.
         length: Required length of a list-valued key.
         simplex: The list's elements must sum to 1 (within 1e-6).
+        plausible: For uncertain parameters, the range a sweep should explore (the one-line
+            rationale is in ``doc``).
     """
-    meta = {"unit": unit, "doc": doc, "lo": lo, "hi": hi, "length": length, "simplex": simplex}
+    meta = {
+        "unit": unit, "doc": doc, "lo": lo, "hi": hi, "length": length, "simplex": simplex,
+        "plausible": plausible,
+    }
     return field(default=default, metadata=meta)
 
 
@@ -130,7 +137,7 @@ class InitialState:
         "people",
         "Resident innovation talents at start (assumption: no published figure; range 15k-30k).",
         0,
-        5_000_000,
+        5_000_000, plausible=(15000, 30000),
     )
     employed_share: float = par(0.93, "1", "Share of initial talents employed.", 0, 1)
     kind_shares: tuple = par(
@@ -188,17 +195,17 @@ class TalentParams:
         "people/month",
         "Talents from other Chinese regions who consider the area each month (assumption).",
         0,
-        1e7,
+        1e7, plausible=(1400, 2800),
     )
     candidates_overseas_per_month: float = par(
-        150.0, "people/month", "Overseas talents who consider the area each month.", 0, 1e7
+        150.0, "people/month", "Overseas talents who consider the area each month.", 0, 1e7, plausible=(80, 300),
     )
     graduates_per_year: float = par(
         12000.0,
         "people/year",
         "Graduates of local universities on the market; 80 % of them in June and July.",
         0,
-        1e8,
+        1e8, plausible=(8000, 16000),
     )
     domestic_kind_shares: tuple = par(
         (0.02, 0.34, 0.20, 0.14, 0.12, 0.18, 0.0),
@@ -263,7 +270,7 @@ class TalentParams:
         "Chance per month that an eligible, unrecognised resident is evaluated and recognised "
         "(reviews are periodic and selective).",
         0,
-        1,
+        1, plausible=(0.03, 0.1),
     )
     arrival_recognised_share: float = par(
         0.5,
@@ -290,34 +297,34 @@ class TalentParams:
         0.25, "log units", "Spread of talents' wage expectations around the competitor offer.", 0, 3
     )
     asc_domestic: float = par(
-        -2.3, "utils", "Alternative-specific constant of the area for domestic candidates.", -20, 20
+        -2.3, "utils", "Alternative-specific constant of the area for domestic candidates.", -20, 20, plausible=(-2.8, -1.8),
     )
     asc_overseas: float = par(
         -2.0, "utils", "Alternative-specific constant of the area for overseas candidates.", -20, 20
     )
     asc_graduate: float = par(
-        -1.2, "utils", "Alternative-specific constant of the area for local graduates.", -20, 20
+        -1.2, "utils", "Alternative-specific constant of the area for local graduates.", -20, 20, plausible=(-1.8, -0.6),
     )
     competitor_gain_per_year: float = par(
-        0.05, "utils/year", "Yearly rise in competing destinations' attractiveness.", -5, 5
+        0.05, "utils/year", "Yearly rise in competing destinations' attractiveness.", -5, 5, plausible=(0.0, 0.15),
     )
-    beta_wage: float = par(2.5, "utils per log wage", "Weight of log(wage/expectation).", 0, 50)
+    beta_wage: float = par(2.5, "utils per log wage", "Weight of log(wage/expectation).", 0, 50, plausible=(1.5, 4.0))
     beta_award: float = par(
         0.35, "utils per 100k CNY", "Weight of one-time awards and subsidies on arrival.", 0, 50
     )
     beta_housing: float = par(
-        0.6, "utils", "Weight of the chance of a talent apartment.", 0, 50
+        0.6, "utils", "Weight of the chance of a talent apartment.", 0, 50, plausible=(0.3, 1.0),
     )
-    beta_services: float = par(0.8, "utils", "Weight of the service level (0-1).", 0, 50)
+    beta_services: float = par(0.8, "utils", "Weight of the service level (0-1).", 0, 50, plausible=(0.4, 1.2))
     beta_carriers: float = par(
         0.25, "utils per log unit", "Weight of log(1 + operating carrier capacity / 100).", 0, 50
     )
     beta_jobs: float = par(1.0, "utils", "Weight of log(job-finding probability).", 0, 50)
     exit_base_per_month: float = par(
-        0.006, "1/month", "Departure hazard of a fully satisfied resident.", 0, 1
+        0.006, "1/month", "Departure hazard of a fully satisfied resident.", 0, 1, plausible=(0.004, 0.009),
     )
     exit_dissatisfaction_coef: float = par(
-        1.0, "1", "Hazard multiplier exp(coef x dissatisfaction).", 0, 20
+        1.0, "1", "Hazard multiplier exp(coef x dissatisfaction).", 0, 20, plausible=(0.5, 1.5),
     )
     dissatisfaction_wage: float = par(
         1.0, "1", "Dissatisfaction per log unit of wage below expectation.", 0, 20
@@ -343,7 +350,7 @@ class TalentParams:
         0.04, "1/month", "Chance per month a flexible (remote, part-time) engagement ends.", 0, 1
     )
     search_exit_per_month: float = par(
-        0.15, "1/month", "Chance an unmatched searcher gives up and leaves each month.", 0, 1
+        0.15, "1/month", "Chance an unmatched searcher gives up and leaves each month.", 0, 1, plausible=(0.08, 0.25),
     )
     founding_per_year: tuple = par(
         (0.004, 0.004, 0.008, 0.008, 0.0035, 0.0015, 0.020),
@@ -415,7 +422,7 @@ class EnterpriseParams:
         "firms/year",
         "Tech firms landing in the area (361 in Jan-Nov 2021, Shaanxi S&T News 2021-12-17).",
         0,
-        1e6,
+        1e6, plausible=(330, 450),
     )
     relocation_carrier_effect: float = par(
         0.15, "1", "Relocations multiplier 1 + effect x log(1 + new carrier capacity / 100).", 0, 50
@@ -424,7 +431,7 @@ class EnterpriseParams:
         1.2, "log people", "Mean log desired staff of a landing firm.", 0, 10
     )
     fail_per_year_young: float = par(
-        0.22, "1/year", "Failure hazard of firms younger than 3 years.", 0, 1
+        0.22, "1/year", "Failure hazard of firms younger than 3 years.", 0, 1, plausible=(0.15, 0.3),
     )
     fail_per_year_mature: float = par(0.04, "1/year", "Failure hazard of older firms.", 0, 1)
     fail_small_multiplier: float = par(
@@ -436,13 +443,13 @@ class EnterpriseParams:
     )
     high_tech_per_year: float = par(
         0.2, "1/year", "Chance per year that an eligible firm (1 year old, 5 staff) is certified "
-        "high-tech; funded firms and spin-offs x 1.5.", 0, 1,
+        "high-tech; funded firms and spin-offs x 1.5.", 0, 1, plausible=(0.12, 0.28),
     )
     productivity_sd: float = par(
         0.15, "log units", "Spread of firm wage levels (log productivity).", 0, 3
     )
     matching_efficiency: float = par(
-        0.7, "1/month", "Efficiency A of the matching function M = A U^a V^(1-a).", 0, 10
+        0.7, "1/month", "Efficiency A of the matching function M = A U^a V^(1-a).", 0, 10, plausible=(0.5, 0.9),
     )
     matching_elasticity: float = par(
         0.5, "1", "Elasticity a of matches with respect to searchers.", 0.01, 0.99
@@ -1079,7 +1086,7 @@ class TeamParams:
     """Formation and dissolution of scientist+engineer and 新双创 teams."""
 
     se_form_per_year: float = par(
-        0.0008, "1/year", "Chance per year a free resident scientist forms a team with a firm.", 0, 1
+        0.0008, "1/year", "Chance per year a free resident scientist forms a team with a firm.", 0, 1, plausible=(0.0004, 0.0016),
     )
     se_broker_effect: float = par(
         0.3, "1", "Formation multiplier 1 + effect x brokers per 1,000 residents.", 0, 50
@@ -1096,7 +1103,7 @@ class TeamParams:
         0.12, "1/year", "Dissolution hazard of a team (project ends).", 0, 1
     )
     sc_form_per_year: float = par(
-        0.002, "1/year", "Chance per year a young talent or student forms a 新双创 team.", 0, 1
+        0.002, "1/year", "Chance per year a young talent or student forms a 新双创 team.", 0, 1, plausible=(0.001, 0.004),
     )
     sc_space_effect: float = par(
         2.0, "1", "Formation multiplier 1 + effect x free space share (student spaces, incubators).",
@@ -1112,14 +1119,14 @@ class ReformParams:
     case_per_reform_per_year: float = par(
         0.8, "cases/year", "Candidate cases each active reform lever produces per year "
         "(reform levers: evaluation_reform, three_pools, lab_sharing, tech_transfer, enclaves, "
-        "fault_tolerance, talent_market, brokers, young_talent).", 0, 100,
+        "fault_tolerance, talent_market, brokers, young_talent).", 0, 100, plausible=(0.4, 1.2),
     )
     maturity_months: int = par(
         9, "months", "Months of evidence a case needs before it can be promoted.", 0, 120
     )
     promotion_per_month: float = par(
         0.04, "1/month", "Chance per month a mature case is promoted nationally or provincially.",
-        0, 1,
+        0, 1, plausible=(0.02, 0.08),
     )
 
 
@@ -1129,7 +1136,7 @@ class GovernanceParams:
 
     delay_months: float = par(
         6.0, "months", "Start delay of a lever when nothing drives execution (leadership off); "
-        "shortened by leadership's execution strength.", 0, 60,
+        "shortened by leadership's execution strength.", 0, 60, plausible=(3.0, 9.0),
     )
 
 
@@ -1198,3 +1205,10 @@ def iter_keys(cls: type = ModelParams, prefix: str = ""):
             yield from iter_keys(typ, key + ".")
         else:
             yield key, f, typ, cls
+
+
+def uncertain_parameters() -> dict[str, tuple[float, float]]:
+    """Dotted key -> plausible (low, high) of every parameter marked as uncertain."""
+    return {
+        key: f.metadata["plausible"] for key, f, _t, _c in iter_keys() if f.metadata.get("plausible")
+    }
