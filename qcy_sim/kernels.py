@@ -461,18 +461,27 @@ def housing_allocate(status, level, arrived, housed, month, free_units):
 
 
 @njit(cache=True)
-def train_brokers(status, kind, broker, uid, month, skey, select_prob, pass_rate):
+def train_brokers(status, kind, broker, uid, month, skey, want, pass_rate):
     """Enrol eligible employed researchers, managers and professionals as broker trainees.
 
-    ``select_prob[b]`` is the chance an eligible talent enrols in the course of broker kind
-    ``b + 1`` this month; ``pass_rate[b]`` the chance the trainee is certified.
-    Returns ``(trainees by kind, certified by kind)``.
+    ``want[b]`` trainees are sought for the course of broker kind ``b + 1`` this month: each
+    eligible talent enrols with chance ``want[b] / eligible``; ``pass_rate[b]`` is the chance a
+    trainee is certified. Returns ``(trainees by kind, certified by kind)``.
     """
-    nb = select_prob.shape[0]
+    nb = want.shape[0]
     trainees = np.zeros(nb, dtype=np.int64)
     certified = np.zeros(nb, dtype=np.int64)
+    eligible = 0
+    for t in range(status.shape[0]):
+        k = kind[t]
+        if status[t] == EMPLOYED and not broker[t] and (k == 1 or k == 3 or k == 4):
+            eligible += 1
+    if eligible == 0:
+        return trainees, certified
+    select_prob = np.empty(nb)
     total = 0.0
     for b in range(nb):
+        select_prob[b] = min(want[b] / eligible, 1.0)
         total += select_prob[b]
     if total <= 0.0:
         return trainees, certified
@@ -496,6 +505,51 @@ def train_brokers(status, kind, broker, uid, month, skey, select_prob, pass_rate
 
 
 @njit(cache=True)
+def select_lowest(status, kind, team, uid, kind_mask, month, skey, n):
+    """Indices of the ``n`` employed talents of the kinds in ``kind_mask`` without a team whose
+    draws are smallest: a random sample without replacement, independent of visiting order."""
+    best = np.empty(n, dtype=np.int64)
+    best_u = np.empty(n)
+    filled = 0
+    for t in range(status.shape[0]):
+        if status[t] != EMPLOYED or team[t] >= 0 or not kind_mask[kind[t]]:
+            continue
+        u = uniform(skey, uid[t], month)
+        if filled < n:
+            pos = filled
+            filled += 1
+        elif u < best_u[n - 1]:
+            pos = n - 1
+        else:
+            continue
+        while pos > 0 and best_u[pos - 1] > u:  # keep the buffer sorted
+            best_u[pos] = best_u[pos - 1]
+            best[pos] = best[pos - 1]
+            pos -= 1
+        best_u[pos] = u
+        best[pos] = t
+    return best[:filled]
+
+
+@njit(cache=True)
+def team_census(status, kind, team, broker):
+    """``(residents, resident brokers, employed scientists without a team)``."""
+    residents = 0
+    brokers = 0
+    free_scientists = 0
+    for t in range(status.shape[0]):
+        s = status[t]
+        if s != EMPLOYED and s != SEARCHING:
+            continue
+        residents += 1
+        if broker[t]:
+            brokers += 1
+        if s == EMPLOYED and kind[t] == KIND_SCIENTIST and team[t] < 0:
+            free_scientists += 1
+    return residents, brokers, free_scientists
+
+
+@njit(cache=True)
 def broker_transfers(status, broker, uid, month, skey, rate_by_kind):
     """Each resident broker brokers a technology transfer with a monthly chance by kind."""
     n = 0
@@ -508,13 +562,20 @@ def broker_transfers(status, broker, uid, month, skey, rate_by_kind):
 
 
 @njit(cache=True)
-def train_residents(status, kind, trained, ability, uid, month, skey, select_prob, kind_mask,
-                    bit, gain):
-    """Enrol employed residents of the kinds in ``kind_mask`` not yet trained (bit ``bit``)
-    with chance ``select_prob``; a trainee gains ``gain`` log ability. Returns trainees."""
+def train_residents(status, kind, trained, ability, uid, month, skey, want, kind_mask, bit, gain):
+    """Enrol ``want`` trainees (in expectation) among employed residents of the kinds in
+    ``kind_mask`` not yet trained (bit ``bit``); a trainee gains ``gain`` log ability.
+    Returns trainees."""
     n = 0
-    if select_prob <= 0.0:
+    if want <= 0.0:
         return n
+    eligible = 0
+    for t in range(status.shape[0]):
+        if status[t] == EMPLOYED and kind_mask[kind[t]] and not (trained[t] >> bit) & 1:
+            eligible += 1
+    if eligible == 0:
+        return n
+    select_prob = min(want / eligible, 1.0)
     for t in range(status.shape[0]):
         if status[t] != EMPLOYED or not kind_mask[kind[t]] or (trained[t] >> bit) & 1:
             continue

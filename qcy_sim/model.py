@@ -119,6 +119,16 @@ _RESEARCH_KINDS = (_KINDS["scientist"], _KINDS["researcher"])
 _BROKER_ELIGIBLE = (_KINDS["researcher"], _KINDS["manager"], _KINDS["professional"])
 
 
+def _kind_mask(kinds) -> np.ndarray:
+    mask = np.zeros(len(TALENT_KINDS), dtype=np.bool_)
+    mask[list(kinds)] = True
+    return mask
+
+
+_RESEARCH_MASK = _kind_mask(_RESEARCH_KINDS)
+_BROKER_MASK = _kind_mask(_BROKER_ELIGIBLE)
+
+
 def _talent_store(capacity: int) -> AgentStore:
     return AgentStore(
         "talents",
@@ -431,7 +441,7 @@ class QcyModel(mesa.Model):
         )
         # Initial brokers: eligible employed talents, in an order drawn from their own keys.
         eligible = np.flatnonzero(
-            np.isin(t.view("kind"), _BROKER_ELIGIBLE) & (t.view("status") == k.EMPLOYED)
+            _BROKER_MASK[t.view("kind")] & (t.view("status") == k.EMPLOYED)
         )
         draws = uniform_array(sk ^ np.uint64(7), t.uid[eligible], np.uint64(0))
         chosen = eligible[np.argsort(draws, kind="mergesort")[: ini.tech_brokers]]
@@ -988,7 +998,6 @@ class QcyModel(mesa.Model):
         """Apprenticeships for technicians (task 20) and training for all residents (task 26)."""
         pol, t, m = self.p.policy, self.talents, self.month
         status, kind = t.view("status"), t.view("kind")
-        employed = status == k.EMPLOYED
         sk = self.skey["talent.training"]
         programmes = (
             ("skilled_talent", pol.skilled_talent.apprentices_per_year,
@@ -1001,17 +1010,12 @@ class QcyModel(mesa.Model):
             a = self.act(name)
             if a <= 0:
                 continue
-            mask = np.zeros(len(TALENT_KINDS), dtype=np.bool_)
-            mask[kinds] = True
-            untrained = employed & mask[kind] & ((t.view("trained") >> bit) & 1 == 0)
-            eligible = int(np.count_nonzero(untrained))
             want = per_year / 12.0
             if cost > 0:
                 want = min(want, self._available(name) * 1e3 / cost)
-            prob = min(1.0, want / eligible) if eligible else 0.0
             n = k.train_residents(
                 status, kind, t.view("trained"), t.view("ability"), t.view("uid"), m,
-                sk ^ np.uint64(bit + 1), prob, mask, bit, gain * a,
+                sk ^ np.uint64(bit + 1), want, _kind_mask(kinds), bit, gain * a,
             )
             self._pay(name, n * cost / 1e3)
 
@@ -1061,13 +1065,11 @@ class QcyModel(mesa.Model):
         sk = self.skey["broker.spinoff"]
         n_spin = sum(1 for i in range(n) if uniform(sk, i, m) < self.p.talent.transfer_spinoff_share)
         self._projects = n - n_spin
-        researchers = np.flatnonzero(
-            (t.view("status") == k.EMPLOYED) & np.isin(t.view("kind"), _RESEARCH_KINDS)
-            & (t.view("team") < 0)
-        )
-        if n_spin and len(researchers):
-            draws = uniform_array(sk ^ np.uint64(1), t.uid[researchers], np.uint64(m))
-            chosen = researchers[np.argsort(draws, kind="mergesort")[:n_spin]]
+        if n_spin:
+            chosen = k.select_lowest(
+                t.view("status"), t.view("kind"), t.view("team"), t.view("uid"), _RESEARCH_MASK,
+                m, sk ^ np.uint64(1), n_spin,
+            )
             staff = self.firms.staff
             for founder in chosen:
                 staff[t.employer[founder]] -= 1
@@ -1120,19 +1122,15 @@ class QcyModel(mesa.Model):
             return
         b = pol.brokers
         status, kind = t.view("status"), t.view("kind")
-        eligible = int(np.count_nonzero(
-            (status == k.EMPLOYED) & np.isin(kind, _BROKER_ELIGIBLE) & (t.view("broker") == 0)
-        ))
         cost = np.array(b.cost_cny_thousand) / 1e3
         want = np.array(b.trainees_per_year) / 12.0
         budget = self._available("brokers")
         total_cost = float((want * cost).sum())
         if total_cost > budget:
             want = want * budget / total_cost
-        prob = want / eligible if eligible else np.zeros(3)
         trainees, _ = k.train_brokers(
             status, kind, t.view("broker"), t.view("uid"), m, self.skey["broker.training"],
-            np.minimum(prob, 1.0), np.array(b.pass_rate),
+            want, np.array(b.pass_rate),
         )
         self._pay("brokers", float((trainees * cost).sum()))
 
@@ -1144,19 +1142,17 @@ class QcyModel(mesa.Model):
             m, self.skey["team.dissolve"], tp.se_dissolve_per_year / 12.0,
             tp.sc_dissolve_per_year / 12.0,
         )
-        status = t.view("status")
-        resident = (status == k.EMPLOYED) | (status == k.SEARCHING)
-        n_res = max(1, int(np.count_nonzero(resident)))
-        brokers_per_1000 = 1000.0 * int(np.count_nonzero((t.view("broker") > 0) & resident)) / n_res
+        n_res, n_brokers, free_scientists = k.team_census(
+            t.view("status"), t.view("kind"), t.view("team"), t.view("broker")
+        )
+        n_res = max(1, n_res)
+        brokers_per_1000 = 1000.0 * n_brokers / n_res
         centres = int(np.count_nonzero(self._operating("shared_research_center")))
         ui = pol.university_industry
         se_prob = tp.se_form_per_year / 12.0 * (1.0 + tp.se_broker_effect * brokers_per_1000)
         se_prob *= 1.0 + tp.se_center_effect * centres
         se_prob *= 1.0 + 0.5 * self.act("lab_sharing") * pol.lab_sharing.intensity
         se_prob *= 1.0 + self.act("university_industry") * ui.partnerships * ui.team_effect_per_partnership
-        free_scientists = int(np.count_nonzero(
-            (status == k.EMPLOYED) & (t.view("kind") == _KINDS["scientist"]) & (t.view("team") < 0)
-        ))
         if free_scientists:
             se_prob += tp.se_project_share * self._projects / free_scientists
         space_slots = self._capacity(("student_space", "incubator"))

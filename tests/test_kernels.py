@@ -24,6 +24,8 @@ KERNELS = [
     "housing_allocate",
     "train_brokers",
     "broker_transfers",
+    "select_lowest",
+    "team_census",
     "train_residents",
     "certify_high_tech",
     "teams_form",
