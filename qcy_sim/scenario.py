@@ -147,11 +147,14 @@ def _read_toml(path: Path, key: str, referrer: Path | None) -> dict[str, Any]:
     if not text.strip():
         raise ConfigError(path, "", "a TOML table with at least a name", "an empty file")
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, "", "valid TOML", f"a syntax error ({exc})") from None
     except RecursionError:
         raise ConfigError(path, "", "valid TOML", "nesting too deep to read") from None
+    if not data:
+        raise ConfigError(path, "", "a TOML table with at least a name", "an empty file (comments only)")
+    return data
 
 
 def _merge(base: dict, over: dict, origins: dict, base_origins: dict, path: str, prefix=""):
