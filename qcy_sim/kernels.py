@@ -431,33 +431,48 @@ def talents_month(
 
 @njit(cache=True)
 def housing_allocate(status, level, arrived, housed, month, free_units):
-    """Move out tenants after three years; give free apartments to newcomers, highest level first.
+    """Move out tenants after three years; give free apartments to newcomers, highest level first
+    and, within a level, in slot order (earlier arrivals first).
 
-    Returns ``(occupied, free_units_left)``.
+    Returns ``(occupied, free_units_left, recent_residents, recent_housed)`` where *recent* means
+    residents who arrived in the last 12 months (the housing chance a candidate can expect).
     """
-    for t in range(status.shape[0]):
+    n = status.shape[0]
+    waiting = np.empty(n, dtype=np.int64)
+    waiting_level = np.empty(n, dtype=np.int8)
+    n_wait = 0
+    for t in range(n):
         if housed[t] and month - arrived[t] > HOUSING_TENURE_MONTHS:
             housed[t] = 0
             free_units += 1
+        if (
+            (status[t] == EMPLOYED or status[t] == SEARCHING)
+            and not housed[t]
+            and month - arrived[t] <= HOUSING_TENURE_MONTHS
+        ):
+            waiting[n_wait] = t
+            waiting_level[n_wait] = level[t]
+            n_wait += 1
     for lvl in range(2, -1, -1):
         if free_units <= 0:
             break
-        for t in range(status.shape[0]):
+        for i in range(n_wait):
             if free_units <= 0:
                 break
-            if (
-                (status[t] == EMPLOYED or status[t] == SEARCHING)
-                and not housed[t]
-                and level[t] == lvl
-                and month - arrived[t] <= HOUSING_TENURE_MONTHS
-            ):
-                housed[t] = 1
+            if waiting_level[i] == lvl:
+                housed[waiting[i]] = 1
                 free_units -= 1
     occupied = 0
-    for t in range(status.shape[0]):
+    recent = 0
+    recent_housed = 0
+    for t in range(n):
         if housed[t]:
             occupied += 1
-    return occupied, free_units
+        if (status[t] == EMPLOYED or status[t] == SEARCHING) and arrived[t] > month - 12:
+            recent += 1
+            if housed[t]:
+                recent_housed += 1
+    return occupied, free_units, recent, recent_housed
 
 
 @njit(cache=True)

@@ -11,7 +11,7 @@ import mesa
 import numpy as np
 
 from . import kernels as k
-from .rng import STREAMS, normal, poisson, stream_key, uniform, uniform_array
+from .rng import STREAMS, normal, normal_array, poisson, stream_key, uniform, uniform_array
 from .scenario import Scenario
 from .schema import CARRIER_KINDS, FIELDS, KPIS, TALENT_KINDS
 from .store import AgentStore
@@ -269,6 +269,7 @@ class QcyModel(mesa.Model):
         self.subsidy_paid = True
         self.port_months_built: int | None = None  # the International Talent Port, once launched
         self._running: dict[str, bool] = {}  # fixed-cost programmes paid this month
+        self._act_cache: dict[str, float] = {}
         self._competitions: list[int] = []  # months in which competitions were held
         self._projects = 0  # brokered transfers that became projects this month
         self._counts = np.zeros(7, dtype=np.int64)
@@ -305,6 +306,7 @@ class QcyModel(mesa.Model):
         """
         self.month += 1
         self._running = {}
+        self._act_cache = {}
         self._budgets()
         self._pay_commitments()
         self._carriers_step()
@@ -342,6 +344,12 @@ class QcyModel(mesa.Model):
         A started lever acts at ``0.5 + 0.5 x execution`` (leadership's execution strength) and
         starts ``round(delay x (1 - execution))`` months after its ``start_month``.
         """
+        cached = self._act_cache.get(name)
+        if cached is None:
+            cached = self._act_cache[name] = self._strength(name)
+        return cached
+
+    def _strength(self, name: str) -> float:
         lever = getattr(self.p.policy, name)
         if not lever.on or not self._running.get(name, True):
             return 0.0
@@ -421,6 +429,7 @@ class QcyModel(mesa.Model):
             for _ in range(cp.initial_under_construction):
                 c = self._new_carrier(kind_index, cp.lead_time_months, cp.capacity)
                 self.carriers.built[c] = np.floor(self.carriers.lead[c] / 2)
+        self._survey_carriers()
         self._initial_talents()
 
     def _initial_talents(self) -> None:
@@ -446,10 +455,11 @@ class QcyModel(mesa.Model):
         draws = uniform_array(sk ^ np.uint64(7), t.uid[eligible], np.uint64(0))
         chosen = eligible[np.argsort(draws, kind="mergesort")[: ini.tech_brokers]]
         t.broker[chosen] = 1 + (np.arange(len(chosen)) % 3)
-        _, self._housing_free = k.housing_allocate(
+        occupied, self._housing_free, _, _ = k.housing_allocate(
             t.view("status"), t.view("level"), t.view("arrived"), t.view("housed"), 0,
             self.housing_units,
         )
+        self._set("housing_occupied", occupied)
         # Desired staff starts at current staff plus normal churn (a few open vacancies).
         f.desired[: f.count] = f.view("staff") * 1.05 + 0.5
 
@@ -479,17 +489,21 @@ class QcyModel(mesa.Model):
         self.carriers.firm[c] = j
 
     def _new_firm(self, uid, kind: int, field: int, desired: float, productivity: float) -> int:
+        return self._new_firms(np.array([uid], dtype=np.uint64), kind, field, desired, productivity)
+
+    def _new_firms(self, uids: np.ndarray, kind: int, fields, desired, productivity) -> int:
+        """Open ``len(uids)`` firms born this month; return the first new slot."""
         f = self.firms
-        f.reserve(1)
-        j, _ = f.add(1)
-        f.uid[j] = uid
-        f.alive[j] = 1
-        f.kind[j] = kind
-        f.field[j] = field
-        f.born[j] = self.month
-        f.desired[j] = desired
-        f.productivity[j] = productivity
-        return j
+        f.reserve(len(uids))
+        start, end = f.add(len(uids))
+        f.uid[start:end] = uids
+        f.alive[start:end] = 1
+        f.kind[start:end] = kind
+        f.field[start:end] = fields
+        f.born[start:end] = self.month
+        f.desired[start:end] = desired
+        f.productivity[start:end] = productivity
+        return start
 
     # ------------------------------------------------------------------------------------------
     # Money
@@ -545,16 +559,15 @@ class QcyModel(mesa.Model):
             lever = getattr(pol, name)
             if lever.on and m >= lever.start_month and name != "atmosphere":
                 self._running[name] = self._pay_all_or_nothing(name, cost)
-        operating = cs.view("status") == k.OPERATING
+        self._act_cache = {}  # strengths change with what could be paid
         cost = 0.0
         for i, name in enumerate(CARRIER_KINDS):
-            n = int(np.count_nonzero(operating & (cs.view("kind") == i)))
-            cost += n * getattr(self.p.carriers, name).operating_cost_cny_million_per_year / 12
+            cost += self._op_count[i] * getattr(self.p.carriers, name).operating_cost_cny_million_per_year / 12
         self._pay("carrier_operation", cost)
         if self.port_open() and pol.talent_port.on:
             self._pay("talent_port", pol.talent_port.operating_cost_cny_million_per_year / 12)
         if self.act("housing") > 0:
-            occupied = int(np.count_nonzero(t.view("housed")))
+            occupied = self.series[m - 1, self._series_col["housing_occupied"]]
             self._pay("housing", occupied * pol.housing.rent_subsidy_cny_thousand_per_month / 1e3)
         status, kind, arrived = t.view("status"), t.view("kind"), t.view("arrived")
         self.subsidy_paid = False
@@ -601,6 +614,7 @@ class QcyModel(mesa.Model):
         self._pay("carrier_construction", spent)
         for c in np.flatnonzero((before == k.BUILDING) & (cs.view("status") == k.OPERATING)):
             self._open_carrier(int(c))
+        self._survey_carriers()
         self._port_step()
 
     def _port_step(self) -> None:
@@ -615,16 +629,33 @@ class QcyModel(mesa.Model):
         if self._pay_all_or_nothing("talent_port", tp.build_cost_cny_million / tp.lead_time_months):
             self.port_months_built += 1
 
-    def _operating(self, name: str, since_start: bool = False) -> np.ndarray:
+    def _survey_carriers(self) -> None:
+        """Operating carriers by kind (count, slots; all and built since the start), and
+        operating common-technology platforms by field. Carriers change only in the carrier
+        step, so the survey is taken after it."""
         cs = self.carriers
-        mask = (cs.view("status") == k.OPERATING) & (cs.view("kind") == CARRIER_KINDS.index(name))
-        if since_start:
-            mask &= cs.view("completed") >= 1
-        return mask
+        kinds = cs.view("kind").astype(np.int64)
+        op = cs.view("status") == k.OPERATING
+        new = op & (cs.view("completed") >= 1)
+        n = len(CARRIER_KINDS)
+        slots = cs.view("slots").astype(np.float64)
+        self._op_count = np.bincount(kinds[op], minlength=n)
+        self._op_slots = np.bincount(kinds[op], weights=slots[op], minlength=n).astype(np.int64)
+        self._new_count = np.bincount(kinds[new], minlength=n)
+        self._new_slots = np.bincount(kinds[new], weights=slots[new], minlength=n).astype(np.int64)
+        plat = op & (kinds == CARRIER_KINDS.index("common_tech_platform"))
+        self._platforms_by_field = np.bincount(
+            cs.view("field")[plat].astype(np.int64), minlength=len(FIELDS)
+        )
+
+    def _count(self, name: str, since_start: bool = False) -> int:
+        """Operating carriers of one kind (built since the start, if asked)."""
+        counts = self._new_count if since_start else self._op_count
+        return int(counts[CARRIER_KINDS.index(name)])
 
     def _capacity(self, names, since_start: bool = False) -> int:
-        cap = self.carriers.view("slots")
-        return int(sum(cap[self._operating(n, since_start)].sum() for n in names))
+        slots = self._new_slots if since_start else self._op_slots
+        return int(sum(slots[CARRIER_KINDS.index(n)] for n in names))
 
     def _hosting_slots(self) -> int:
         enclave = self.act("enclaves") > 0
@@ -643,15 +674,12 @@ class QcyModel(mesa.Model):
         ep, pol, m, f, cs = self.p.enterprise, self.p.policy, self.month, self.firms, self.carriers
         alive = f.view("alive").astype(bool)
         leaders = alive & (f.view("kind") == k.FIRM_CHAIN_LEADER)
-        platforms = self._operating("common_tech_platform")
+        n_lead = np.bincount(f.view("field")[leaders].astype(np.int64), minlength=len(FIELDS))
         lab = 0.03 * self.act("lab_sharing") * pol.lab_sharing.intensity
-        field_growth = np.zeros(len(FIELDS))
-        for fi in range(len(FIELDS)):
-            n_lead = int(np.count_nonzero(leaders & (f.view("field") == fi)))
-            n_plat = int(np.count_nonzero(platforms & (cs.view("field") == fi)))
-            field_growth[fi] = (
-                ep.chain_leader_pull_per_year * n_lead + ep.platform_growth_per_year * n_plat + lab
-            ) / 12.0
+        field_growth = (
+            ep.chain_leader_pull_per_year * n_lead
+            + ep.platform_growth_per_year * self._platforms_by_field + lab
+        ) / 12.0
         young = alive & ((m - f.view("born")) < k.YOUNG_FIRM_MONTHS)
         pilot_cap = self._capacity(["pilot_base"])
         relief = ep.pilot_relief_max * min(1.0, pilot_cap / max(1, int(young.sum())))
@@ -697,15 +725,17 @@ class QcyModel(mesa.Model):
             self._pay("alumni", events * pol.alumni.cost_cny_million_per_event)
             n_alumni = poisson(events * pol.alumni.relocations_per_event, sk, 2, m)
         sk_size, sk_field = self.skey["firm.size"], self.skey["firm.field"]
-        shares = np.array(self.p.talent.field_shares)
-        for i in range(n_reloc + n_alumni):
-            key = (np.uint64(m) << np.uint64(32)) | np.uint64(i)
-            size = np.exp(ep.relocation_size_log_mean + 0.8 * normal(sk_size, key, m))
-            self._new_firm(
-                key | (np.uint64(1) << np.uint64(60)), k.FIRM_ORDINARY,
-                k.categorical(uniform(sk_field, key, m), shares), max(1.0, size),
-                np.exp(ep.productivity_sd * normal(sk_size, key, m + 1000)),
-            )
+        cum = np.cumsum(self.p.talent.field_shares)
+        keys = (np.uint64(m) << np.uint64(32)) | np.arange(n_reloc + n_alumni, dtype=np.uint64)
+        fields = np.minimum(
+            np.searchsorted(cum, uniform_array(sk_field, keys, np.uint64(m)), side="right"),
+            len(cum) - 1,
+        )
+        size = np.exp(ep.relocation_size_log_mean + 0.8 * normal_array(sk_size, keys, np.uint64(m)))
+        self._new_firms(
+            keys | (np.uint64(1) << np.uint64(60)), k.FIRM_ORDINARY, fields, np.maximum(1.0, size),
+            np.exp(ep.productivity_sd * normal_array(sk_size, keys, np.uint64(m + 1000))),
+        )
         self._set("relocations", n_reloc + n_alumni)
         ca = pol.chain_alliances
         a = self.act("chain_alliances")
@@ -1024,22 +1054,23 @@ class QcyModel(mesa.Model):
         m, t, f, tp = self.month, self.talents, self.firms, self.p.talent
         slots = self._hosting_slots() - int(np.count_nonzero(f.view("hosted") >= 0))
         sk = self.skey["firm.productivity"]
-        wage_base, mult = tp.wage_cny_thousand_per_month, tp.level_wage_multiplier
-        n_spin = 0
-        for founder in founders:
-            uid = t.uid[founder] ^ (np.uint64(m) << np.uint64(50)) ^ (np.uint64(3) << np.uint64(62))
-            research = t.kind[founder] in _RESEARCH_KINDS
-            j = self._new_firm(uid, k.FIRM_STARTUP, int(t.field[founder]), 2.0,
-                               np.exp(self.p.enterprise.productivity_sd * normal(sk, uid, m)))
-            f.spinoff[j] = 1 if (spinoff or research) else 0
-            n_spin += int(f.spinoff[j])
-            if slots > 0:
-                f.hosted[j] = 0
-                slots -= 1
-            f.staff[j] = 1
-            t.status[founder] = k.EMPLOYED
-            t.employer[founder] = j
-            t.wage[founder] = wage_base[t.kind[founder]] * mult[t.level[founder]] * f.productivity[j]
+        n = len(founders)
+        uids = t.uid[founders] ^ (np.uint64(m) << np.uint64(50)) ^ (np.uint64(3) << np.uint64(62))
+        productivity = np.exp(
+            self.p.enterprise.productivity_sd * normal_array(sk, uids, np.uint64(m))
+        )
+        start = self._new_firms(uids, k.FIRM_STARTUP, t.field[founders], 2.0, productivity)
+        new = slice(start, start + n)
+        kinds = t.kind[founders]
+        f.spinoff[new] = 1 if spinoff else _RESEARCH_MASK[kinds]
+        f.hosted[new] = np.where(np.arange(n) < max(slots, 0), 0, -1)
+        f.staff[new] = 1
+        t.status[founders] = k.EMPLOYED
+        t.employer[founders] = np.arange(start, start + n)
+        wage_base = np.array(tp.wage_cny_thousand_per_month)
+        mult = np.array(tp.level_wage_multiplier)
+        t.wage[founders] = wage_base[kinds] * mult[t.level[founders]] * productivity
+        n_spin = int(f.spinoff[new].sum())
         if self.act("tech_transfer") > 0 and n_spin:
             self._pay("tech_transfer", n_spin * self.p.policy.tech_transfer.spinoff_subsidy_cny_thousand / 1e3)
         self.series[m, self._series_col["startups_founded"]] += len(founders)
@@ -1103,15 +1134,11 @@ class QcyModel(mesa.Model):
             self._pay("housing", add * h.unit_cost_cny_thousand / 1e3)
             self.housing_units += add
             self._housing_free += add
-        occupied, free = k.housing_allocate(
+        occupied, free, n_recent, housed = k.housing_allocate(
             t.view("status"), t.view("level"), t.view("arrived"), t.view("housed"), m,
             self._housing_free,
         )
         self._housing_free = free
-        status = t.view("status")
-        recent = ((status == k.EMPLOYED) | (status == k.SEARCHING)) & (t.view("arrived") > m - 12)
-        n_recent = int(np.count_nonzero(recent))
-        housed = int(np.count_nonzero(recent & (t.view("housed") == 1)))
         self.housing_chance = housed / n_recent if n_recent else 1.0
         self._set("housing_units", self.housing_units)
         self._set("housing_occupied", occupied)
@@ -1147,7 +1174,7 @@ class QcyModel(mesa.Model):
         )
         n_res = max(1, n_res)
         brokers_per_1000 = 1000.0 * n_brokers / n_res
-        centres = int(np.count_nonzero(self._operating("shared_research_center")))
+        centres = self._count("shared_research_center")
         ui = pol.university_industry
         se_prob = tp.se_form_per_year / 12.0 * (1.0 + tp.se_broker_effect * brokers_per_1000)
         se_prob *= 1.0 + tp.se_center_effect * centres
@@ -1226,7 +1253,7 @@ class QcyModel(mesa.Model):
             "reform_cases": np.count_nonzero(self.cases.view("promoted") >= 1),
         }
         for carrier, kpi in _CARRIER_KPI.items():
-            values[kpi] = np.count_nonzero(self._operating(carrier, since_start=True))
+            values[kpi] = self._count(carrier, since_start=True)
         for j, name in enumerate(KPIS):
             self.kpi[m, j] = values[name]
         self._set("residents", c[0])
@@ -1237,7 +1264,7 @@ class QcyModel(mesa.Model):
         self._set("firms_alive", np.count_nonzero(f.view("alive")))
         born = (f.view("born") == m) & ((f.view("kind") == k.FIRM_STARTUP) | (f.view("kind") == k.FIRM_ORDINARY))
         self._set("new_tech_smes", np.count_nonzero(born) if m else 0)
-        self._set("incubators", np.count_nonzero(self._operating("incubator")))
+        self._set("incubators", self._count("incubator"))
         self._set("housing_units", self.housing_units)
         self._set("service_level", self.service_level)
         for name in FUNDS:

@@ -28,6 +28,7 @@ __all__ = [
     "normal",
     "poisson",
     "uniform_array",
+    "normal_array",
 ]
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -154,4 +155,13 @@ def uniform_array(skey, keys, month):
     out = np.empty(keys.shape[0])
     for i in range(keys.shape[0]):
         out[i] = uniform(skey, keys[i], month)
+    return out
+
+
+@njit(cache=True)
+def normal_array(skey, keys, month):
+    """Standard normal draws for an array of keys (same values as :func:`normal`)."""
+    out = np.empty(keys.shape[0])
+    for i in range(keys.shape[0]):
+        out[i] = normal(skey, keys[i], month)
     return out
