@@ -270,6 +270,8 @@ class QcyModel(mesa.Model):
         self.port_months_built: int | None = None  # the International Talent Port, once launched
         self._running: dict[str, bool] = {}  # fixed-cost programmes paid this month
         self._act_cache: dict[str, float] = {}
+        self._pool_year = -1  # calendar year of the last capital-pool injection
+        self.received = 0.0  # million CNY put into all accounts so far
         self._competitions: list[int] = []  # months in which competitions were held
         self._projects = 0  # brokered transfers that became projects this month
         self._counts = np.zeros(7, dtype=np.int64)
@@ -349,9 +351,9 @@ class QcyModel(mesa.Model):
             cached = self._act_cache[name] = self._strength(name)
         return cached
 
-    def _strength(self, name: str) -> float:
+    def _strength(self, name: str, paid: bool = True) -> float:
         lever = getattr(self.p.policy, name)
-        if not lever.on or not self._running.get(name, True):
+        if not lever.on or (paid and not self._running.get(name, True)):
             return 0.0
         if name == "leadership":
             return 1.0 if self.month >= lever.start_month else 0.0
@@ -537,6 +539,11 @@ class QcyModel(mesa.Model):
         return int(self.p.time.start[5:7]) - 1
 
     def _budgets(self) -> None:
+        before = float(self.funds.balance.sum())
+        self._receive()
+        self.received += float(self.funds.balance.sum()) - before
+
+    def _receive(self) -> None:
         fp, bal = self.p.funds, self.funds.balance
         january = (self._calendar0 + self.month - 1) % 12 == 0
         shares = np.array(fp.special_allocation)
@@ -548,16 +555,18 @@ class QcyModel(mesa.Model):
             bal[:4] += fp.special.budget_cny_million_per_year * shares
             for name in ("development", "capital_pool", "venture"):
                 bal[ACCOUNTS.index(name)] += getattr(fp, name).budget_cny_million_per_year
-            if self.act("three_pools") > 0:
-                pool = self.p.policy.three_pools.capital_pool_cny_million_per_year
-                bal[ACCOUNTS.index("capital_pool")] += pool
+
+        year = (self._calendar0 + self.month - 1) // 12
+        if self._pool_year != year and self._strength("three_pools", paid=False) > 0:
+            pool = self.p.policy.three_pools.capital_pool_cny_million_per_year
+            bal[ACCOUNTS.index("capital_pool")] += pool
+            self._pool_year = year
 
     def _pay_commitments(self) -> None:
         pol, m, t, cs = self.p.policy, self.month, self.talents, self.carriers
         # fixed-cost programmes: a programme runs this month only if its cost is paid
         for name, cost in self._programme_costs().items():
-            lever = getattr(pol, name)
-            if lever.on and m >= lever.start_month and name != "atmosphere":
+            if name != "atmosphere" and self._strength(name, paid=False) > 0:
                 self._running[name] = self._pay_all_or_nothing(name, cost)
         self._act_cache = {}  # strengths change with what could be paid
         cost = 0.0
@@ -699,7 +708,9 @@ class QcyModel(mesa.Model):
         if ft > 0 and fails:
             failed = (was_alive == 1) & (f.view("alive") == 0)
             lost = float(f.view("invested")[failed].sum())
-            self._pay("fault_tolerance", lost * pol.fault_tolerance.risk_compensation_share)
+            paid = self._pay("fault_tolerance", lost * pol.fault_tolerance.risk_compensation_share)
+            self.funds.balance[ACCOUNTS.index("venture")] += paid  # investors are reimbursed
+            self.received += paid
         self._land_firms()
         certified = k.certify_high_tech(
             f.view("alive"), f.view("born"), f.view("staff"), f.view("funded"), f.view("spinoff"),
@@ -759,9 +770,6 @@ class QcyModel(mesa.Model):
                 host = leaders[int(uniform(sk_field, key, m) * len(leaders))]
                 self._new_firm(key, k.FIRM_INSTITUTE, int(self.firms.field[host]),
                                float(ca.workstation_staff), float(self.firms.productivity[host]))
-        born = self.firms.view("born") == m
-        kinds = self.firms.view("kind")
-        self._landed_smes = int(np.count_nonzero(born & (kinds == k.FIRM_ORDINARY)))
 
     # ------------------------------------------------------------------------------------------
     # Talents
@@ -1087,8 +1095,7 @@ class QcyModel(mesa.Model):
             rates = np.full(3, self.p.talent.broker_transfers_per_year / 12.0)
         n = k.broker_transfers(t.view("status"), t.view("broker"), t.view("uid"), m,
                                self.skey["broker.transfer"], rates)
-        if a > 0 and n:
-            n = min(n, int(self._available("brokers") * 1e3 // max(pol.brokers.commission_cny_thousand, 1e-9)))
+        if a > 0 and n:  # commissions are paid while the programmes account lasts
             self._pay("brokers", n * pol.brokers.commission_cny_thousand / 1e3)
         self._set("technology_transfers", n)
         if n == 0:

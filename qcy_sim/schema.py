@@ -27,6 +27,7 @@ __all__ = [
     "EnterpriseParams",
     "CarrierParams",
     "CarrierSet",
+    "BudgetParams",
     "FundParams",
     "FundSet",
     "PolicyParams",
@@ -530,17 +531,23 @@ class CarrierSet:
 
 
 @dataclass(frozen=True)
-class FundParams:
-    """One fund: its starting balance and yearly budget (paid in each January).
-
-    The talent development fund (人才发展基金) and the capital pool (资金池, fed by the
-    three_pools lever) are public; venture capital is private.
-    """
+class BudgetParams:
+    """A budget: its starting balance and yearly budget (paid in each January)."""
 
     initial_balance_cny_million: float = par(0.0, "million CNY", "Balance at start.", 0, 1e9)
     budget_cny_million_per_year: float = par(
         0.0, "million CNY/year", "Budget added every January.", 0, 1e9
     )
+
+
+@dataclass(frozen=True)
+class FundParams(BudgetParams):
+    """A fund that invests in young firms.
+
+    The talent development fund (人才发展基金) and the capital pool (资金池, fed by the
+    three_pools lever) are public; venture capital is private.
+    """
+
     investment_cny_million: float = par(
         0.0, "million CNY", "Size of one equity investment in a startup.", 0, 1e6
     )
@@ -549,8 +556,9 @@ class FundParams:
     )
 
 
-def _fund(**kw: Any) -> Any:
-    return field(default_factory=lambda: FundParams(**kw), metadata={"section": True, "doc": ""})
+def _fund(cls: type = None, **kw: Any) -> Any:
+    cls = cls or FundParams
+    return field(default_factory=lambda: cls(**kw), metadata={"section": True, "doc": ""})
 
 
 @dataclass(frozen=True)
@@ -564,8 +572,8 @@ class FundSet:
         "operation), programmes (all other levers). Unspent money stays in its account.",
         0, 1, length=4, simplex=True,
     )
-    special: FundParams = _fund(
-        initial_balance_cny_million=100.0, budget_cny_million_per_year=2000.0
+    special: BudgetParams = _fund(
+        BudgetParams, initial_balance_cny_million=100.0, budget_cny_million_per_year=2000.0
     )
     development: FundParams = _fund(
         initial_balance_cny_million=200.0, budget_cny_million_per_year=300.0,

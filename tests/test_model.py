@@ -68,9 +68,11 @@ def test_invariants_hold_every_month(tiny):
 def test_spending_matches_fund_balances(tiny):
     m = QcyModel(tiny, seed=5).run()
     p = tiny.params.funds
-    added = sum(getattr(p, f).initial_balance_cny_million + getattr(p, f).budget_cny_million_per_year
-                for f in FUNDS)  # one year: one budget
-    assert np.isclose(added - m.spending.sum(), m.funds.view("balance").sum())
+    budgets = sum(getattr(p, f).initial_balance_cny_million + getattr(p, f).budget_cny_million_per_year
+                  for f in FUNDS)  # one year: one budget
+    pool = tiny.params.policy.three_pools.capital_pool_cny_million_per_year
+    assert budgets + pool <= m.received <= budgets + pool + m.spending.sum()
+    assert np.isclose(m.received - m.spending.sum(), m.funds.view("balance").sum())
 
 
 def test_same_seed_identical_other_seed_differs(tiny):
@@ -131,6 +133,7 @@ def test_empty_budget_stops_spending_and_construction(tiny):
                                    initial_balance_cny_million=0.0, budget_cny_million_per_year=0.0)
         funds = dataclasses.replace(poor.params.funds, **{name: fund})
         poor = dataclasses.replace(poor, params=dataclasses.replace(poor.params, funds=funds))
+    poor = with_lever(poor, "three_pools", capital_pool_cny_million_per_year=0.0)
     m = QcyModel(poor, seed=2).run()
     assert m.spending.sum() == 0
     built = [KPIS.index(n) for n in ("innovation_carriers", "pilot_bases", "new_rd_institutions")]
