@@ -16,6 +16,7 @@ import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -112,6 +113,7 @@ def run_replicates(
     seed: int = 0,
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
+    checkpoint: str | Path | None = None,
 ) -> Replicates:
     """Run ``replicates`` replicates of ``scenario``.
 
@@ -121,6 +123,9 @@ def run_replicates(
         seed: Base seed; replicate seeds derive from it with :func:`replicate_seeds`.
         workers: Processes to use; 1 runs in this process.
         progress: Called with the number of replicates just finished.
+        checkpoint: A folder where each finished replicate is kept (written under a temporary
+            name, then renamed). Replicates already there for the same scenario and seed are
+            loaded instead of run, so an interrupted run loses nothing.
     """
     if replicates < 1:
         raise ValueError(f"replicates must be >= 1, got {replicates}")
@@ -130,17 +135,58 @@ def run_replicates(
     kpi = np.zeros((replicates, h + 1, 13))
     series = np.zeros((replicates, h + 1, len(SERIES)))
     spending = np.zeros((replicates, h + 1, len(SPENDING)))
-    for index, out in _map(data, seeds, workers):
+    store = _Checkpoint(checkpoint, scenario.config_hash) if checkpoint else None
+    todo = []
+    for index, s in enumerate(seeds):
+        out = store.load(s) if store else None
+        if out is None:
+            todo.append(index)
+            continue
+        kpi[index], series[index], spending[index] = out["kpi"], out["series"], out["spending"]
+        if progress:
+            progress(1)
+    for index, out in _map(data, [seeds[i] for i in todo], workers, todo):
+        if store:
+            store.save(seeds[index], out)
         kpi[index], series[index], spending[index] = out["kpi"], out["series"], out["spending"]
         if progress:
             progress(1)
     return Replicates(scenario, seed, seeds, kpi, series, spending)
 
 
+class _Checkpoint:
+    """Finished replicates on disk, one ``.npz`` per seed, keyed by the scenario's config hash."""
+
+    def __init__(self, folder: str | Path, config_hash: str):
+        self.folder = Path(folder) / config_hash
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, seed: int) -> Path:
+        return self.folder / f"{seed}.npz"
+
+    def load(self, seed: int) -> dict[str, np.ndarray] | None:
+        path = self._path(seed)
+        if not path.exists():
+            return None
+        try:
+            with np.load(path) as z:
+                return {name: z[name] for name in ("kpi", "series", "spending")}
+        except (OSError, ValueError, KeyError):  # a damaged file is run again
+            return None
+
+    def save(self, seed: int, out: dict[str, np.ndarray]) -> None:
+        tmp = self.folder / f".{seed}.{os.getpid()}.tmp.npz"
+        np.savez(tmp, **out)
+        os.replace(tmp, self._path(seed))
+
+
 def _map(
-    data: dict[str, Any], seeds: list[int], workers: int
+    data: dict[str, Any], seeds: list[int], workers: int, indices: list[int] | None = None
 ) -> Iterable[tuple[int, dict[str, np.ndarray]]]:
-    tasks = [(i, data, s) for i, s in enumerate(seeds)]
+    indices = list(range(len(seeds))) if indices is None else indices
+    tasks = [(i, data, s) for i, s in zip(indices, seeds, strict=True)]
+    if not tasks:
+        return
     if workers <= 1 or len(tasks) == 1:
         for task in tasks:
             yield _run_indexed(task)

@@ -1,0 +1,931 @@
+"""Sweeps: every run of an experiment, on any executor, streamed to disk in resumable chunks.
+
+The parts, in the order data flows:
+
+1. :func:`plan_sweep` lists the runs of a validated :class:`~qcy_sim.experiment.Experiment`.
+   A run is keyed by content: ``run_id`` hashes the point's resolved config, its factor values,
+   the replicate index and the seed. The seed of replicate ``r`` is
+   ``replicate_seeds(base_seed, replicates)[r]`` at every point (common random numbers), so
+   results do not depend on the executor, the number of workers or the order of completion.
+   Identical points share their runs (they would give identical numbers).
+2. An executor (:class:`SerialExecutor`, :class:`LocalExecutor`, :class:`DaskExecutor`) maps
+   the top-level :func:`execute_run` over small tasks ``(run_id, params, seed, run_fn)``;
+   ``run_fn`` is :func:`qcy_sim.runner.run`, a plain ``run(params, seed) -> arrays`` function.
+   A run that raises comes back as ``status="failed"`` with its error; the sweep goes on.
+3. The parent reduces each result to one row (final KPIs, target flags, cost) and a small
+   monthly table, and writes them per chunk of ``chunk_runs`` consecutive runs:
+   ``timeseries/part-K.parquet`` then ``chunks/runs-K.parquet``, each under a temporary name and
+   renamed when complete. Chunk boundaries depend only on the plan, so an interrupted sweep
+   resumed with ``resume=True`` runs only the missing chunks and ends with the same files as an
+   uninterrupted one. Memory holds only the chunks in flight.
+4. At the end ``runs.parquet`` (one row per point and replicate, sorted by ``point_id``,
+   ``replicate``) and ``sweep_summary.json`` (P(met) per target per point with Clopper-Pearson
+   intervals) are assembled from the chunks, and ``manifest.json`` is marked complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .experiment import Experiment, canonical_json
+from .runner import default_workers
+from .runner import run as model_run
+from .scenario import ConfigError, month_label
+from .schema import KPIS
+
+__all__ = [
+    "SweepPlan",
+    "SweepResult",
+    "SweepInterrupted",
+    "SerialExecutor",
+    "LocalExecutor",
+    "DaskExecutor",
+    "make_executor",
+    "execute_run",
+    "plan_sweep",
+    "run_sweep",
+    "summarise_sweep",
+    "format_sweep_summary",
+    "EXECUTORS",
+]
+
+EXECUTORS = ("serial", "local", "dask")
+MANIFEST = "manifest.json"
+POINTS = "points.parquet"
+RUNS = "runs.parquet"
+SUMMARY = "sweep_summary.json"
+CHUNKS = "chunks"
+TIMESERIES = "timeseries"
+
+RunFn = Callable[[dict[str, Any], int], dict[str, np.ndarray]]
+Task = tuple[str, dict[str, Any], int, RunFn]
+
+
+# ----------------------------------------------------------------------------------------------
+# The worker side
+
+
+def execute_run(task: Task) -> dict[str, Any]:
+    """Run one task in a worker; never raises for a failure of the model.
+
+    Args:
+        task: ``(run_id, params, seed, run_fn)``; ``params`` is a resolved scenario dict.
+
+    Returns:
+        ``{"run_id", "status": "ok", "kpi", "series", "spending"}`` or
+        ``{"run_id", "status": "failed", "error"}``.
+    """
+    run_id, params, seed, run_fn = task
+    try:
+        out = run_fn(params, seed)
+    except Exception as exc:  # noqa: BLE001 - a failed run is data, not a crash of the sweep
+        return {"run_id": run_id, "status": "failed", "error": _error_text(exc)}
+    return {
+        "run_id": run_id,
+        "status": "ok",
+        "kpi": np.asarray(out["kpi"]),
+        "series": np.asarray(out["series"]),
+        "spending": np.asarray(out["spending"]),
+    }
+
+
+def _error_text(exc: BaseException) -> str:
+    """``Type: message (at file:line)``: deterministic, short, enough to find the place."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+def _ignore_sigint() -> None:
+    """Pool workers leave Ctrl-C to the parent, which saves what is done and stops them."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+# ----------------------------------------------------------------------------------------------
+# Executors: the same results from each; only speed and place differ.
+
+
+class SerialExecutor:
+    """Runs tasks one after the other in this process (for debugging and tiny sweeps)."""
+
+    kind = "serial"
+
+    def __enter__(self) -> SerialExecutor:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+    def imap_unordered(self, fn: Callable[[Task], dict], tasks: Iterable[Task]) -> Iterator[dict]:
+        """Yield ``fn(task)`` for each task."""
+        for task in tasks:
+            yield fn(task)
+
+    def describe(self) -> dict[str, Any]:
+        """What ran the sweep (for the manifest)."""
+        return {"kind": self.kind, "workers": 1}
+
+
+class LocalExecutor:
+    """A process pool on this machine.
+
+    Args:
+        workers: Processes (default: every core this process may use).
+    """
+
+    kind = "local"
+
+    def __init__(self, workers: int | None = None):
+        self.workers = workers or default_workers()
+        self._pool = None
+
+    def __enter__(self) -> LocalExecutor:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=ctx, initializer=_ignore_sigint
+        )
+        return self
+
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+        if self._pool is not None:
+            # On an error or Ctrl-C, do not wait for queued work: it is lost but not saved.
+            self._pool.shutdown(wait=exc_type is None, cancel_futures=exc_type is not None)
+            self._pool = None
+
+    def imap_unordered(self, fn: Callable[[Task], dict], tasks: Iterable[Task]) -> Iterator[dict]:
+        """Yield results as they complete, with at most ``4 x workers`` tasks in flight."""
+        from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures.process import BrokenProcessPool
+
+        assert self._pool is not None, "use the executor in a with-block"
+        it = iter(tasks)
+        window = 4 * self.workers
+        running: dict[Any, str] = {}
+
+        def fill() -> None:
+            while len(running) < window:
+                task = next(it, None)
+                if task is None:
+                    return
+                running[self._pool.submit(fn, task)] = task[0]
+
+        fill()
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in done:
+                run_id = running.pop(fut)
+                try:
+                    yield fut.result()
+                except BrokenProcessPool:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled
+                    yield {"run_id": run_id, "status": "failed",
+                           "error": f"worker error: {_error_text(exc)}"}
+            fill()
+
+    def describe(self) -> dict[str, Any]:
+        """What ran the sweep (for the manifest)."""
+        return {"kind": self.kind, "workers": self.workers}
+
+
+class DaskExecutor:
+    """A Dask cluster: a new ``LocalCluster`` or an existing scheduler.
+
+    Args:
+        workers: Worker processes of a new ``LocalCluster`` (one thread each; default: every
+            core). Ignored with ``scheduler``.
+        scheduler: Address of a running scheduler, e.g. ``"tcp://10.0.0.5:8786"``.
+    """
+
+    kind = "dask"
+
+    def __init__(self, workers: int | None = None, scheduler: str | None = None):
+        self.workers = workers or default_workers()
+        self.scheduler = scheduler
+        self._client = None
+        self._cluster = None
+
+    def __enter__(self) -> DaskExecutor:
+        import logging
+
+        from dask.distributed import Client, LocalCluster
+
+        if self.scheduler:
+            self._client = Client(self.scheduler)
+        else:
+            self._cluster = LocalCluster(
+                n_workers=self.workers, processes=True, threads_per_worker=1,
+                # a free port for the dashboard: two sweeps on one machine must not collide
+                dashboard_address=":0", silence_logs=logging.ERROR,
+            )
+            self._client = Client(self._cluster)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._client is not None:
+            self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+        self._client = self._cluster = None
+
+    def _threads(self) -> int:
+        return max(1, sum(self._client.nthreads().values()))
+
+    def imap_unordered(self, fn: Callable[[Task], dict], tasks: Iterable[Task]) -> Iterator[dict]:
+        """Yield results as they complete, with about 4 tasks per worker thread in flight."""
+        from dask.distributed import as_completed
+
+        assert self._client is not None, "use the executor in a with-block"
+        it = iter(tasks)
+        window = 4 * self._threads()
+        keys: dict[str, str] = {}
+        pending = as_completed()
+
+        def submit() -> bool:
+            task = next(it, None)
+            if task is None:
+                return False
+            fut = self._client.submit(fn, task, pure=False)
+            keys[fut.key] = task[0]
+            pending.add(fut)
+            return True
+
+        for _ in range(window):
+            if not submit():
+                break
+        for fut in pending:
+            run_id = keys.pop(fut.key)
+            try:
+                result = fut.result()
+            except Exception as exc:  # noqa: BLE001 - e.g. a worker that died (KilledWorker)
+                result = {"run_id": run_id, "status": "failed",
+                          "error": f"worker error: {_error_text(exc)}"}
+            fut.release()
+            yield result
+            submit()
+
+    def describe(self) -> dict[str, Any]:
+        """What ran the sweep (for the manifest)."""
+        out: dict[str, Any] = {"kind": self.kind}
+        if self._client is not None:
+            out["workers"] = len(self._client.nthreads())
+            out["threads"] = self._threads()
+        else:
+            out["workers"] = self.workers
+        out["scheduler"] = self.scheduler or "LocalCluster"
+        return out
+
+
+def make_executor(kind: str = "local", workers: int | None = None, scheduler: str | None = None):
+    """The executor named ``kind`` (``serial``, ``local`` or ``dask``)."""
+    if kind == "serial":
+        return SerialExecutor()
+    if kind == "local":
+        return LocalExecutor(workers)
+    if kind == "dask":
+        return DaskExecutor(workers, scheduler)
+    raise ValueError(f"executor must be one of {EXECUTORS}, got {kind!r}")
+
+
+# ----------------------------------------------------------------------------------------------
+# The plan
+
+
+@dataclass(frozen=True)
+class SweepPlan:
+    """The runs of an experiment, in order, and the chunks they are saved in.
+
+    Attributes:
+        experiment: The validated experiment.
+        seeds: Replicate seeds (the same at every point).
+        run_ids: Unique runs, in order of first appearance over (point, replicate).
+        first: ``(point_id, replicate)`` of each unique run's first appearance.
+        row_runs: For row ``point_id * replicates + replicate`` of ``runs.parquet``, the index
+            of its run in ``run_ids``.
+        plan_hash: Hash of everything that shapes the result files; a sweep folder can only be
+            resumed by a plan with the same hash.
+    """
+
+    experiment: Experiment
+    seeds: list[int]
+    run_ids: list[str]
+    first: list[tuple[int, int]]
+    row_runs: np.ndarray
+    plan_hash: str
+    columns: dict[str, list[str]] = field(repr=False)
+
+    @property
+    def n_runs(self) -> int:
+        """Unique runs."""
+        return len(self.run_ids)
+
+    def chunks(self, chunk_runs: int) -> list[range]:
+        """Run indices of each chunk."""
+        return [range(i, min(i + chunk_runs, self.n_runs)) for i in range(0, self.n_runs,
+                                                                          chunk_runs)]
+
+
+def plan_sweep(experiment: Experiment) -> SweepPlan:
+    """List the unique runs of an experiment and hash the plan."""
+    from . import __version__
+
+    seeds = experiment.seeds
+    index: dict[str, int] = {}
+    run_ids: list[str] = []
+    first: list[tuple[int, int]] = []
+    row_runs = np.empty(experiment.n_runs, dtype=np.int64)
+    for p in experiment.points:
+        for r, seed in enumerate(seeds):
+            rid = experiment.run_id(p, r, seed)
+            if rid not in index:
+                index[rid] = len(run_ids)
+                run_ids.append(rid)
+                first.append((p.point_id, r))
+            row_runs[p.point_id * experiment.replicates + r] = index[rid]
+    columns = {"runs": [n for n, _ in _run_fields(experiment)],
+               "timeseries": [n for n, _ in _ts_fields(experiment)]}
+    digest = hashlib.sha256()
+    digest.update(canonical_json({"version": __version__, "columns": columns,
+                                  "rows": row_runs.tolist()}).encode())
+    for rid in run_ids:
+        digest.update(rid.encode())
+    return SweepPlan(experiment, seeds, run_ids, first, row_runs, digest.hexdigest()[:16], columns)
+
+
+def _spending() -> dict[str, str]:
+    from .model import SPENDING
+
+    return SPENDING
+
+
+def _run_fields(exp: Experiment) -> list[tuple[str, str]]:
+    out = [("run_id", "string"), ("point_id", "int64"), ("replicate", "int64"),
+           ("seed", "uint64"), ("status", "string"), ("error", "string")]
+    out += [(k, "int64") for k in exp.kpis]
+    for t in exp.targets:
+        out += [(f"met_{t}", "bool_"), (f"month_met_{t}", "int64")]
+    out += [("met_all", "bool_"), ("total_spending_cny_million", "float64"),
+            ("public_spending_cny_million", "float64")]
+    out += [(f"spend_{c}_cny_million", "float64") for c in _spending()]
+    return out
+
+
+def _ts_fields(exp: Experiment) -> list[tuple[str, str]]:
+    out = [("run_id", "string"), ("replicate", "int64"), ("month", "int64"), ("date", "string")]
+    out += [(k, "int64") for k in exp.kpis]
+    out += [(s, "float64") for s in exp.series]
+    return out
+
+
+def _schema(fields: list[tuple[str, str]]):
+    import pyarrow as pa
+
+    return pa.schema([(name, getattr(pa, typ)()) for name, typ in fields])
+
+
+# ----------------------------------------------------------------------------------------------
+# Reducing a result to a row and a monthly table (in the parent process)
+
+
+def _reduce(plan: SweepPlan, i: int, outcome: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+    import pyarrow as pa
+
+    from .results import _public_columns, target_outcomes
+
+    exp = plan.experiment
+    point_id, rep = plan.first[i]
+    point = exp.points[point_id]
+    row: dict[str, Any] = {
+        "run_id": plan.run_ids[i], "point_id": point_id, "replicate": rep,
+        "seed": plan.seeds[rep], "status": outcome["status"], "error": outcome.get("error"),
+    }
+    if outcome["status"] != "ok":
+        return row, None
+    kpi, series, spending = outcome["kpi"], outcome["series"], outcome["spending"]
+    for k in exp.kpis:
+        row[k] = int(kpi[-1, KPIS.index(k)])
+    all_met = True
+    for target, month in point.targets:
+        met, first = target_outcomes(kpi[None, :, KPIS.index(target.kpi)], target, month)
+        row[f"met_{target.kpi}"] = bool(met[0])
+        row[f"month_met_{target.kpi}"] = int(first[0])
+        all_met &= bool(met[0])
+    row["met_all"] = all_met
+    row["total_spending_cny_million"] = float(spending.sum())
+    row["public_spending_cny_million"] = float(spending[:, _public_columns()].sum())
+    for j, c in enumerate(_spending()):
+        row[f"spend_{c}_cny_million"] = float(spending[:, j].sum())
+
+    from .model import SERIES
+
+    months = kpi.shape[0]
+    start = exp.scenarios[point.scenario].params.time.start
+    cols: dict[str, Any] = {
+        "run_id": [row["run_id"]] * months,
+        "replicate": np.full(months, rep, dtype=np.int64),
+        "month": np.arange(months, dtype=np.int64),
+        "date": [month_label(start, m) for m in range(months)],
+    }
+    for k in exp.kpis:
+        cols[k] = kpi[:, KPIS.index(k)].astype(np.int64)
+    for s in exp.series:
+        cols[s] = series[:, SERIES.index(s)].astype(np.float64)
+    return row, pa.table(cols, schema=_schema(_ts_fields(exp)))
+
+
+# ----------------------------------------------------------------------------------------------
+# The folder
+
+
+def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+    """Write through ``write(tmp)`` to a hidden temporary name, then rename into place."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def _write_json(path: Path, data: Any) -> None:
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=2, ensure_ascii=False)
+            fh.write("\n")
+
+    _write_atomic(path, write)
+
+
+def _write_parquet(path: Path, table: Any) -> None:
+    import pyarrow.parquet as pq
+
+    _write_atomic(path, lambda tmp: pq.write_table(table, tmp))
+
+
+@dataclass
+class _Chunk:
+    """Runs of one chunk still to come in this session, and what has arrived."""
+
+    index: int
+    runs: range
+    todo: set[str]
+    keep: list[str] = field(default_factory=list)  # already on disk and kept (retry case)
+    rows: dict[str, dict] = field(default_factory=dict)
+    ts: dict[str, Any] = field(default_factory=dict)
+
+
+class _Folder:
+    """The layout of a sweep folder and the rules for starting, resuming and finishing it."""
+
+    def __init__(self, out: Path, plan: SweepPlan):
+        self.out = out
+        self.plan = plan
+
+    def chunk_paths(self, k: int) -> tuple[Path, Path]:
+        return (self.out / CHUNKS / f"runs-{k:06d}.parquet",
+                self.out / TIMESERIES / f"part-{k:06d}.parquet")
+
+    def prepare(self, resume: bool, chunk_runs: int) -> tuple[dict[str, Any] | None, int]:
+        """Check the folder may be used; return the previous manifest and the chunk size."""
+        out = self.out
+        entries = [p for p in out.iterdir()] if out.is_dir() else []
+        if out.exists() and not out.is_dir():
+            raise ConfigError(out, "--out", "a folder", "a file")
+        if entries and not resume:
+            raise ConfigError(
+                out, "--out",
+                "a new or empty folder (pass --resume to finish the sweep saved there, "
+                "or choose a new --out)", f"a folder with {len(entries)} entries",
+            )
+        previous = None
+        if entries:
+            mpath = out / MANIFEST
+            try:
+                previous = json.loads(mpath.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                raise ConfigError(out, "--resume", "a folder written by qcy sweep "
+                                  "(with a readable manifest.json)", "none") from None
+            if previous.get("plan_hash") != self.plan.plan_hash:
+                raise ConfigError(
+                    mpath, "plan_hash",
+                    f"the plan of {self.plan.experiment.path} ({self.plan.plan_hash}); "
+                    "choose a new --out for a changed experiment",
+                    f"{previous.get('plan_hash')} (a sweep of "
+                    f"{previous.get('experiment', {}).get('path', 'another experiment')})",
+                )
+            chunk_runs = int(previous.get("chunk_runs", chunk_runs))
+        for sub in ("", CHUNKS, TIMESERIES):
+            (out / sub).mkdir(parents=True, exist_ok=True)
+            for stale in (out / sub).glob(".*.tmp-*"):
+                stale.unlink(missing_ok=True)
+        return previous, chunk_runs
+
+    def scan(self, chunk_runs: int, retry_failed: bool) -> tuple[list[_Chunk], int, int]:
+        """Chunks with work left, and the ok and failed runs already saved and kept."""
+        import pyarrow.parquet as pq
+
+        todo, ok, failed = [], 0, 0
+        for k, runs in enumerate(self.plan.chunks(chunk_runs)):
+            ids = [self.plan.run_ids[i] for i in runs]
+            rpath, tpath = self.chunk_paths(k)
+            saved = None
+            if rpath.exists():
+                try:
+                    table = pq.read_table(rpath, columns=["run_id", "status"])
+                    st = dict(zip(table["run_id"].to_pylist(), table["status"].to_pylist(),
+                                  strict=True))
+                    ts_ids = set(pq.read_table(tpath, columns=["run_id"])["run_id"].to_pylist()
+                                 ) if tpath.exists() else set()
+                    if list(st) == ids and ts_ids == {r for r in ids if st[r] == "ok"}:
+                        saved = st
+                except (OSError, ValueError, KeyError):
+                    saved = None  # unreadable or inconsistent: run the chunk again
+            if saved is None:
+                todo.append(_Chunk(k, runs, set(ids)))
+                continue
+            bad = [r for r in ids if saved[r] != "ok"]
+            if retry_failed and bad:
+                todo.append(_Chunk(k, runs, set(bad), keep=[r for r in ids if r not in bad]))
+                ok += len(ids) - len(bad)
+            else:
+                ok += len(ids) - len(bad)
+                failed += len(bad)
+        return todo, ok, failed
+
+    def write_chunk(self, chunk: _Chunk) -> None:
+        """Write a completed chunk: monthly table first, then the run rows (the commit)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        exp = self.plan.experiment
+        rpath, tpath = self.chunk_paths(chunk.index)
+        rows, ts = dict(chunk.rows), dict(chunk.ts)
+        if chunk.keep:
+            old_rows = pq.read_table(rpath).to_pylist()
+            old_ts = pq.read_table(tpath) if tpath.exists() else None
+            for row in old_rows:
+                if row["run_id"] in chunk.keep:
+                    rows[row["run_id"]] = row
+                    if row["status"] == "ok" and old_ts is not None:
+                        ts[row["run_id"]] = old_ts.filter(pc.equal(old_ts["run_id"],
+                                                                   row["run_id"]))
+        order = [self.plan.run_ids[i] for i in chunk.runs]
+        parts = [ts[r] for r in order if r in ts]
+        ts_table = pa.concat_tables(parts) if parts else _schema(_ts_fields(exp)).empty_table()
+        _write_parquet(tpath, ts_table)
+        _write_parquet(rpath, pa.Table.from_pylist([rows[r] for r in order],
+                                                   schema=_schema(_run_fields(exp))))
+
+    def points_table(self):
+        """``points.parquet``: one row per point with its factor values."""
+        import pyarrow as pa
+
+        exp = self.plan.experiment
+        cols: dict[str, Any] = {
+            "point_id": pa.array([p.point_id for p in exp.points], pa.int64()),
+            "scenario": pa.array([exp.scenarios[p.scenario].name for p in exp.points],
+                                 pa.string()),
+            "design_row": pa.array([p.row for p in exp.points], pa.int64()),
+            "config_hash": pa.array([p.config_hash[:16] for p in exp.points], pa.string()),
+        }
+        for f in exp.factors:
+            cols[f.key] = pa.array([p.values[f.key] for p in exp.points])
+        return pa.table(cols)
+
+    def assemble_runs(self, chunk_runs: int):
+        """``runs.parquet``: one row per (point, replicate), with the point's factor values."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        exp = self.plan.experiment
+        n_chunks = len(self.plan.chunks(chunk_runs))
+        runs = pa.concat_tables([pq.read_table(self.chunk_paths(k)[0]) for k in range(n_chunks)])
+        take = pa.array(self.plan.row_runs)
+        body = runs.take(take)
+        point_ids = np.repeat(np.arange(len(exp.points), dtype=np.int64), exp.replicates)
+        points = self.points_table().take(pa.array(point_ids))
+        cols: dict[str, Any] = {"run_id": body["run_id"], "point_id": pa.array(point_ids),
+                                "scenario": points["scenario"]}
+        for f in exp.factors:
+            cols[f.key] = points[f.key]
+        cols["replicate"] = pa.array(np.tile(np.arange(exp.replicates, dtype=np.int64),
+                                             len(exp.points)))
+        for name in body.column_names:
+            if name not in ("run_id", "point_id", "replicate"):
+                cols[name] = body[name]
+        return pa.table(cols)
+
+
+# ----------------------------------------------------------------------------------------------
+# Running
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a sweep; completed chunks are on disk and ``resume=True`` finishes it."""
+
+    def __init__(self, out: Path, saved: int, total: int):
+        super().__init__(f"{saved} of {total} runs saved in {out}")
+        self.out, self.saved, self.total = out, saved, total
+
+
+@dataclass
+class SweepResult:
+    """Where a sweep's files are and how it went.
+
+    Attributes:
+        out: The sweep folder.
+        runs: Unique runs in the plan.
+        ok: Runs that succeeded.
+        failed: Runs recorded as failed.
+        ran: Runs executed in this session (0 when everything was already on disk).
+        elapsed_s: Wall time of this session.
+        summary: The content of ``sweep_summary.json``.
+    """
+
+    out: Path
+    runs: int
+    ok: int
+    failed: int
+    ran: int
+    elapsed_s: float
+    summary: dict[str, Any]
+
+    def runs_frame(self):
+        """``runs.parquet`` as a DataFrame."""
+        import pandas as pd
+
+        return pd.read_parquet(self.out / RUNS)
+
+    def timeseries(self):
+        """Monthly KPIs of every successful run (join with ``runs_frame()`` on ``run_id``)."""
+        import pandas as pd
+
+        return pd.read_parquet(self.out / TIMESERIES)
+
+    def points(self):
+        """``points.parquet`` as a DataFrame."""
+        import pandas as pd
+
+        return pd.read_parquet(self.out / POINTS)
+
+
+def run_sweep(
+    experiment: Experiment,
+    out: str | Path,
+    executor: SerialExecutor | LocalExecutor | DaskExecutor | None = None,
+    *,
+    resume: bool = False,
+    retry_failed: bool = False,
+    progress: bool = False,
+    run_fn: RunFn = model_run,
+) -> SweepResult:
+    """Run every missing run of an experiment and write the sweep folder.
+
+    Args:
+        experiment: A validated experiment (:func:`~qcy_sim.experiment.load_experiment`).
+        out: The sweep folder; must be new or empty unless ``resume``.
+        executor: Where runs execute (default: :class:`LocalExecutor` on every core).
+        resume: Continue the sweep saved in ``out``: only missing chunks run.
+        retry_failed: Also run again the runs saved as failed (implies ``resume``).
+        progress: Show a progress bar on stderr.
+        run_fn: The top-level ``run(params, seed) -> arrays`` function workers call.
+
+    Raises:
+        ConfigError: ``out`` holds files but ``resume`` is false, or holds another sweep.
+        SweepInterrupted: On Ctrl-C, after the manifest records what is saved.
+    """
+    t0 = time.time()
+    out = Path(out)
+    resume = resume or retry_failed
+    executor = executor or LocalExecutor()
+    plan = plan_sweep(experiment)
+    folder = _Folder(out, plan)
+    previous, chunk_runs = folder.prepare(resume, experiment.chunk_runs)
+    todo, ok, failed = folder.scan(chunk_runs, retry_failed)
+    n_chunks = len(plan.chunks(chunk_runs))
+    manifest = _manifest(plan, previous, chunk_runs, n_chunks)
+    session = {
+        "command": " ".join(sys.argv), "executor": executor.describe(), "resume": resume,
+        "retry_failed": retry_failed, "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "status": "running",
+    }
+    manifest["sessions"].append(session)
+    _write_parquet(out / POINTS, folder.points_table())
+    _write_json(out / MANIFEST, {**manifest, "status": "running", "ok": ok, "failed": failed,
+                                 "executor": session["executor"]})
+
+    position = {plan.run_ids[i]: i for c in todo for i in c.runs}
+    owner = {rid: c for c in todo for rid in c.todo}
+    ran = 0
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=plan.n_runs, initial=ok + failed, unit="run", file=sys.stderr,
+                   desc=experiment.name, dynamic_ncols=True)
+        bar.set_postfix(failed=failed)
+
+    def tasks() -> Iterator[Task]:
+        for c in todo:
+            for i in c.runs:
+                rid = plan.run_ids[i]
+                if rid in c.todo:
+                    point_id, rep = plan.first[i]
+                    params = experiment.params(experiment.points[point_id])
+                    yield (rid, params, plan.seeds[rep], run_fn)
+
+    try:
+        if owner:  # a finished sweep resumed starts no workers
+            with executor:
+                session["executor"] = executor.describe()
+                for outcome in executor.imap_unordered(execute_run, tasks()):
+                    rid = outcome["run_id"]
+                    chunk = owner.pop(rid)
+                    row, ts = _reduce(plan, position[rid], outcome)
+                    chunk.rows[rid] = row
+                    if ts is not None:
+                        chunk.ts[rid] = ts
+                    ran += 1
+                    if row["status"] == "ok":
+                        ok += 1
+                    else:
+                        failed += 1
+                    if len(chunk.rows) == len(chunk.todo):
+                        folder.write_chunk(chunk)
+                        chunk.rows.clear()
+                        chunk.ts.clear()
+                    if bar is not None:
+                        bar.update(1)
+                        if row["status"] != "ok":
+                            bar.set_postfix(failed=failed)
+    except KeyboardInterrupt:
+        saved_ok, saved_failed = folder.scan(chunk_runs, False)[1:]
+        session.update(finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"), ran=ran,
+                       elapsed_s=round(time.time() - t0, 3), status="interrupted")
+        _write_json(out / MANIFEST, {**manifest, "status": "interrupted", "ok": saved_ok,
+                                     "failed": saved_failed})
+        raise SweepInterrupted(out, saved_ok + saved_failed, plan.n_runs) from None
+    finally:
+        if bar is not None:
+            bar.close()
+
+    runs = folder.assemble_runs(chunk_runs)
+    _write_parquet(out / RUNS, runs)
+    summary = summarise_sweep(experiment, runs.to_pandas())
+    _write_json(out / SUMMARY, summary)
+    elapsed = time.time() - t0
+    session.update(finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"), ran=ran,
+                   elapsed_s=round(elapsed, 3), status="complete")
+    _write_json(out / MANIFEST, {**manifest, "status": "complete", "ok": ok, "failed": failed,
+                                 "executor": session["executor"]})
+    return SweepResult(out, plan.n_runs, ok, failed, ran, elapsed, summary)
+
+
+def _manifest(plan: SweepPlan, previous: dict | None, chunk_runs: int, n_chunks: int) -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from .results import provenance
+
+    exp = plan.experiment
+    libs = {}
+    for lib in ("SALib", "dask", "distributed", "scipy", "pandas", "pyarrow"):
+        try:
+            libs[lib] = version(lib)
+        except PackageNotFoundError:
+            libs[lib] = None
+    return provenance({
+        "kind": "sweep",
+        "experiment": exp.to_dict(),
+        "config_hashes": {s.name: s.config_hash for s in exp.scenarios},
+        "base_seed": exp.seed,
+        "seeds": plan.seeds,
+        "design": exp.design.to_dict(),
+        "plan_hash": plan.plan_hash,
+        "points": len(exp.points),
+        "rows": exp.n_runs,
+        "runs": plan.n_runs,
+        "chunk_runs": chunk_runs,
+        "chunks": n_chunks,
+        "libraries": libs,
+        "sessions": list((previous or {}).get("sessions", [])),
+    })
+
+
+# ----------------------------------------------------------------------------------------------
+# Summary
+
+
+def summarise_sweep(experiment: Experiment, runs) -> dict[str, Any]:
+    """P(met) per target per point, with exact intervals, from the ``runs.parquet`` frame.
+
+    Failed runs are left out of the denominators; each point reports how many there were.
+    """
+    from .results import clopper_pearson
+
+    ok = (runs["status"] == "ok").to_numpy()
+    by_point = runs["point_id"].to_numpy()
+    n_points = len(experiment.points)
+    n_ok = np.bincount(by_point[ok], minlength=n_points)
+    n_all = np.bincount(by_point, minlength=n_points)
+    keys = [*experiment.targets, "all"]
+    successes = {
+        t: np.bincount(by_point[ok], weights=runs[f"met_{t}"].to_numpy()[ok].astype(float),
+                       minlength=n_points).round().astype(int)
+        for t in keys
+    }
+    medians = {}
+    for col in ("public_spending_cny_million", "total_spending_cny_million"):
+        med = runs[ok].groupby("point_id")[col].median()
+        medians[col] = {int(k): float(v) for k, v in med.items()}
+    points = []
+    for p in experiment.points:
+        i, n = p.point_id, int(n_ok[p.point_id])
+        entry: dict[str, Any] = {
+            "point_id": i,
+            "scenario": experiment.scenarios[p.scenario].name,
+            "params": p.values,
+            "runs": int(n_all[i]),
+            "failed": int(n_all[i] - n),
+            "targets": {},
+        }
+        for t in keys:
+            s = int(successes[t][i])
+            lo, hi = clopper_pearson(s, n)
+            entry["targets"][t] = {"successes": s, "n": n, "p_met": s / n if n else None,
+                                   "ci_low": lo, "ci_high": hi}
+        for col, med in medians.items():
+            entry[f"median_{col}"] = med.get(i)
+        points.append(entry)
+    return {
+        "experiment": experiment.name,
+        "points": n_points,
+        "replicates": experiment.replicates,
+        "base_seed": experiment.seed,
+        "runs": int(len(runs)),
+        "failed": int((~ok).sum()),
+        "targets": list(experiment.targets),
+        "factors": [f.key for f in experiment.factors],
+        "interval": "Clopper-Pearson exact 95 % interval over the successful runs of a point",
+        "results": points,
+    }
+
+
+def _abbrev(kpi: str) -> str:
+    return "".join(w[0] for w in kpi.split("_"))
+
+
+def format_sweep_summary(summary: dict[str, Any], max_rows: int = 40) -> str:
+    """The closing table: one line per point, P(met) per target and for all together."""
+    targets = [*summary["targets"], "all"]
+    short = {t: _abbrev(t) if t != "all" else "all" for t in targets}
+    if len(set(short.values())) != len(short):
+        short = {t: t for t in targets}
+    factors = summary["factors"]
+    results = summary["results"]
+    lines = [
+        f"{summary['experiment']}: {summary['points']} points x {summary['replicates']} "
+        f"replicates = {summary['runs']} runs, {summary['failed']} failed",
+    ]
+    if factors:
+        lines.append("factors: " + "; ".join(f"x{j + 1} = {k}" for j, k in enumerate(factors)))
+    lines.append("targets: " + "; ".join(f"{short[t]} = {t}" for t in targets if t != "all"))
+    shown = results
+    if len(results) > max_rows:
+        shown = sorted(results, key=lambda e: -(e["targets"]["all"]["p_met"] or 0))[: max_rows // 2]
+        lines.append(f"the {len(shown)} points with the highest P(all met) of {len(results)} "
+                     f"(all of them in {SUMMARY}):")
+    width = {k: max(8, *(len(_fmt_value(e["params"][k])) for e in shown)) for k in factors}
+    head = f"{'point':>5} " + "".join(f"{'x' + str(j + 1):>{width[k] + 1}}"
+                                     for j, k in enumerate(factors))
+    head += f"{'n':>5} " + "".join(f"{short[t]:>5}" for t in targets)
+    lines += [head, "-" * len(head)]
+    for e in shown:
+        line = f"{e['point_id']:>5} " + "".join(f"{_fmt_value(e['params'][k]):>{width[k] + 1}}"
+                                                for k in factors)
+        line += f"{e['targets']['all']['n']:>5} "
+        for t in targets:
+            p = e["targets"][t]["p_met"]
+            line += f"{'-' if p is None else f'{p:.2f}':>5}"
+        lines.append(line)
+    lines.append("P(met) over each point's successful runs; 95 % Clopper-Pearson intervals in "
+                 f"{SUMMARY}")
+    return "\n".join(lines)
+
+
+def _fmt_value(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    return str(v)
