@@ -98,8 +98,12 @@ def firms_evolve(
         if not alive[f]:
             continue
         age = month - born[f]
+        # the startup phase (fast drift, high hazard) belongs to firms; institutes and chain
+        # leaders arrive with their plans made
+        startup_phase = age < YOUNG_FIRM_MONTHS and kind[f] != FIRM_INSTITUTE
+        startup_phase = startup_phase and kind[f] != FIRM_CHAIN_LEADER
         young = age < YOUNG_FIRM_MONTHS
-        drift = growth_young if young else growth_mature
+        drift = growth_young if startup_phase else growth_mature
         if funded[f]:
             drift += growth_funded
         drift = drift / 12.0 + field_growth[field[f]]
@@ -197,7 +201,7 @@ def arrivals(
     + utility_by_level[level] + region_utility[j, kind]``; it comes with the logit probability
     (always, for ``forced`` pools such as programme placements). Arrivals are written from slot
     ``start`` with status ``new_status[j]``. Returns ``(n_arrived, awards_owed_thousand_cny,
-    arrived_by_level)``.
+    chosen_by_level)``, the last counting arrivals that chose the area (not placements).
     """
     n = start
     owed = 0.0
@@ -247,7 +251,8 @@ def arrivals(
             trained[n] = 0
             if new_status[j] != FLEXIBLE:
                 owed += award_by_level[rec]
-            by_level[rec] += 1
+            if not forced[j]:
+                by_level[rec] += 1
             n += 1
     return n - start, owed, by_level
 
@@ -358,7 +363,7 @@ def talents_month(
       recognised with a monthly chance (higher with a title).
     * Residents leave with hazard ``exit_base x exp(exit_coef x D)``, where dissatisfaction
       ``D = d_base + d_by_kind[kind] + d_by_level[level] + wage gap + no housing in the first
-      three years + employer failed - d_trained (if trained)``, floored at 0; searchers also give
+      three years + employer failed - d_trained (if apprenticed)``, floored at 0; searchers also give
       up with ``search_exit``. Flexible engagements end with ``flexible_end``.
     * An employed talent founds a startup with chance ``found_prob[kind]``; founders are listed
       in ``founders`` and leave their employer.
@@ -403,7 +408,7 @@ def talents_month(
             d += d_unhoused
         if failed_employer[t]:
             d += d_failed
-        if trained[t]:
+        if trained[t] & 1:  # apprenticeship (bit 0); general training (bit 1) does not retain
             d -= d_trained
         h = exit_base * math.exp(exit_coef * max(d, 0.0))
         if s == SEARCHING:

@@ -1104,10 +1104,12 @@ class QcyModel(mesa.Model):
         n_spin = sum(1 for i in range(n) if uniform(sk, i, m) < self.p.talent.transfer_spinoff_share)
         self._projects = n - n_spin
         if n_spin:
-            chosen = k.select_lowest(
+            drawn = k.select_lowest(
                 t.view("status"), t.view("kind"), t.view("team"), t.view("uid"), _RESEARCH_MASK,
-                m, sk ^ np.uint64(1), n_spin,
+                m, sk ^ np.uint64(1), n_spin + 16,
             )
+            # founders of this month's startups are not drawn again
+            chosen = drawn[self.firms.born[t.employer[drawn]] != m][:n_spin]
             staff = self.firms.staff
             for founder in chosen:
                 staff[t.employer[founder]] -= 1
