@@ -52,7 +52,8 @@ def carriers_build(status, built, lead, completed, build_cost, kind, month, bala
     """Advance construction by one month where the month's instalment can be paid.
 
     A carrier under construction costs ``build_cost[kind] / lead`` a month; projects are paid in
-    slot order while the balance lasts, and a project that cannot be paid stalls for the month.
+    slot order (oldest first) from the balance; a project whose instalment no longer fits stalls
+    for the month, and a later, cheaper one may still be paid.
     Returns ``(spent, completed_now)``.
     """
     spent = 0.0

@@ -1,6 +1,6 @@
 """The plan's 27 tasks (and the safeguards of its section 五) mapped to scenario keys and mechanisms.
 
-This table is what ``qcy levers`` prints and what ``docs/ODD.md`` §7 reproduces. Each entry names
+This table is what ``qcy levers`` prints and what ``docs/ODD.md`` §8 reproduces. Each entry names
 the scenario tables that configure the task; ``keys()`` expands them into dotted keys from the
 schema, so a lever listed here always exists (``tests/test_levers.py``).
 """

@@ -286,24 +286,27 @@ class QcyModel(mesa.Model):
         """Advance one month. The order below is the model's schedule (docs/ODD.md §3).
 
         1. Budgets: in January every fund receives its yearly budget; the talent special fund is
-           split over its four accounts.
-        2. Commitments: running costs of carriers, the talent port, housing rents, living
-           subsidies, services, service specialists and every fixed-cost programme are paid;
-           a programme its account cannot pay stands still this month.
+           split over its four accounts; the capital pool receives its SOE money in the first
+           month of each year that the three_pools lever acts.
+        2. Commitments: running costs of every acting fixed-cost programme (a programme its
+           account cannot pay stands still this month), carriers, the talent port, housing
+           rents, living subsidies, services and service specialists are paid.
         3. Carriers: projects are launched, construction advances where the carriers account
-           can pay; finished new R&D institutions open as employers.
-        4. Enterprises: desired staff grows, firms fail (investors partly reimbursed), firms land
-           (relocations, alumni firms, chain leaders, workstations), firms are certified.
+           can pay; finished new R&D institutions open as employers; the talent port is built.
+        4. Enterprises: desired staff grows, firms fail (investors in failed funded firms are
+           partly reimbursed under fault tolerance), firms land (relocations, alumni firms,
+           chain leaders, workstations), firms are certified high-tech.
         5. Attraction: candidates from other regions, overseas and local universities choose
            between the area and their outside option (logit); programme placements (postdocs,
            strategic scientists) and flexible engagements arrive; awards are paid.
         6. Matching: searchers are matched to vacancies by the matching function.
-        7. Careers: employer failures, recognition, departures, startups (founders open firms,
-           incubated where slots are free); training and apprenticeships.
+        7. Careers: apprenticeships and training first; then employer failures, recognition,
+           departures and startups (founders open firms, incubated where slots are free).
         8. Technology transfer: brokers broker transfers that become spin-offs or projects.
         9. Investment: the development fund, capital pool and venture capital invest.
         10. Housing: apartments are added, tenants after three years move out, newcomers move in.
-        11. Brokers are trained, teams form and dissolve, reform cases arise and are promoted.
+        11. Brokers are trained, teams form and dissolve, competitions are held, reform cases
+            arise and are promoted.
         12. Record: KPIs and outputs are computed from the stores.
         """
         self.month += 1

@@ -639,8 +639,9 @@ class EvaluationLever(Lever):
     """Task 2: evaluation reform (三重三看, 以赛代评, overseas grading)."""
 
     intensity: float = par(
-        1.0, "1", "Recognition chance of talents without titles x (1 + 2 x intensity); "
-        "recognition on arrival of overseas talents x (1 + 0.5 x intensity).", 0, 1,
+        1.0, "1", "Talents without titles are recognised at half the monthly chance of titled "
+        "ones, x (1 + 2 x strength x intensity); overseas arrivals are recognised on arrival "
+        "x (1 + 0.5 x strength x intensity).", 0, 1,
     )
     cost_cny_million_per_year: float = par(
         4.0, "million CNY/year", "Review panels, competitions used as evaluation.", 0, 1e5
@@ -751,7 +752,8 @@ class FaultToleranceLever(Lever):
 
     intensity: float = par(
         1.0, "1", "Founding x (1 + 0.3 x intensity); fund investment chance "
-        "x (1 + 0.5 x intensity); a founder's failure hurts retention x (1 - 0.6 x intensity).",
+        "x (1 + 0.5 x intensity); an employer's failure hurts its staff's retention "
+        "x (1 - 0.6 x intensity).",
         0, 1,
     )
     risk_compensation_share: float = par(
@@ -888,7 +890,8 @@ class YoungTalentLever(Lever):
     """Task 18: young S&T talents, postdocs (博士后创新创业园), targeted campus recruiting."""
 
     postdocs_per_year: float = par(
-        150.0, "people/year", "Postdocs and young PhDs placed at institutes (Poisson).", 0, 1e6
+        150.0, "people/year", "Postdocs and young PhDs brought in (Poisson); they search "
+        "institute vacancies only.", 0, 1e6
     )
     postdoc_cost_cny_thousand: float = par(
         150.0, "thousand CNY", "Subsidy per postdoc placed.", 0, 1e5
@@ -925,7 +928,7 @@ class SkilledTalentLever(Lever):
         0.3, "log units", "Ability gained by a trained technician.", 0, 5
     )
     retention_gain: float = par(
-        0.3, "1", "Dissatisfaction removed from a trained technician.", 0, 5
+        0.3, "1", "Dissatisfaction removed from an apprenticed technician.", 0, 5
     )
     cost_cny_thousand_per_apprentice: float = par(
         8.0, "thousand CNY", "Training cost per apprentice.", 0, 1e5
@@ -1154,7 +1157,8 @@ class AccountingParams:
 
     count_flexible_talents: bool = par(
         True, "bool", "Count flexibly engaged talents (柔性引才: remote, part-time) in "
-        "innovation_talents, as the plan's 不求我有但求我用 invites.",
+        "innovation_talents, high_end_talents and high_level_talents, as the plan's "
+        "不求我有但求我用 invites.",
     )
 
 
