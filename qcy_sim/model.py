@@ -399,6 +399,7 @@ class QcyModel(mesa.Model):
         p, ini = self.p, self.p.initial
         f = self.firms
         n_ord, n_cl, n_inst = ini.enterprises, ini.chain_leaders, ini.institutes
+        f.reserve(n_ord + n_cl + n_inst)
         start, end = f.add(n_ord + n_cl + n_inst)
         sk = self.skey["init.firm"]
         field_shares = np.array(ini.field_shares)
