@@ -493,7 +493,8 @@ def bench_bandwidth(n_triad: int, n_talents: int, reps: int, n_fit: int) -> dict
                                   "housed", "failed_employer", "trained")),
             flow.firm_alive, flow.staff, 1, skey["talent.exit"], skey["talent.recognition"],
             skey["talent.found"], arr["growth"], fp.th_high_end, fp.th_high_level,
-            fp.recog_titled, fp.recog_untitled, fp.exit_base, fp.exit_coef, fp.d_wage,
+            fp.recog_titled, fp.recog_untitled, arr["level_mult"], fp.exit_base, fp.exit_coef,
+            fp.d_wage,
             fp.d_unhoused, fp.d_services_gap, arr["d_by_kind"], arr["d_by_level"], 0.0, 0.0,
             fp.search_exit, 0.0, arr["found_prob"], arr["founders"],
         )

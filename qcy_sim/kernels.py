@@ -127,13 +127,16 @@ def firms_evolve(
 
 
 @njit(cache=True)
-def firms_invest(alive, born, funded, uid, month, skey, chance, amount, balance):
-    """Offer investments to unfunded young firms; pay while the fund lasts. Returns spending."""
+def firms_invest(alive, kind, born, funded, uid, month, skey, chance, amount, balance):
+    """Offer investments to unfunded young firms and startups; pay while the fund lasts.
+    Returns spending."""
     spent = 0.0
     if amount <= 0.0:
         return spent
     for f in range(alive.shape[0]):
         if not alive[f] or funded[f] or month - born[f] >= YOUNG_FIRM_MONTHS:
+            continue
+        if kind[f] != FIRM_ORDINARY and kind[f] != FIRM_STARTUP:
             continue
         if uniform(skey, uid[f], month) < chance and balance - spent >= amount:
             funded[f] = 1
@@ -188,7 +191,7 @@ def arrivals(
     month, start, n_by_origin, origin_codes, forced, new_status, skey_kind, skey_field,
     skey_ability, skey_expect, skey_choice, skey_title, kind_shares, field_shares, ability_shift,
     overseas_shift, ability_sd, th_high_end, th_high_level, recognised_share, asc,
-    competitor_utility, beta_wage, beta_award, wage_base, level_mult, comp_ratio, expect_sd,
+    competitor_utility, beta_wage, beta_award, level_mult, comp_ratio, expect_sd,
     award_by_level, utility_by_level, region_utility,
     uid, status, kind, field, origin, level, level_since, ability, titled, employer, wage,
     expectation, arrived, housed, failed_employer, broker, team, trained,
@@ -197,8 +200,10 @@ def arrivals(
 
     Pool ``j`` holds ``n_by_origin[j]`` candidates of origin ``origin_codes[j]``. Candidate ``i``
     draws a kind, a field, a log ability and a wage expectation
-    ``e = comp_ratio x wage x exp(expect_sd z)``. Its utility of the area over the outside option
-    is ``asc[j] - competitor_utility + beta_wage log(wage / e) + beta_award award / 100k
+    ``e = comp_ratio x level_mult[level] x exp(expect_sd z)`` (wages are relative: 1 is the
+    area's pay for a general talent at an average firm). The area offers
+    ``w = level_mult[recognised level]``. Its utility of the area over the outside option
+    is ``asc[j] - competitor_utility + beta_wage log(w / e) + beta_award award / 100k
     + utility_by_level[level] + region_utility[j, kind]``; it comes with the logit probability
     (always, for ``forced`` pools such as programme placements). Arrivals are written from slot
     ``start`` with status ``new_status[j]``. Returns ``(n_arrived, awards_owed_thousand_cny,
@@ -212,7 +217,6 @@ def arrivals(
         for i in range(n_by_origin[j]):
             key = talent_uid_jit(month, o, i)
             k = categorical(uniform(skey_kind, key, month), kind_shares[j])
-            f = categorical(uniform(skey_field, key, month), field_shares)
             a = ability_shift[j, k] + (overseas_shift if o == 1 else 0.0)
             a += ability_sd * normal(skey_ability, key, month)
             lvl = 0
@@ -222,11 +226,10 @@ def arrivals(
                 lvl = 1
             is_titled = uniform(skey_title, key, month) < recognised_share[j]
             rec = lvl if is_titled else 0
-            w = wage_base[k] * level_mult[rec]
             z = normal(skey_expect, key, month)
-            e = comp_ratio * wage_base[k] * level_mult[lvl] * math.exp(expect_sd * z)
+            log_e = math.log(comp_ratio * level_mult[lvl]) + expect_sd * z
             if not forced[j]:
-                dv = asc[j] - competitor_utility + beta_wage * math.log(w / e)
+                dv = asc[j] - competitor_utility + beta_wage * (math.log(level_mult[rec]) - log_e)
                 dv += beta_award * award_by_level[rec] / 100.0 + utility_by_level[rec]
                 dv += region_utility[j, k]
                 p = 1.0 / (1.0 + math.exp(-dv))
@@ -235,7 +238,7 @@ def arrivals(
             uid[n] = key
             status[n] = new_status[j]
             kind[n] = k
-            field[n] = f
+            field[n] = categorical(uniform(skey_field, key, month), field_shares)
             origin[n] = o
             level[n] = rec
             level_since[n] = month if rec > 0 else -1
@@ -243,7 +246,7 @@ def arrivals(
             titled[n] = 1 if is_titled else 0
             employer[n] = -1
             wage[n] = 0.0
-            expectation[n] = e
+            expectation[n] = math.exp(log_e)
             arrived[n] = month
             housed[n] = 0
             failed_employer[n] = 0
@@ -267,7 +270,7 @@ def in_institute_segment(kind, origin):
 @njit(cache=True)
 def init_talents(
     start, end, skey, kind_shares, field_shares, ability_shift, ability_sd, th_high_end,
-    th_high_level, wage_base, level_mult, expect_sd, employed_share, cum_institutes, cum_firms,
+    th_high_level, level_mult, expect_sd, employed_share, cum_institutes, cum_firms,
     firm_productivity, staff, uid, status, kind, field, origin, level, level_since, ability,
     titled, employer, wage, expectation, arrived,
 ):
@@ -290,7 +293,7 @@ def init_talents(
         level[i] = lvl
         level_since[i] = 0 if lvl > 0 else -1
         arrived[i] = -int(uniform(skey, key, 3) * 120)
-        expectation[i] = wage_base[k] * level_mult[lvl] * math.exp(expect_sd * normal(skey, key, 4))
+        expectation[i] = level_mult[lvl] * math.exp(expect_sd * normal(skey, key, 4))
         cum = cum_institutes if k == KIND_SCIENTIST else cum_firms
         employer[i] = -1
         wage[i] = 0.0
@@ -301,13 +304,13 @@ def init_talents(
             status[i] = EMPLOYED
             employer[i] = j
             staff[j] += 1
-            wage[i] = wage_base[k] * level_mult[lvl] * firm_productivity[j]
+            wage[i] = level_mult[lvl] * firm_productivity[j]
 
 
 @njit(cache=True)
 def match(
     status, kind, origin, uid, employer, wage, level, institutes, slots, firm_productivity,
-    staff, wage_base, level_mult, efficiency, elasticity, month, skey_select, skey_assign,
+    staff, level_mult, efficiency, elasticity, month, skey_select, skey_assign,
 ):
     """Match searchers of one segment to vacancy ``slots`` with M = A U^a V^(1-a).
 
@@ -345,7 +348,7 @@ def match(
         status[t] = EMPLOYED
         employer[t] = f
         staff[f] += 1
-        wage[t] = wage_base[kind[t]] * level_mult[level[t]] * firm_productivity[f]
+        wage[t] = level_mult[level[t]] * firm_productivity[f]
     return count, m_int
 
 
@@ -354,14 +357,14 @@ def talents_month(
     status, kind, uid, level, level_since, ability, titled, employer, wage, expectation,
     arrived, housed, failed_employer, trained, firm_alive, staff, month, skey_exit, skey_recog,
     skey_found, ability_growth, th_high_end, th_high_level, recog_titled, recog_untitled,
-    exit_base, exit_coef, d_wage, d_unhoused, d_base, d_by_kind, d_by_level, d_trained,
+    level_mult, exit_base, exit_coef, d_wage, d_unhoused, d_base, d_by_kind, d_by_level, d_trained,
     d_failed, search_exit, flexible_end, found_prob, founders,
 ):
     """One month of every talent's career: employer failure, recognition, departure, founding.
 
     * A talent whose employer failed becomes a searcher, marked as hurt by the failure.
     * Log ability grows (``ability_growth[kind]``); an eligible unrecognised talent is
-      recognised with a monthly chance (higher with a title).
+      recognised with a monthly chance (higher with a title), and its pay follows its level.
     * Residents leave with hazard ``exit_base x exp(exit_coef x D)``, where dissatisfaction
       ``D = d_base + d_by_kind[kind] + d_by_level[level] + wage gap + no housing in the first
       three years + employer failed - d_trained (if apprenticed)``, floored at 0; searchers also give
@@ -394,6 +397,8 @@ def talents_month(
         if target > level[t]:
             rate = recog_titled if titled[t] else recog_untitled
             if uniform(skey_recog, uid[t], month) < rate:
+                if s == EMPLOYED:  # pay follows the recognised level
+                    wage[t] *= level_mult[target] / level_mult[level[t]]
                 level[t] = target
                 level_since[t] = month
         u_exit = uniform(skey_exit, uid[t], month)
@@ -608,11 +613,16 @@ def train_residents(status, kind, trained, ability, uid, month, skey, want, kind
 
 
 @njit(cache=True)
-def certify_high_tech(alive, born, staff, funded, spinoff, high_tech, uid, month, skey, chance):
-    """Firms at least a year old with 5 staff are certified high-tech with a monthly chance."""
+def certify_high_tech(
+    alive, kind, born, staff, funded, spinoff, high_tech, uid, month, skey, chance
+):
+    """Firms and startups at least a year old with 5 staff are certified high-tech with a
+    monthly chance (x 1.5 if funded or a spin-off)."""
     n = 0
     for f in range(alive.shape[0]):
         if not alive[f] or high_tech[f] or month - born[f] < 12 or staff[f] < 5:
+            continue
+        if kind[f] != FIRM_ORDINARY and kind[f] != FIRM_STARTUP:
             continue
         c = chance * (1.5 if (funded[f] or spinoff[f]) else 1.0)
         if uniform(skey, uid[f], month) < c:

@@ -447,8 +447,7 @@ class QcyModel(mesa.Model):
         k.init_talents(
             start, end, sk, np.array(ini.kind_shares), np.array(ini.field_shares),
             np.array(tp.ability_shift_by_kind), tp.log_ability_sd, tp.high_end_threshold,
-            tp.high_level_threshold, np.array(tp.wage_cny_thousand_per_month),
-            np.array(tp.level_wage_multiplier), tp.expectation_sd, ini.employed_share,
+            tp.high_level_threshold, np.array(tp.level_wage_multiplier), tp.expectation_sd, ini.employed_share,
             np.cumsum(np.where(inst, weights, 0.0)), np.cumsum(np.where(inst, 0.0, weights)),
             f.view("productivity"), f.view("staff"), t.uid, t.status, t.kind, t.field, t.origin,
             t.level, t.level_since, t.ability, t.titled, t.employer, t.wage, t.expectation,
@@ -717,7 +716,7 @@ class QcyModel(mesa.Model):
             self.received += paid
         self._land_firms()
         certified = k.certify_high_tech(
-            f.view("alive"), f.view("born"), f.view("staff"), f.view("funded"), f.view("spinoff"),
+            f.view("alive"), f.view("kind"), f.view("born"), f.view("staff"), f.view("funded"), f.view("spinoff"),
             f.view("high_tech"), f.view("uid"), m, self.skey["firm.certify"],
             ep.high_tech_per_year / 12.0,
         )
@@ -885,8 +884,7 @@ class QcyModel(mesa.Model):
             s["arrival.title"], kind_shares, np.array(tp.field_shares), ability_shift,
             tp.overseas_ability_shift, tp.log_ability_sd, tp.high_end_threshold,
             tp.high_level_threshold, recognised, asc, comp, tp.beta_wage, tp.beta_award,
-            np.array(tp.wage_cny_thousand_per_month), np.array(tp.level_wage_multiplier),
-            tp.competitor_wage_ratio, tp.expectation_sd, awards, by_level_util, util,
+            np.array(tp.level_wage_multiplier), tp.competitor_wage_ratio, tp.expectation_sd, awards, by_level_util, util,
             t.uid, t.status, t.kind, t.field, t.origin, t.level, t.level_since, t.ability,
             t.titled, t.employer, t.wage, t.expectation, t.arrived, t.housed,
             t.failed_employer, t.broker, t.team, t.trained,
@@ -957,8 +955,7 @@ class QcyModel(mesa.Model):
             searchers, matches = k.match(
                 t.view("status"), t.view("kind"), t.view("origin"), t.view("uid"),
                 t.view("employer"), t.view("wage"), t.view("level"), institutes, slots,
-                f.view("productivity"), f.view("staff"), np.array(tp.wage_cny_thousand_per_month),
-                np.array(tp.level_wage_multiplier), efficiency, ep.matching_elasticity, m,
+                f.view("productivity"), f.view("staff"), np.array(tp.level_wage_multiplier), efficiency, ep.matching_elasticity, m,
                 self.skey["match.select"], self.skey["match.assign"],
             )
             self.job_finding[institutes] = matches / searchers if searchers else 1.0
@@ -1027,7 +1024,8 @@ class QcyModel(mesa.Model):
             t.view("failed_employer"), t.view("trained"), f.view("alive"), f.view("staff"), m,
             self.skey["talent.exit"], self.skey["talent.recognition"], self.skey["talent.found"],
             growth, tp.high_end_threshold, tp.high_level_threshold, min(1.0, recog),
-            min(1.0, recog * 0.5 * (1.0 + 2.0 * ev)), tp.exit_base_per_month,
+            min(1.0, recog * 0.5 * (1.0 + 2.0 * ev)), np.array(tp.level_wage_multiplier),
+            tp.exit_base_per_month,
             tp.exit_dissatisfaction_coef, tp.dissatisfaction_wage, tp.dissatisfaction_unhoused,
             d_base, d_kind, d_level, sk, d_failed, tp.search_exit_per_month,
             tp.flexible_end_per_month, self._found_prob(), founders,
@@ -1079,9 +1077,8 @@ class QcyModel(mesa.Model):
         f.staff[new] = 1
         t.status[founders] = k.EMPLOYED
         t.employer[founders] = np.arange(start, start + n)
-        wage_base = np.array(tp.wage_cny_thousand_per_month)
         mult = np.array(tp.level_wage_multiplier)
-        t.wage[founders] = wage_base[kinds] * mult[t.level[founders]] * productivity
+        t.wage[founders] = mult[t.level[founders]] * productivity
         n_spin = int(f.spinoff[new].sum())
         if self.act("tech_transfer") > 0 and n_spin:
             self._pay("tech_transfer", n_spin * self.p.policy.tech_transfer.spinoff_subsidy_cny_thousand / 1e3)
@@ -1127,7 +1124,7 @@ class QcyModel(mesa.Model):
             category = f"{name}_investment"
             before = f.view("funded").copy()
             spent = k.firms_invest(
-                f.view("alive"), f.view("born"), f.view("funded"), f.view("uid"), m,
+                f.view("alive"), f.view("kind"), f.view("born"), f.view("funded"), f.view("uid"), m,
                 self.skey["firm.invest"] ^ np.uint64(FUNDS.index(name)),
                 fp.invest_per_month * (1.0 + 0.5 * ft), fp.investment_cny_million,
                 self._available(category),

@@ -7,7 +7,7 @@ The *talent flow* is the part of the month that moves people (ODD §3, steps 5-7
    the binary-logit probability of the area against their outside option.
 2. **Matching** — in each segment (scientists ↔ institutes, everyone else ↔ firms)
    ``M = round(A U^a V^(1-a))`` searchers, chosen at random, take vacancies drawn without
-   replacement; the wage is ``base[kind] x level_mult[level] x productivity[firm]``.
+   replacement; the (relative) wage is ``level_mult[level] x productivity[firm]``.
 3. **Retention** — log ability grows, eligible talents are recognised with a monthly chance, and
    every resident leaves with hazard ``exit_base x exp(exit_coef x D)`` (dissatisfaction ``D``
    from a wage below expectation, no talent housing in the first three years and missing
@@ -129,7 +129,6 @@ class FlowParams:
     competitor_gain_per_month: float
     beta_wage: float
     beta_award: float
-    wage_base: tuple[float, ...]
     level_mult: tuple[float, float, float]
     comp_ratio: float
     expect_sd: float
@@ -207,7 +206,6 @@ def flow_params(scenario: Scenario, talents: int) -> FlowParams:
         competitor_gain_per_month=tp.competitor_gain_per_year / 12.0,
         beta_wage=tp.beta_wage,
         beta_award=tp.beta_award,
-        wage_base=tuple(tp.wage_cny_thousand_per_month),
         level_mult=tuple(tp.level_wage_multiplier),
         comp_ratio=tp.competitor_wage_ratio,
         expect_sd=tp.expectation_sd,
@@ -262,7 +260,7 @@ def initial_state(fp: FlowParams, seed: int) -> FlowState:
         0, fp.talents, stream_key(seed, STREAMS["init.talent"]),
         np.array(fp.initial_kind_shares), np.array(fp.initial_field_shares),
         np.array(fp.ability_shift), fp.ability_sd, fp.th_high_end, fp.th_high_level,
-        np.array(fp.wage_base), np.array(fp.level_mult), fp.expect_sd, fp.employed_share,
+        np.array(fp.level_mult), fp.expect_sd, fp.employed_share,
         np.cumsum(np.where(inst, desired, 0.0)), np.cumsum(np.where(inst, 0.0, desired)),
         productivity, staff, *(t[name] for name in _INIT_FIELDS),
     )
@@ -311,7 +309,6 @@ class ArrayFlow:
             "ability_shift": np.tile(np.array(fp.ability_shift), (n_pools, 1)),
             "recognised": np.full(n_pools, fp.recognised_share),
             "asc": np.array(fp.asc),
-            "wage_base": np.array(fp.wage_base),
             "level_mult": np.array(fp.level_mult),
             "awards": np.array(fp.awards),
             "by_level_util": np.zeros(3),
@@ -342,7 +339,7 @@ class ArrayFlow:
             s["arrival.choice"], s["arrival.title"], a["kind_shares"], a["field_shares"],
             a["ability_shift"], fp.overseas_shift, fp.ability_sd, fp.th_high_end,
             fp.th_high_level, a["recognised"], a["asc"], fp.competitor_gain_per_month * (m - 1),
-            fp.beta_wage, fp.beta_award, a["wage_base"], a["level_mult"], fp.comp_ratio,
+            fp.beta_wage, fp.beta_award, a["level_mult"], fp.comp_ratio,
             fp.expect_sd, a["awards"], a["by_level_util"], a["util"],
             t.uid, t.status, t.kind, t.field, t.origin, t.level, t.level_since, t.ability,
             t.titled, t.employer, t.wage, t.expectation, t.arrived, t.housed,
@@ -357,7 +354,7 @@ class ArrayFlow:
                                     institutes)
             _, n = k.match(
                 status, kind, origin, uid, employer, wage, level, institutes, slots,
-                self.productivity, self.staff, a["wage_base"], a["level_mult"], fp.efficiency,
+                self.productivity, self.staff, a["level_mult"], fp.efficiency,
                 fp.elasticity, m, s["match.select"], s["match.assign"],
             )
             matches += n
@@ -367,7 +364,7 @@ class ArrayFlow:
             t.view("housed"), t.view("failed_employer"), t.view("trained"), self.firm_alive,
             self.staff, m, s["talent.exit"], s["talent.recognition"], s["talent.found"],
             a["growth"], fp.th_high_end, fp.th_high_level, fp.recog_titled, fp.recog_untitled,
-            fp.exit_base, fp.exit_coef, fp.d_wage, fp.d_unhoused, fp.d_services_gap,
+            a["level_mult"], fp.exit_base, fp.exit_coef, fp.d_wage, fp.d_unhoused, fp.d_services_gap,
             a["d_by_kind"], a["d_by_level"], 0.0, 0.0, fp.search_exit, 0.0, a["found_prob"],
             a["founders"],
         )
@@ -430,7 +427,7 @@ class Talent(mesa.Agent):
         self.status = EMPLOYED
         self.employer = firm
         firm.staff += 1
-        self.wage = fp.wage_base[self.kind] * fp.level_mult[self.level] * firm.productivity
+        self.wage = fp.level_mult[self.level] * firm.productivity
 
     def step(self) -> None:
         """A month of career: ability grows, recognition, and the departure decision."""
@@ -445,6 +442,8 @@ class Talent(mesa.Agent):
         if target > self.level:
             rate = fp.recog_titled if self.titled else fp.recog_untitled
             if self.random.random() < rate:
+                if self.status == EMPLOYED:  # pay follows the recognised level
+                    self.wage *= fp.level_mult[target] / fp.level_mult[self.level]
                 self.level = target
                 self.level_since = model.month
         d = fp.d_services_gap
@@ -518,8 +517,8 @@ class MesaFlow(mesa.Model):
                 lvl = 2 if a >= fp.th_high_level else (1 if a >= fp.th_high_end else 0)
                 titled = rnd.random() < fp.recognised_share
                 rec = lvl if titled else 0
-                wage = fp.wage_base[kind] * fp.level_mult[rec]
-                e = fp.comp_ratio * fp.wage_base[kind] * fp.level_mult[lvl]
+                wage = fp.level_mult[rec]
+                e = fp.comp_ratio * fp.level_mult[lvl]
                 e *= math.exp(fp.expect_sd * rnd.gauss(0.0, 1.0))
                 dv = fp.asc[origin] - competitor + fp.beta_wage * math.log(wage / e)
                 dv += fp.beta_award * fp.awards[rec] / 100.0 + fp.region_utility[kind]

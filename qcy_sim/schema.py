@@ -280,16 +280,10 @@ class TalentParams:
         0,
         1,
     )
-    wage_cny_thousand_per_month: tuple = par(
-        (30.0, 16.0, 11.0, 18.0, 15.0, 9.0, 7.0),
-        "thousand CNY/month",
-        "Base monthly wage by kind in the area (assumption, Xi'an 2021 levels).",
-        0.1,
-        1000,
-        length=7,
-    )
     level_wage_multiplier: tuple = par(
-        (1.0, 1.5, 2.4), "1", "Wage multiplier by level.", 0.1, 100, length=3
+        (1.0, 1.5, 2.4), "1", "Pay by recognised level, relative to a general talent (wages in "
+        "the model are relative: only ratios enter choices and dissatisfaction).", 0.1, 100,
+        length=3,
     )
     competitor_wage_ratio: float = par(
         1.12, "1", "Wages offered by competing destinations relative to the area.", 0.1, 10
