@@ -31,14 +31,19 @@ def step_methods(cls: type = QcyModel) -> list[str]:
 
     Read from the compiled code, not the source file: the file may have changed since import.
     """
-    return [name for name in cls.step.__code__.co_names
-            if name.startswith("_") and not name.startswith("__")
-            and inspect.isfunction(getattr(cls, name, None))]
+    return [
+        name
+        for name in cls.step.__code__.co_names
+        if name.startswith("_")
+        and not name.startswith("__")
+        and inspect.isfunction(getattr(cls, name, None))
+    ]
 
 
 def _dispatchers(namespace: dict[str, Any]) -> dict[str, Any]:
-    return {n: obj for n, obj in namespace.items()
-            if hasattr(obj, "py_func") and not n.startswith("__")}
+    return {
+        n: obj for n, obj in namespace.items() if hasattr(obj, "py_func") and not n.startswith("__")
+    }
 
 
 def profile(scenario: qcy_sim.Scenario, seeds: list[int]) -> dict[str, Any]:
@@ -76,9 +81,11 @@ def profile(scenario: qcy_sim.Scenario, seeds: list[int]) -> dict[str, Any]:
 
         return wrapper
 
-    profiled = type("ProfiledModel", (QcyModel,), {
-        name: time_method(name, getattr(QcyModel, name)) for name in step_methods()
-    })
+    profiled = type(
+        "ProfiledModel",
+        (QcyModel,),
+        {name: time_method(name, getattr(QcyModel, name)) for name in step_methods()},
+    )
     patches = [(kernels_module, n, f) for n, f in _dispatchers(vars(kernels_module)).items()]
     patches += [(model_module, n, f) for n, f in _dispatchers(vars(model_module)).items()]
     for module, name, func in patches:
@@ -101,19 +108,27 @@ def profile(scenario: qcy_sim.Scenario, seeds: list[int]) -> dict[str, Any]:
     methods = []
     for name, seconds in method_s.items():
         in_kernels = sum(v for (meth, _), v in kernel_in.items() if meth == name)
-        top = sorted(((v, kern) for (meth, kern), v in kernel_in.items() if meth == name),
-                     reverse=True)[:3]
-        methods.append({
-            "method": name,
-            "ms": 1e3 * seconds / n,
-            "kernel_ms": 1e3 * in_kernels / n,
-            "python_ms": 1e3 * (seconds - in_kernels) / n,
-            "share": seconds / total,
-            "top_kernels": [kern for _, kern in top],
-        })
+        top = sorted(
+            ((v, kern) for (meth, kern), v in kernel_in.items() if meth == name), reverse=True
+        )[:3]
+        methods.append(
+            {
+                "method": name,
+                "ms": 1e3 * seconds / n,
+                "kernel_ms": 1e3 * in_kernels / n,
+                "python_ms": 1e3 * (seconds - in_kernels) / n,
+                "share": seconds / total,
+                "top_kernels": [kern for _, kern in top],
+            }
+        )
     kernels = [
-        {"kernel": name, "ms": 1e3 * s / n, "calls": kernel_calls[name] / n,
-         "us_per_call": 1e6 * s / kernel_calls[name], "share": s / total}
+        {
+            "kernel": name,
+            "ms": 1e3 * s / n,
+            "calls": kernel_calls[name] / n,
+            "us_per_call": 1e6 * s / kernel_calls[name],
+            "share": s / total,
+        }
         for name, s in kernel_s.items()
     ]
     return {

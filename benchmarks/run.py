@@ -65,12 +65,23 @@ GOALS = {  # metric: (comparison, goal)
     "dask_overhead": ("<=", 0.10),
 }
 UNITS = {
-    "mesa_ratio": "x", "mesa_ratio_cpu_time": "x", "kernel_updates_per_s": "talents/s",
+    "mesa_ratio": "x",
+    "mesa_ratio_cpu_time": "x",
+    "kernel_updates_per_s": "talents/s",
     "replicate_ms": "ms",
-    "replicate_cpu_ms": "ms", "jit_cold_s": "s", "jit_cached_s": "s", "peak_rss_mb": "MiB",
-    "bytes_per_talent": "B", "fits_10m_talents": "", "rss_10m_talents_mb": "MiB",
-    "scaling_10x": "x", "sweep_speedup_2w": "x", "dask_overhead": "1", "bandwidth_gbs": "GB/s",
-    "bandwidth_2t_gbs": "GB/s", "talents_month_gbs": "GB/s",
+    "replicate_cpu_ms": "ms",
+    "jit_cold_s": "s",
+    "jit_cached_s": "s",
+    "peak_rss_mb": "MiB",
+    "bytes_per_talent": "B",
+    "fits_10m_talents": "",
+    "rss_10m_talents_mb": "MiB",
+    "scaling_10x": "x",
+    "sweep_speedup_2w": "x",
+    "dask_overhead": "1",
+    "bandwidth_gbs": "GB/s",
+    "bandwidth_2t_gbs": "GB/s",
+    "talents_month_gbs": "GB/s",
 }
 
 
@@ -83,8 +94,12 @@ def log(msg: str) -> None:
 
 
 def stats(times: list[float]) -> dict[str, float]:
-    return {"median": statistics.median(times), "min": min(times), "max": max(times),
-            "n": len(times)}
+    return {
+        "median": statistics.median(times),
+        "min": min(times),
+        "max": max(times),
+        "n": len(times),
+    }
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
@@ -109,8 +124,11 @@ class Contention:
         wall = time.perf_counter() - self.t0
         busy, steal = self._busy()
         others = (busy - self.busy0) - (self._own() - self.own0)
-        self.result = {"wall_s": wall, "others_cores": max(0.0, others / wall),
-                       "steal_cores": (steal - self.steal0) / wall}
+        self.result = {
+            "wall_s": wall,
+            "others_cores": max(0.0, others / wall),
+            "steal_cores": (steal - self.steal0) / wall,
+        }
 
     @staticmethod
     def _busy() -> tuple[float, float]:
@@ -132,8 +150,11 @@ def machine() -> dict[str, Any]:
     info: dict[str, Any] = {"platform": platform.platform(), "python": platform.python_version()}
     try:
         cpuinfo = Path("/proc/cpuinfo").read_text()
-        info["cpu"] = next(line.split(":", 1)[1].strip() for line in cpuinfo.splitlines()
-                           if line.startswith("model name"))
+        info["cpu"] = next(
+            line.split(":", 1)[1].strip()
+            for line in cpuinfo.splitlines()
+            if line.startswith("model name")
+        )
         flags = next(line for line in cpuinfo.splitlines() if line.startswith("flags"))
         info["avx512"] = "avx512f" in flags
     except (OSError, StopIteration):
@@ -152,9 +173,13 @@ def machine() -> dict[str, Any]:
     import numba
     import scipy
 
-    info["versions"] = {"numpy": np.__version__, "numba": numba.__version__,
-                        "mesa": mesa.__version__, "scipy": scipy.__version__,
-                        "qcy_sim": qcy_sim.__version__}
+    info["versions"] = {
+        "numpy": np.__version__,
+        "numba": numba.__version__,
+        "mesa": mesa.__version__,
+        "scipy": scipy.__version__,
+        "qcy_sim": qcy_sim.__version__,
+    }
     try:
         import dask
         import distributed
@@ -164,13 +189,24 @@ def machine() -> dict[str, Any]:
     except ImportError:
         pass
     info["load_average_start"] = os.getloadavg()
-    info["env"] = {key: os.environ[key] for key in sorted(os.environ)
-                   if key.startswith(("NUMBA_", "OPENBLAS_", "OMP_"))}
+    info["env"] = {
+        key: os.environ[key]
+        for key in sorted(os.environ)
+        if key.startswith(("NUMBA_", "OPENBLAS_", "OMP_"))
+    }
     try:
-        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"],
-                                capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "qcy_sim"],
-                               capture_output=True, text=True, check=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "qcy_sim"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         info["git"] = {"commit": commit, "qcy_sim_modified": bool(dirty)}
     except (OSError, subprocess.CalledProcessError):
         pass
@@ -179,8 +215,13 @@ def machine() -> dict[str, Any]:
 
 def child(code: str, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run ``code`` in a fresh interpreter; it prints one JSON object as its last line."""
-    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                         env={**os.environ, **(env or {})}, check=False)
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
     if out.returncode != 0:
         raise RuntimeError(f"child process failed:\n{out.stderr[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -215,17 +256,28 @@ def bench_mesa(sizes: list[int], months: int, reps: int) -> dict[str, Any]:
             rate_m.append(int(kpis[:months, 0].sum()) / dt)
             model = None
             gc.collect()
-        row = {"talents": n, "months": months, "reps": reps,
-               "arrays_talent_months_per_s": statistics.median(rate_a),
-               "mesa_talent_months_per_s": statistics.median(rate_m),
-               "arrays_s": stats(t_a), "mesa_s": stats(t_m),
-               "ratio_cpu_time": statistics.median(cpu_a) / statistics.median(cpu_m)}
+        row = {
+            "talents": n,
+            "months": months,
+            "reps": reps,
+            "arrays_talent_months_per_s": statistics.median(rate_a),
+            "mesa_talent_months_per_s": statistics.median(rate_m),
+            "arrays_s": stats(t_a),
+            "mesa_s": stats(t_m),
+            "ratio_cpu_time": statistics.median(cpu_a) / statistics.median(cpu_m),
+        }
         row["ratio"] = row["arrays_talent_months_per_s"] / row["mesa_talent_months_per_s"]
         rows.append(row)
-        log(f"mesa vs arrays at {n:>9,} talents: arrays {row['arrays_talent_months_per_s']:.3g}"
-            f"/s, Mesa {row['mesa_talent_months_per_s']:.3g}/s, ratio {row['ratio']:.0f}")
-    return {"sizes": rows, "mesa_ratio": rows[-1]["ratio"], "mesa_ratio_at": rows[-1]["talents"],
-            "mesa_ratio_cpu_time": rows[-1]["ratio_cpu_time"]}
+        log(
+            f"mesa vs arrays at {n:>9,} talents: arrays {row['arrays_talent_months_per_s']:.3g}"
+            f"/s, Mesa {row['mesa_talent_months_per_s']:.3g}/s, ratio {row['ratio']:.0f}"
+        )
+    return {
+        "sizes": rows,
+        "mesa_ratio": rows[-1]["ratio"],
+        "mesa_ratio_at": rows[-1]["talents"],
+        "mesa_ratio_cpu_time": rows[-1]["ratio_cpu_time"],
+    }
 
 
 # ----------------------------------------------------------------------------------------------
@@ -260,7 +312,9 @@ def peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 """
 
-_RSS_CHILD = _PEAK + r"""
+_RSS_CHILD = (
+    _PEAK
+    + r"""
 import json, sys
 import qcy_sim
 scenario = qcy_sim.load_scenario(sys.argv[1])
@@ -271,6 +325,7 @@ print(json.dumps({"peak_rss_mb": peak_mb(), "rss_before_model_mb": before,
                   "talent_slots": m.talents.count, "talent_capacity": m.talents.capacity,
                   "talent_store_mb": m.talents.nbytes() / 2**20}))
 """
+)
 
 
 def bench_replicate(reps: int, jit_reps: int) -> dict[str, Any]:
@@ -282,11 +337,15 @@ def bench_replicate(reps: int, jit_reps: int) -> dict[str, Any]:
         times.append(timed(lambda s=seed: QcyModel(scenario, s).run())[0])
         cpu.append(time.process_time() - c0)
     out: dict[str, Any] = {
-        "replicate_s": stats(times), "replicate_ms": 1e3 * statistics.median(times),
-        "replicate_cpu_s": stats(cpu), "replicate_cpu_ms": 1e3 * statistics.median(cpu),
+        "replicate_s": stats(times),
+        "replicate_ms": 1e3 * statistics.median(times),
+        "replicate_cpu_s": stats(cpu),
+        "replicate_cpu_ms": 1e3 * statistics.median(cpu),
     }
-    log(f"baseline replicate: {out['replicate_ms']:.1f} ms wall, {out['replicate_cpu_ms']:.1f} ms "
-        f"CPU (medians of {reps})")
+    log(
+        f"baseline replicate: {out['replicate_ms']:.1f} ms wall, {out['replicate_cpu_ms']:.1f} ms "
+        f"CPU (medians of {reps})"
+    )
     model = QcyModel(scenario, 0)
     out["bytes_per_talent"] = model.talents.bytes_per_agent()
     out["talent_properties"] = {
@@ -317,13 +376,21 @@ def bench_replicate(reps: int, jit_reps: int) -> dict[str, Any]:
 
 # Extensive quantities multiplied for the x10 scenario (paths that do not exist are skipped).
 SCALE_KEYS = (
-    "initial.talents", "initial.enterprises", "initial.chain_leaders", "initial.institutes",
-    "initial.tech_brokers", "initial.housing_units",
-    "talent.candidates_domestic_per_month", "talent.candidates_overseas_per_month",
-    "talent.graduates_per_year", "enterprise.relocations_per_year",
-    "carriers.*.initial_operating", "carriers.*.initial_under_construction",
+    "initial.talents",
+    "initial.enterprises",
+    "initial.chain_leaders",
+    "initial.institutes",
+    "initial.tech_brokers",
+    "initial.housing_units",
+    "talent.candidates_domestic_per_month",
+    "talent.candidates_overseas_per_month",
+    "talent.graduates_per_year",
+    "enterprise.relocations_per_year",
+    "carriers.*.initial_operating",
+    "carriers.*.initial_under_construction",
     "carriers.*.projects_per_year",
-    "funds.*.initial_balance_cny_million", "funds.*.budget_cny_million_per_year",
+    "funds.*.initial_balance_cny_million",
+    "funds.*.budget_cny_million_per_year",
 )
 
 
@@ -361,8 +428,13 @@ def bench_scaling(reps: int, sweep_n: int, dask_n: int) -> dict[str, Any]:
     for s in range(1, reps + 1):
         t1.append(timed(lambda s=s: QcyModel(base, s).run())[0])
         t10.append(timed(lambda s=s: QcyModel(big, s).run())[0])
-    out.update({"x1_s": stats(t1), "x10_s": stats(t10),
-                "scaling_10x": statistics.median(t10) / statistics.median(t1)})
+    out.update(
+        {
+            "x1_s": stats(t1),
+            "x10_s": stats(t10),
+            "scaling_10x": statistics.median(t10) / statistics.median(t1),
+        }
+    )
     log(f"x10 talents: {out['scaling_10x']:.2f} x the time")
 
     w1, w2 = [], []
@@ -396,8 +468,13 @@ def bench_dask(scenario: qcy_sim.Scenario, reps: int, n: int) -> dict[str, Any]:
     import multiprocessing as mp
 
     t_start = time.perf_counter()
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                           dashboard_address=None, silence_logs=logging.ERROR)
+    cluster = LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
     client = Client(cluster)
     dask_start_s = time.perf_counter() - t_start
     pool = ProcessPoolExecutor(2, mp_context=mp.get_context("fork"))
@@ -408,16 +485,22 @@ def bench_dask(scenario: qcy_sim.Scenario, reps: int, n: int) -> dict[str, Any]:
         t_pool, t_dask = [], []
         for _ in range(reps):
             t_pool.append(timed(lambda: list(pool.map(run, [data] * n, seeds)))[0])
-            t_dask.append(timed(
-                lambda: client.gather(client.map(run, [remote] * n, seeds, pure=False))
-            )[0])
+            t_dask.append(
+                timed(lambda: client.gather(client.map(run, [remote] * n, seeds, pure=False)))[0]
+            )
     finally:
         pool.shutdown()
         client.close()
         cluster.close()
-    out = {"dask": {"runs": n, "pool_s": stats(t_pool), "dask_s": stats(t_dask),
-                    "cluster_start_s": dask_start_s,
-                    "run_ms": 1e3 * statistics.median(t_pool) * 2 / n}}
+    out = {
+        "dask": {
+            "runs": n,
+            "pool_s": stats(t_pool),
+            "dask_s": stats(t_dask),
+            "cluster_start_s": dask_start_s,
+            "run_ms": 1e3 * statistics.median(t_pool) * 2 / n,
+        }
+    }
     out["dask_overhead"] = statistics.median(t_dask) / statistics.median(t_pool) - 1.0
     out["dask_overhead_best"] = min(t_dask) / min(t_pool) - 1.0
     log(f"Dask LocalCluster against a process pool: overhead {out['dask_overhead']:+.3f}")
@@ -440,10 +523,26 @@ def _triad_parallel(a, b, c, s):
         a[i] = b[i] + s * c[i]
 
 
-_TM_READ = ("status", "kind", "uid", "level", "level_since", "ability", "titled", "employer",
-            "wage", "expectation", "arrived", "housed", "failed_employer", "trained")
+_TM_READ = (
+    "status",
+    "kind",
+    "uid",
+    "level",
+    "level_since",
+    "ability",
+    "titled",
+    "employer",
+    "wage",
+    "expectation",
+    "arrived",
+    "housed",
+    "failed_employer",
+    "trained",
+)
 
-_10M_CHILD = _PEAK + r"""
+_10M_CHILD = (
+    _PEAK
+    + r"""
 import json, sys, time
 import qcy_sim
 from qcy_sim.reference import ArrayFlow, flow_params, initial_state
@@ -458,6 +557,7 @@ print(json.dumps({"talents": n, "peak_rss_mb": peak_mb(),
                   "store_mb": flow.talents.nbytes() / 2**20, "init_s": t1 - t0,
                   "month_s": t2 - t1, "bytes_per_talent": flow.talents.bytes_per_agent()}))
 """
+)
 
 
 def bench_bandwidth(n_triad: int, n_talents: int, reps: int, n_fit: int) -> dict[str, Any]:
@@ -473,8 +573,10 @@ def bench_bandwidth(n_triad: int, n_talents: int, reps: int, n_fit: int) -> dict
         out[name] = 24 * n_triad / statistics.median(ts) / 1e9
         out[name.replace("gbs", "best_gbs")] = 24 * n_triad / min(ts) / 1e9
     a = b = c = None
-    log(f"STREAM triad: {out['bandwidth_gbs']:.1f} GB/s on 1 thread, "
-        f"{out['bandwidth_2t_gbs']:.1f} GB/s on 2")
+    log(
+        f"STREAM triad: {out['bandwidth_gbs']:.1f} GB/s on 1 thread, "
+        f"{out['bandwidth_2t_gbs']:.1f} GB/s on 2"
+    )
 
     # the careers kernel over a store much larger than the caches
     scenario = load_scenario(BASELINE)
@@ -488,15 +590,50 @@ def bench_bandwidth(n_triad: int, n_talents: int, reps: int, n_fit: int) -> dict
 
     def careers():
         return k.talents_month(
-            *(t.view(p) for p in ("status", "kind", "uid", "level", "level_since", "ability",
-                                  "titled", "employer", "wage", "expectation", "arrived",
-                                  "housed", "failed_employer", "trained")),
-            flow.firm_alive, flow.staff, 1, skey["talent.exit"], skey["talent.recognition"],
-            skey["talent.found"], arr["growth"], fp.th_high_end, fp.th_high_level,
-            fp.recog_titled, fp.recog_untitled, arr["level_mult"], fp.exit_base, fp.exit_coef,
+            *(
+                t.view(p)
+                for p in (
+                    "status",
+                    "kind",
+                    "uid",
+                    "level",
+                    "level_since",
+                    "ability",
+                    "titled",
+                    "employer",
+                    "wage",
+                    "expectation",
+                    "arrived",
+                    "housed",
+                    "failed_employer",
+                    "trained",
+                )
+            ),
+            flow.firm_alive,
+            flow.staff,
+            1,
+            skey["talent.exit"],
+            skey["talent.recognition"],
+            skey["talent.found"],
+            arr["growth"],
+            fp.th_high_end,
+            fp.th_high_level,
+            fp.recog_titled,
+            fp.recog_untitled,
+            arr["level_mult"],
+            fp.exit_base,
+            fp.exit_coef,
             fp.d_wage,
-            fp.d_unhoused, fp.d_services_gap, arr["d_by_kind"], arr["d_by_level"], 0.0, 0.0,
-            fp.search_exit, 0.0, arr["found_prob"], arr["founders"],
+            fp.d_unhoused,
+            fp.d_services_gap,
+            arr["d_by_kind"],
+            arr["d_by_level"],
+            0.0,
+            0.0,
+            fp.search_exit,
+            0.0,
+            arr["found_prob"],
+            arr["founders"],
         )
 
     ts = []
@@ -506,14 +643,15 @@ def bench_bandwidth(n_triad: int, n_talents: int, reps: int, n_fit: int) -> dict
         np.copyto(flow.staff, staff)
         ts.append(timed(careers)[0])
     touched = sum(t.view(p).itemsize for p in _TM_READ) + t.view("ability").itemsize
-    out["talents_month"] = {"talents": t.count, "bytes_per_talent_touched": touched,
-                            "s": stats(ts)}
+    out["talents_month"] = {"talents": t.count, "bytes_per_talent_touched": touched, "s": stats(ts)}
     out["kernel_updates_per_s"] = t.count / statistics.median(ts)
     out["talents_month_gbs"] = touched * t.count / statistics.median(ts) / 1e9
     out["talents_month_share_of_triad"] = out["talents_month_gbs"] / out["bandwidth_gbs"]
     out["talents_month_ns_per_talent"] = 1e9 * statistics.median(ts) / t.count
-    log(f"talents_month: {out['kernel_updates_per_s']:.3g} talents/s, "
-        f"{out['talents_month_gbs']:.2f} GB/s effective")
+    log(
+        f"talents_month: {out['kernel_updates_per_s']:.3g} talents/s, "
+        f"{out['talents_month_gbs']:.2f} GB/s effective"
+    )
     flow = saved = None
     gc.collect()
 
@@ -527,8 +665,11 @@ def bench_bandwidth(n_triad: int, n_talents: int, reps: int, n_fit: int) -> dict
 
 
 def machine_memory_mb() -> float:
-    kb = int(next(x for x in Path("/proc/meminfo").read_text().splitlines()
-                  if x.startswith("MemTotal")).split()[1])
+    kb = int(
+        next(
+            x for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal")
+        ).split()[1]
+    )
     return kb / 1024
 
 
@@ -571,20 +712,28 @@ def main() -> None:
     ap = argparse.ArgumentParser(description="qcy_sim performance benchmarks")
     ap.add_argument("--quick", action="store_true", help="smaller sizes: a few minutes")
     ap.add_argument("--out", default="results/bench/bench.json", help="JSON file to write")
-    ap.add_argument("--only", nargs="*", choices=["mesa", "replicate", "scaling", "bandwidth",
-                                                  "profile"], help="run only these sections")
+    ap.add_argument(
+        "--only",
+        nargs="*",
+        choices=["mesa", "replicate", "scaling", "bandwidth", "profile"],
+        help="run only these sections",
+    )
     args = ap.parse_args()
     quick = args.quick
     sections = set(args.only or ["mesa", "replicate", "scaling", "bandwidth", "profile"])
-    results: dict[str, Any] = {"mode": "quick" if quick else "full", "machine": machine(),
-                               "goals": {key: f"{op} {v}" for key, (op, v) in GOALS.items()},
-                               "notes": []}
+    results: dict[str, Any] = {
+        "mode": "quick" if quick else "full",
+        "machine": machine(),
+        "goals": {key: f"{op} {v}" for key, (op, v) in GOALS.items()},
+        "notes": [],
+    }
     t0 = time.perf_counter()
     details: dict[str, Any] = {}
     loads: dict[str, Any] = {}
     results["load_average"] = loads
     contention: dict[str, Any] = {}
     results["contention"] = contention
+
     def run_mesa() -> None:
         sizes = [10_000, 100_000] if quick else [10_000, 100_000, 1_000_000]
         details["mesa"] = bench_mesa(sizes, months=6 if quick else 12, reps=5)
@@ -594,15 +743,22 @@ def main() -> None:
 
     def run_replicate() -> None:
         details["replicate"] = bench_replicate(reps=7 if quick else 15, jit_reps=1 if quick else 5)
-        for key in ("replicate_ms", "replicate_cpu_ms", "bytes_per_talent", "jit_cold_s",
-                    "jit_cached_s", "peak_rss_mb"):
+        for key in (
+            "replicate_ms",
+            "replicate_cpu_ms",
+            "bytes_per_talent",
+            "jit_cold_s",
+            "jit_cached_s",
+            "peak_rss_mb",
+        ):
             results[key] = details["replicate"][key]
         if quick:
             results["notes"].append("quick mode: JIT times from 1 cold and 1 cached process")
 
     def run_scaling() -> None:
-        details["scaling"] = bench_scaling(reps=5, sweep_n=12 if quick else 40,
-                                           dask_n=12 if quick else 40)
+        details["scaling"] = bench_scaling(
+            reps=5, sweep_n=12 if quick else 40, dask_n=12 if quick else 40
+        )
         for key in ("scaling_10x", "sweep_speedup_2w", "dask_overhead"):
             results[key] = details["scaling"][key]
         for key in ("note", "dask_note"):
@@ -611,18 +767,31 @@ def main() -> None:
 
     def run_bandwidth() -> None:
         details["bandwidth"] = bench_bandwidth(
-            n_triad=2**25, n_talents=2_000_000 if quick else 10_000_000, reps=7,
+            n_triad=2**25,
+            n_talents=2_000_000 if quick else 10_000_000,
+            reps=7,
             n_fit=10_000_000,
         )
-        for key in ("bandwidth_gbs", "bandwidth_2t_gbs", "kernel_updates_per_s",
-                    "talents_month_gbs", "fits_10m_talents", "rss_10m_talents_mb"):
+        for key in (
+            "bandwidth_gbs",
+            "bandwidth_2t_gbs",
+            "kernel_updates_per_s",
+            "talents_month_gbs",
+            "fits_10m_talents",
+            "rss_10m_talents_mb",
+        ):
             results[key] = details["bandwidth"][key]
 
     def run_profile() -> None:
         details["profile"] = profile(load_scenario(BASELINE), list(range(1, 6)))
 
-    runners = {"mesa": run_mesa, "replicate": run_replicate, "scaling": run_scaling,
-               "bandwidth": run_bandwidth, "profile": run_profile}
+    runners = {
+        "mesa": run_mesa,
+        "replicate": run_replicate,
+        "scaling": run_scaling,
+        "bandwidth": run_bandwidth,
+        "profile": run_profile,
+    }
     out = Path(args.out)
     for name, runner in runners.items():
         if name not in sections:
@@ -650,17 +819,22 @@ def main() -> None:
     write_json(out, results)
 
     m = results["machine"]
-    print(f"\nqcy_sim benchmarks ({results['mode']}), {m.get('cpu')}, "
-          f"{m.get('usable_cores')} cores, {m.get('memory_gb')} GB, Python {m['python']}, "
-          f"numpy {m['versions']['numpy']}, numba {m['versions']['numba']}, "
-          f"mesa {m['versions']['mesa']}\n")
+    print(
+        f"\nqcy_sim benchmarks ({results['mode']}), {m.get('cpu')}, "
+        f"{m.get('usable_cores')} cores, {m.get('memory_gb')} GB, Python {m['python']}, "
+        f"numpy {m['versions']['numpy']}, numba {m['versions']['numba']}, "
+        f"mesa {m['versions']['mesa']}\n"
+    )
     print(table(results))
     if "mesa" in details:
-        print(f"\n{'talents':>10}{'arrays /s':>14}{'Mesa /s':>12}{'ratio':>8}"
-              "   (talent-months per s)")
+        print(
+            f"\n{'talents':>10}{'arrays /s':>14}{'Mesa /s':>12}{'ratio':>8}   (talent-months per s)"
+        )
         for row in details["mesa"]["sizes"]:
-            print(f"{row['talents']:>10,}{row['arrays_talent_months_per_s']:>14.3g}"
-                  f"{row['mesa_talent_months_per_s']:>12.3g}{row['ratio']:>8.0f}")
+            print(
+                f"{row['talents']:>10,}{row['arrays_talent_months_per_s']:>14.3g}"
+                f"{row['mesa_talent_months_per_s']:>12.3g}{row['ratio']:>8.0f}"
+            )
     if "profile" in details:
         print("\n" + format_profile(details["profile"], top=12))
     for note in results["notes"]:

@@ -208,8 +208,12 @@ class Comparison:
                 m = met(i)
                 s = int(m.sum())
                 lo, hi = clopper_pearson(s, len(m))
-                entry["p_met"][label] = {"p_met": s / len(m), "ci_low": lo, "ci_high": hi,
-                                         "successes": s}
+                entry["p_met"][label] = {
+                    "p_met": s / len(m),
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "successes": s,
+                }
                 if i:
                     entry["vs_reference"][label] = paired_difference(m, ref_met)
             targets[key] = entry
@@ -230,8 +234,12 @@ class Comparison:
             "kind": "compare",
             "reference": ref,
             "mixes": [
-                {"label": lab, "scenario": r.scenario.name, "path": r.scenario.path,
-                 "config_hash": r.scenario.config_hash}
+                {
+                    "label": lab,
+                    "scenario": r.scenario.name,
+                    "path": r.scenario.path,
+                    "config_hash": r.scenario.config_hash,
+                }
                 for lab, r in zip(self.labels, self.reps, strict=True)
             ],
             "replicates": self.replicates,
@@ -239,22 +247,22 @@ class Comparison:
             "seeds": list(self.reps[0].seeds),
             "methods": {
                 "pairing": "replicate r of every mix runs with the same seed (common random "
-                           "numbers); outcomes are compared pair by pair",
+                "numbers); outcomes are compared pair by pair",
                 "targets": f"every mix is judged against the targets of {ref!r}",
                 "p_met_interval": "Clopper-Pearson exact 95 % interval",
                 "difference": "P(mix met) - P(reference met) over paired replicates",
                 "difference_interval": "Newcombe (1998) square-and-add interval for paired "
-                                       "proportions (method 10, Wilson score limits, "
-                                       "continuity-corrected correlation), 95 %",
+                "proportions (method 10, Wilson score limits, "
+                "continuity-corrected correlation), 95 %",
                 "test": "exact McNemar test: two-sided binomial test of the discordant pairs at "
-                        "p = 1/2 (scipy.stats.binomtest)",
+                "p = 1/2 (scipy.stats.binomtest)",
                 "cost": "spending summed over the horizon, million CNY; public = every account "
-                        "except private venture capital",
+                "except private venture capital",
                 "cost_interval": "t interval of the mean paired difference, 95 %",
                 "cost_per_additional_talent": "mean paired difference in spending / mean paired "
-                                              f"difference in final {TALENT_KPI}, thousand CNY "
-                                              "per talent; null unless the mix adds talents at "
-                                              "a non-negative cost",
+                f"difference in final {TALENT_KPI}, thousand CNY "
+                "per talent; null unless the mix adds talents at "
+                "a non-negative cost",
             },
             "targets": targets,
             "cost": cost,
@@ -276,22 +284,30 @@ class Comparison:
             "## P(target met)",
             "",
         ]
-        head = ["target", "threshold", "deadline", *[f"{lab} P(met) [95% CI]" for lab in
-                                                     self.labels]]
+        head = [
+            "target",
+            "threshold",
+            "deadline",
+            *[f"{lab} P(met) [95% CI]" for lab in self.labels],
+        ]
         for lab in others:
             head += [f"{lab} − {ref} [95% CI]", "McNemar p"]
         lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         for key, entry in data["targets"].items():
-            cells = [key if key != "all" else "**all targets**",
-                     f"{entry['threshold']:g}" if "threshold" in entry else "",
-                     entry.get("deadline", "")]
+            cells = [
+                key if key != "all" else "**all targets**",
+                f"{entry['threshold']:g}" if "threshold" in entry else "",
+                entry.get("deadline", ""),
+            ]
             for lab in self.labels:
                 e = entry["p_met"][lab]
                 cells.append(f"{e['p_met']:.2f} [{e['ci_low']:.2f}, {e['ci_high']:.2f}]")
             for lab in others:
                 d = entry["vs_reference"][lab]
-                cells += [f"{d['difference']:+.2f} [{d['ci_low']:+.2f}, {d['ci_high']:+.2f}]",
-                          f"{d['mcnemar_p']:.3g}"]
+                cells += [
+                    f"{d['difference']:+.2f} [{d['ci_low']:+.2f}, {d['ci_high']:+.2f}]",
+                    f"{d['mcnemar_p']:.3g}",
+                ]
             lines.append("| " + " | ".join(cells) + " |")
         lines += [
             "",
@@ -304,14 +320,20 @@ class Comparison:
         ]
         for lab in self.labels:
             c = data["cost"][lab]
-            cells = [lab, f"{c['mean_public_cny_million']:,.0f}",
-                     f"{c['mean_total_cny_million']:,.0f}",
-                     f"{c[f'mean_final_{TALENT_KPI}']:,.0f}"]
+            cells = [
+                lab,
+                f"{c['mean_public_cny_million']:,.0f}",
+                f"{c['mean_total_cny_million']:,.0f}",
+                f"{c[f'mean_final_{TALENT_KPI}']:,.0f}",
+            ]
             if "vs_reference" in c:
                 v = c["vs_reference"]
-                cells += [_fmt_ci(v["public_cny_million"]), _fmt_ci(v[TALENT_KPI]),
-                          _fmt_opt(v["public_cost_per_additional_talent_cny_thousand"])
-                          + (f" ({v['note']})" if v.get("note") else "")]
+                cells += [
+                    _fmt_ci(v["public_cny_million"]),
+                    _fmt_ci(v[TALENT_KPI]),
+                    _fmt_opt(v["public_cost_per_additional_talent_cny_thousand"])
+                    + (f" ({v['note']})" if v.get("note") else ""),
+                ]
             else:
                 cells += ["(reference)", "", ""]
             lines.append("| " + " | ".join(cells) + " |")
@@ -339,15 +361,30 @@ class Comparison:
             p = np.array([data["targets"][t]["p_met"][lab]["p_met"] for t in keys])
             lo = np.array([data["targets"][t]["p_met"][lab]["ci_low"] for t in keys])
             hi = np.array([data["targets"][t]["p_met"][lab]["ci_high"] for t in keys])
-            ax1.errorbar(p, y - offsets[i], xerr=[p - lo, hi - p], fmt="o", ms=4, capsize=2,
-                         label=lab, color=f"C{i}")
+            ax1.errorbar(
+                p,
+                y - offsets[i],
+                xerr=[p - lo, hi - p],
+                fmt="o",
+                ms=4,
+                capsize=2,
+                label=lab,
+                color=f"C{i}",
+            )
             if i:
-                d = np.array([data["targets"][t]["vs_reference"][lab]["difference"]
-                              for t in keys])
+                d = np.array([data["targets"][t]["vs_reference"][lab]["difference"] for t in keys])
                 dl = np.array([data["targets"][t]["vs_reference"][lab]["ci_low"] for t in keys])
                 dh = np.array([data["targets"][t]["vs_reference"][lab]["ci_high"] for t in keys])
-                ax2.errorbar(d, y - offsets[i], xerr=[d - dl, dh - d], fmt="o", ms=4,
-                             capsize=2, label=lab, color=f"C{i}")
+                ax2.errorbar(
+                    d,
+                    y - offsets[i],
+                    xerr=[d - dl, dh - d],
+                    fmt="o",
+                    ms=4,
+                    capsize=2,
+                    label=lab,
+                    color=f"C{i}",
+                )
         ax1.set_yticks(y, [t if t != "all" else "all targets" for t in keys])
         ax1.set_xlim(-0.02, 1.02)
         ax1.set_xlabel("P(target met), 95 % Clopper-Pearson interval")
@@ -433,20 +470,28 @@ def compare_mixes(
         raise ValueError("compare needs at least two mixes")
     ref = scenarios[0]
     for sc in scenarios[1:]:
-        for key, a, b in (("time.start", ref.params.time.start, sc.params.time.start),
-                          ("time.horizon_months", ref.horizon, sc.horizon)):
+        for key, a, b in (
+            ("time.start", ref.params.time.start, sc.params.time.start),
+            ("time.horizon_months", ref.horizon, sc.horizon),
+        ):
             if a != b:
-                raise ConfigError(sc.path, key, f"{a!r} as in {ref.path} (mixes are compared "
-                                  "month by month)", repr(b))
+                raise ConfigError(
+                    sc.path,
+                    key,
+                    f"{a!r} as in {ref.path} (mixes are compared month by month)",
+                    repr(b),
+                )
     labels = _labels(scenarios)
     notes = []
     for label, sc in zip(labels[1:], scenarios[1:], strict=True):
         own = {t.kpi: t for t in sc.targets}
         for t in ref.targets:
             if own.get(t.kpi) != t:
-                notes.append(f"{label} defines {t.kpi} differently "
-                             f"({'not at all' if t.kpi not in own else own[t.kpi]}); "
-                             f"it is judged against {labels[0]}'s {t}")
+                notes.append(
+                    f"{label} defines {t.kpi} differently "
+                    f"({'not at all' if t.kpi not in own else own[t.kpi]}); "
+                    f"it is judged against {labels[0]}'s {t}"
+                )
     reps = [run_replicates(sc, replicates, seed, workers, progress=progress) for sc in scenarios]
     return Comparison(labels, reps, ref.targets, notes)
 
@@ -461,8 +506,11 @@ def _runs_table(comp: Comparison):
 
     frames = []
     for i, (label, rep) in enumerate(zip(comp.labels, comp.reps, strict=True)):
-        cols: dict[str, Any] = {"mix": label, "replicate": np.arange(rep.n),
-                                "seed": np.array(rep.seeds, dtype=np.uint64)}
+        cols: dict[str, Any] = {
+            "mix": label,
+            "replicate": np.arange(rep.n),
+            "seed": np.array(rep.seeds, dtype=np.uint64),
+        }
         for j, name in enumerate(KPIS):
             cols[name] = rep.kpi[:, -1, j].astype(np.int64)
         for t in comp.targets:
@@ -476,7 +524,9 @@ def _runs_table(comp: Comparison):
 
 
 def write_comparison(
-    comp: Comparison, out_dir: str | Path, manifest_extra: dict[str, Any] | None = None,
+    comp: Comparison,
+    out_dir: str | Path,
+    manifest_extra: dict[str, Any] | None = None,
     figures: bool = True,
 ) -> dict[str, Any]:
     """Write ``compare.json``, ``compare.md``, ``runs.parquet``, ``compare.png`` and the manifest.
@@ -496,15 +546,18 @@ def write_comparison(
     _runs_table(comp).to_parquet(tmp / "runs.parquet", index=False)
     if figures:
         comp.figure(data).savefig(tmp / "compare.png", dpi=120)
-    manifest = provenance({
-        "kind": "compare",
-        "mixes": data["mixes"],
-        "base_seed": data["base_seed"],
-        "replicates": data["replicates"],
-        "seeds": data["seeds"],
-        "scenarios_resolved": {lab: r.scenario.to_dict()
-                               for lab, r in zip(comp.labels, comp.reps, strict=True)},
-    })
+    manifest = provenance(
+        {
+            "kind": "compare",
+            "mixes": data["mixes"],
+            "base_seed": data["base_seed"],
+            "replicates": data["replicates"],
+            "seeds": data["seeds"],
+            "scenarios_resolved": {
+                lab: r.scenario.to_dict() for lab, r in zip(comp.labels, comp.reps, strict=True)
+            },
+        }
+    )
     manifest.update(manifest_extra or {})
     _write_json(tmp / "manifest.json", manifest)
     old = None
@@ -530,8 +583,12 @@ def format_comparison(data: dict[str, Any]) -> str:
     w = max(12, *(len(k) for k in data["targets"]))
     head = f"{'target':<{w}}" + "".join(f"{lab[:14]:>16}" for lab in labels)
     head += "".join(f"{('Δ ' + lab)[:22]:>24}{'McNemar p':>11}" for lab in others)
-    lines = [f"{' vs '.join(labels)}: {data['replicates']} replicates each, same seeds "
-             f"(base seed {data['base_seed']}); P(met) per target", head, "-" * len(head)]
+    lines = [
+        f"{' vs '.join(labels)}: {data['replicates']} replicates each, same seeds "
+        f"(base seed {data['base_seed']}); P(met) per target",
+        head,
+        "-" * len(head),
+    ]
     for key, entry in data["targets"].items():
         line = f"{('all targets' if key == 'all' else key):<{w}}"
         for lab in labels:
@@ -544,15 +601,21 @@ def format_comparison(data: dict[str, Any]) -> str:
     lines.append("-" * len(head))
     for lab in labels:
         c = data["cost"][lab]
-        line = (f"{lab}: public spending {c['mean_public_cny_million']:,.0f} million CNY "
-                f"(mean), final {TALENT_KPI} {c[f'mean_final_{TALENT_KPI}']:,.0f}")
+        line = (
+            f"{lab}: public spending {c['mean_public_cny_million']:,.0f} million CNY "
+            f"(mean), final {TALENT_KPI} {c[f'mean_final_{TALENT_KPI}']:,.0f}"
+        )
         if "vs_reference" in c:
             v = c["vs_reference"]
             per = v["public_cost_per_additional_talent_cny_thousand"]
-            line += (f"; vs {ref}: {v['public_cny_million']['mean']:+,.0f} million CNY, "
-                     f"{v[TALENT_KPI]['mean']:+,.0f} talents, "
-                     + (f"{per:,.1f} thousand CNY per additional talent" if per is not None
-                        else v.get("note") or "no cost per talent"))
+            line += (
+                f"; vs {ref}: {v['public_cny_million']['mean']:+,.0f} million CNY, "
+                f"{v[TALENT_KPI]['mean']:+,.0f} talents, "
+                + (
+                    f"{per:,.1f} thousand CNY per additional talent"
+                    if per is not None
+                    else v.get("note") or "no cost per talent"
+                )
+            )
         lines.append(line)
     return "\n".join(lines)
-

@@ -41,7 +41,8 @@ def scenario_reference() -> str:
     lines = [
         "# Scenario file reference",
         "",
-        "Generated from `qcy_sim/schema.py` by `python -m qcy_sim.docs > docs/scenario-reference.md`;",
+        "Generated from `qcy_sim/schema.py` by",
+        "`python -m qcy_sim.docs > docs/scenario-reference.md`;",
         "a test fails when this file and the schema disagree. Every key is optional: a key that a",
         "file does not set keeps the default below (or the value of the file it `extends`).",
         "A *plausible range* marks an uncertain parameter: no published figure pins it down, and",
@@ -51,20 +52,25 @@ def scenario_reference() -> str:
         "",
         "| key | type | meaning |",
         "|---|---|---|",
-        "| `name` | string | Scenario name; results go to `results/<name>/` (default: file name). |",
+        "| `name` | string | Scenario name; results go to `results/<name>/` "
+        "(default: file name). |",
         "| `description` | string | Free text. |",
         "| `extends` | string | Scenario file (path relative to this one) whose values this file "
         "overrides key by key. |",
     ]
     section = None
     defaults = ModelParams()
-    for key, f, typ, _owner in iter_keys():
+    for key, f, _typ, _owner in iter_keys():
         head = key.rsplit(".", 1)[0]
         if head != section:
             section = head
-            lines += ["", f"## `[{section}]`", "",
-                      "| key | default | unit | valid range | plausible range | meaning |",
-                      "|---|---|---|---|---|---|"]
+            lines += [
+                "",
+                f"## `[{section}]`",
+                "",
+                "| key | default | unit | valid range | plausible range | meaning |",
+                "|---|---|---|---|---|---|",
+            ]
         value = defaults
         for part in key.split("."):
             value = getattr(value, part)

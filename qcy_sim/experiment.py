@@ -65,8 +65,16 @@ __all__ = [
 DESIGN_KINDS = ("factorial", "list", "lhs", "sobol", "morris")
 _TOP_KEYS = ("experiment", "design", "levers", "uncertain")
 _EXPERIMENT_KEYS = (
-    "name", "description", "scenario", "scenarios", "replicates", "seed", "kpis", "targets",
-    "series", "chunk_runs",
+    "name",
+    "description",
+    "scenario",
+    "scenarios",
+    "replicates",
+    "seed",
+    "kpis",
+    "targets",
+    "series",
+    "chunk_runs",
 )
 _DESIGN_KEYS = {
     "factorial": ("kind",),
@@ -292,8 +300,12 @@ def make_run_id(config_hash: str, values: Mapping[str, Any], replicate: int, see
         seed: The replicate's seed (so a different base seed gives different run ids).
     """
     blob = canonical_json(
-        {"config": config_hash, "point": dict(values), "replicate": int(replicate),
-         "seed": int(seed)}
+        {
+            "config": config_hash,
+            "point": dict(values),
+            "replicate": int(replicate),
+            "seed": int(seed),
+        }
     )
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
@@ -377,7 +389,9 @@ def _check_keys(file: str, table: dict, allowed: tuple[str, ...], where: str) ->
             key = f"{where}.{k}" if where else k
             place = f"[{where}]" if where else "the top level"
             raise ConfigError(
-                file, key, f"one of the keys of {place}{_suggest(k, list(allowed))}",
+                file,
+                key,
+                f"one of the keys of {place}{_suggest(k, list(allowed))}",
                 "an unknown key",
             )
 
@@ -426,8 +440,10 @@ def _flatten_factors(raw: Any, file: str, table: str, prefix: str = "") -> dict[
         key = f"{prefix}{k}"
         if not isinstance(v, dict):
             raise ConfigError(
-                file, f"{table}.{key}", "a table such as { values = [...] } or "
-                "{ range = [low, high] }", _describe(v),
+                file,
+                f"{table}.{key}",
+                "a table such as { values = [...] } or { range = [low, high] }",
+                _describe(v),
             )
         if any(s in v for s in _FACTOR_KEYS):
             out[key] = v
@@ -463,23 +479,30 @@ class _Validator:
             raise ConfigError(self.file, where, "a dotted scenario key", _describe(key))
         first = key.split(".")[0]
         if first in ("name", "description"):
-            raise ConfigError(self.file, where, "a model parameter or target key",
-                              f"{key!r} (scenario metadata)")
+            raise ConfigError(
+                self.file, where, "a model parameter or target key", f"{key!r} (scenario metadata)"
+            )
         for base, sc in zip(self.bases, self.scenarios, strict=True):
             try:
                 value = _get(base, key)
             except (KeyError, TypeError):
                 raise ConfigError(
-                    self.file, where,
+                    self.file,
+                    where,
                     f"a key of scenario {sc.name!r}{_suggest(key, self.keys)}",
                     "an unknown key",
                 ) from None
             if isinstance(value, dict):
-                raise ConfigError(self.file, where, "a single value's key, not a table",
-                                  f"the table [{key}]")
+                raise ConfigError(
+                    self.file, where, "a single value's key, not a table", f"the table [{key}]"
+                )
             if isinstance(value, list):
-                raise ConfigError(self.file, where, "a key holding one number, string or "
-                                  "boolean", f"{key!r}, a list-valued key")
+                raise ConfigError(
+                    self.file,
+                    where,
+                    "a key holding one number, string or boolean",
+                    f"{key!r}, a list-valued key",
+                )
         return _get(self.bases[0], key)
 
     def validate(self, where: str, values: Mapping[str, Any], scenario: int) -> Scenario:
@@ -490,8 +513,10 @@ class _Validator:
         except ConfigError as exc:
             shown = ", ".join(f"{k} = {v!r}" for k, v in values.items())
             raise ConfigError(
-                self.file, f"{where} ({shown}; scenario {sc.name!r}): {exc.key}",
-                exc.expected, exc.found,
+                self.file,
+                f"{where} ({shown}; scenario {sc.name!r}): {exc.key}",
+                exc.expected,
+                exc.found,
             ) from None
 
 
@@ -505,8 +530,12 @@ def _parse_factor(
     integer = isinstance(base, int) and not isinstance(base, bool)
     role = "lever" if table == "levers" else "uncertain"
     if ("values" in spec) == ("range" in spec):
-        raise ConfigError(file, where, "exactly one of values = [...] or range = [low, high]",
-                          "both" if "values" in spec else "neither")
+        raise ConfigError(
+            file,
+            where,
+            "exactly one of values = [...] or range = [low, high]",
+            "both" if "values" in spec else "neither",
+        )
     if "values" in spec:
         raw = spec["values"]
         if not isinstance(raw, list) or not raw:
@@ -516,45 +545,60 @@ def _parse_factor(
             raise ConfigError(file, f"{where}.levels", "levels only with range", "values given")
         canon = []
         for i, v in enumerate(values):
-            checked = [val.validate(f"{where}.values[{i}]", {key: v}, j)
-                       for j in range(len(val.scenarios))]
+            checked = [
+                val.validate(f"{where}.values[{i}]", {key: v}, j) for j in range(len(val.scenarios))
+            ]
             canon.append(_get(checked[0].to_dict(), key))
         if len({canonical_json(v) for v in canon}) != len(canon):
             raise ConfigError(file, f"{where}.values", "distinct values", _describe(raw))
         return Factor(key, role, values=tuple(canon), integer=integer)
     raw = spec["range"]
     if not numeric:
-        raise ConfigError(file, f"{where}.range", f"values = [...] for the non-numeric key "
-                          f"{key!r}", "a range")
+        raise ConfigError(
+            file, f"{where}.range", f"values = [...] for the non-numeric key {key!r}", "a range"
+        )
     if (
-        not isinstance(raw, list) or len(raw) != 2
+        not isinstance(raw, list)
+        or len(raw) != 2
         or any(isinstance(v, bool) or not isinstance(v, int | float) for v in raw)
         or not all(math.isfinite(v) for v in raw)
     ):
-        raise ConfigError(file, f"{where}.range", "[low, high], two finite numbers",
-                          _describe(raw))
+        raise ConfigError(file, f"{where}.range", "[low, high], two finite numbers", _describe(raw))
     lo, hi = float(raw[0]), float(raw[1])
     if not lo < hi:
         raise ConfigError(file, f"{where}.range", "low < high", _describe(raw))
     if integer and (not lo.is_integer() or not hi.is_integer()):
-        raise ConfigError(file, f"{where}.range", f"whole-number bounds ({key} is an integer)",
-                          _describe(raw))
+        raise ConfigError(
+            file, f"{where}.range", f"whole-number bounds ({key} is an integer)", _describe(raw)
+        )
     for j in range(len(val.scenarios)):
         for bound in (raw[0], raw[1]):
             val.validate(f"{where}.range", {key: int(bound) if integer else float(bound)}, j)
     levels = None
     if "levels" in spec:
         if design_kind != "factorial":
-            raise ConfigError(file, f"{where}.levels", "levels only in a factorial design",
-                              f"a {design_kind} design")
+            raise ConfigError(
+                file,
+                f"{where}.levels",
+                "levels only in a factorial design",
+                f"a {design_kind} design",
+            )
         levels = _int(file, f"{where}.levels", spec["levels"], 2)
     elif design_kind == "factorial":
-        raise ConfigError(file, where, "values = [...], or range with levels = n, in a factorial "
-                          "design", "a range without levels")
+        raise ConfigError(
+            file,
+            where,
+            "values = [...], or range with levels = n, in a factorial design",
+            "a range without levels",
+        )
     factor = Factor(key, role, bounds=(lo, hi), levels=levels, integer=integer)
     if levels is not None and len(set(factor.grid())) != levels:
-        raise ConfigError(file, f"{where}.levels", f"at most {int(hi - lo) + 1} levels for an "
-                          "integer range", str(levels))
+        raise ConfigError(
+            file,
+            f"{where}.levels",
+            f"at most {int(hi - lo) + 1} levels for an integer range",
+            str(levels),
+        )
     return factor
 
 
@@ -598,15 +642,15 @@ def _sampled_rows(kind: str, factors: list[Factor], dspec: dict, file: str, seed
             raise ConfigError(file, "design.n", "at least 2 trajectories", str(n))
         levels = _int(file, "design.levels", dspec.get("levels", 4), 2)
         if levels % 2:
-            raise ConfigError(file, "design.levels", "an even number of Morris levels",
-                              str(levels))
+            raise ConfigError(file, "design.levels", "an even number of Morris levels", str(levels))
         u = morris.sample(unit_problem, n, num_levels=levels, seed=seed)
         extra["levels"] = levels
         name = f"SALib.sample.morris.sample (SALib {version('SALib')})"
     u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
     columns = [f.scale(u[:, j]) for j, f in enumerate(factors)]
-    rows = tuple({f.key: col[i] for f, col in zip(factors, columns, strict=True)}
-                 for i in range(u.shape[0]))
+    rows = tuple(
+        {f.key: col[i] for f, col in zip(factors, columns, strict=True)} for i in range(u.shape[0])
+    )
     return rows, name, extra
 
 
@@ -622,14 +666,19 @@ def load_experiment(path: str | Path) -> Experiment:
     _check_keys(file, data, _TOP_KEYS, "")
     exp = data.get("experiment")
     if not isinstance(exp, dict):
-        raise ConfigError(file, "experiment", "an [experiment] table",
-                          "nothing" if exp is None else _describe(exp))
+        raise ConfigError(
+            file,
+            "experiment",
+            "an [experiment] table",
+            "nothing" if exp is None else _describe(exp),
+        )
     _check_keys(file, exp, _EXPERIMENT_KEYS, "experiment")
 
     name = exp.get("name", path.stem)
     if not isinstance(name, str) or not _NAME.match(name):
-        raise ConfigError(file, "experiment.name", "letters, digits, '_', '-' or '.'",
-                          _describe(name))
+        raise ConfigError(
+            file, "experiment.name", "letters, digits, '_', '-' or '.'", _describe(name)
+        )
     description = exp.get("description", "")
     if not isinstance(description, str):
         raise ConfigError(file, "experiment.description", "a string", _describe(description))
@@ -650,9 +699,12 @@ def load_experiment(path: str | Path) -> Experiment:
         for i, t in enumerate(exp["targets"]):
             if t not in common:
                 missing = next(s for s in scenarios if t not in {x.kpi for x in s.targets})
-                raise ConfigError(file, f"experiment.targets[{i}]",
-                                  "a target defined by every scenario",
-                                  f"{t!r}, which {missing.path} does not define")
+                raise ConfigError(
+                    file,
+                    f"experiment.targets[{i}]",
+                    "a target defined by every scenario",
+                    f"{t!r}, which {missing.path} does not define",
+                )
     else:
         targets = tuple(common)
 
@@ -671,18 +723,28 @@ def load_experiment(path: str | Path) -> Experiment:
         raw = data.get(table, {})
         specs = _flatten_factors(raw, file, table)
         if specs and kind == "list":
-            raise ConfigError(file, table, "no factor tables in a list design (design.points "
-                              "gives the values)", f"[{table}] with {len(specs)} factors")
+            raise ConfigError(
+                file,
+                table,
+                "no factor tables in a list design (design.points gives the values)",
+                f"[{table}] with {len(specs)} factors",
+            )
         for key, spec in specs.items():
             if any(f.key == key for f in factors):
-                raise ConfigError(file, f"{table}.{key}", "each key once in [levers] and "
-                                  "[uncertain]", "a key given twice")
+                raise ConfigError(
+                    file,
+                    f"{table}.{key}",
+                    "each key once in [levers] and [uncertain]",
+                    "a key given twice",
+                )
             factors.append(_parse_factor(file, table, key, spec, kind, val))
 
     if kind == "factorial":
         keys = [f.key for f in factors]
-        rows = tuple(dict(zip(keys, combo, strict=True))
-                     for combo in itertools.product(*(f.grid() for f in factors)))
+        rows = tuple(
+            dict(zip(keys, combo, strict=True))
+            for combo in itertools.product(*(f.grid() for f in factors))
+        )
         design = Design(kind, rows, sampler="itertools.product")
     elif kind == "list":
         rows, factors = _list_rows(file, dspec, val)
@@ -699,15 +761,30 @@ def load_experiment(path: str | Path) -> Experiment:
             resolved = sc.to_dict()
             values = {k: _get(resolved, k) for k in row}
             tmap = {t.kpi: t for t in sc.targets}
-            points.append(Point(
-                point_id=len(points), scenario=s, row=r, values=values,
-                config_hash=_config_hash(sc),
-                targets=tuple((tmap[k], sc.target_month(tmap[k])) for k in targets),
-            ))
+            points.append(
+                Point(
+                    point_id=len(points),
+                    scenario=s,
+                    row=r,
+                    values=values,
+                    config_hash=_config_hash(sc),
+                    targets=tuple((tmap[k], sc.target_month(tmap[k])) for k in targets),
+                )
+            )
     return Experiment(
-        name=name, description=description, path=file, scenarios=tuple(scenarios),
-        factors=tuple(factors), design=design, replicates=replicates, seed=seed, kpis=kpis,
-        targets=targets, series=series, chunk_runs=chunk_runs, points=tuple(points),
+        name=name,
+        description=description,
+        path=file,
+        scenarios=tuple(scenarios),
+        factors=tuple(factors),
+        design=design,
+        replicates=replicates,
+        seed=seed,
+        kpis=kpis,
+        targets=targets,
+        series=series,
+        chunk_runs=chunk_runs,
+        points=tuple(points),
         _bases=tuple(val.bases),
     )
 
@@ -740,8 +817,12 @@ def _load_scenarios(file: str, path: Path, exp: dict) -> list[Scenario]:
 def _list_rows(file: str, dspec: dict, val: _Validator) -> tuple[tuple[dict, ...], list[Factor]]:
     raw = dspec.get("points")
     if not isinstance(raw, list) or not raw:
-        raise ConfigError(file, "design.points", "a non-empty list of tables ([[design.points]])",
-                          "nothing" if raw is None else _describe(raw))
+        raise ConfigError(
+            file,
+            "design.points",
+            "a non-empty list of tables ([[design.points]])",
+            "nothing" if raw is None else _describe(raw),
+        )
     rows = []
     keys: list[str] | None = None
     for i, item in enumerate(raw):
@@ -752,8 +833,12 @@ def _list_rows(file: str, dspec: dict, val: _Validator) -> tuple[tuple[dict, ...
             for k in keys:
                 val.check_key(f"{where}.{k}", k)
         elif set(row) != set(keys):
-            raise ConfigError(file, where, f"the keys of design.points[0] ({', '.join(keys)})",
-                              ", ".join(row) or "no keys")
+            raise ConfigError(
+                file,
+                where,
+                f"the keys of design.points[0] ({', '.join(keys)})",
+                ", ".join(row) or "no keys",
+            )
         rows.append({k: _check_scalar(file, f"{where}.{k}", row[k]) for k in keys})
     factors = [Factor(k, "listed") for k in keys or []]
     return tuple(rows), factors

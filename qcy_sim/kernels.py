@@ -19,7 +19,7 @@ import math
 import numpy as np
 from numba import njit
 
-from .rng import normal, poisson, uniform
+from .rng import normal, uniform
 
 GONE, EMPLOYED, SEARCHING, FLEXIBLE = 0, 1, 2, 3
 ORIGIN_POSTDOC, ORIGIN_STRATEGIC = 4, 5
@@ -79,9 +79,29 @@ def carriers_build(status, built, lead, completed, build_cost, kind, month, bala
 
 @njit(cache=True)
 def firms_evolve(
-    alive, kind, field, born, desired, staff, funded, hosted, uid, month, skey_growth, skey_fail,
-    growth_mature, growth_young, growth_funded, field_growth, growth_sd,
-    fail_young, fail_mature, fail_small_mult, fail_funded_mult, fail_hosted_mult, pilot_relief,
+    alive,
+    kind,
+    field,
+    born,
+    desired,
+    staff,
+    funded,
+    hosted,
+    uid,
+    month,
+    skey_growth,
+    skey_fail,
+    growth_mature,
+    growth_young,
+    growth_funded,
+    field_growth,
+    growth_sd,
+    fail_young,
+    fail_mature,
+    fail_small_mult,
+    fail_funded_mult,
+    fail_hosted_mult,
+    pilot_relief,
     max_vacancy_share,
 ):
     """Grow desired staff (log random walk with drift) and draw failures; returns failures.
@@ -128,8 +148,10 @@ def firms_evolve(
 
 @njit(cache=True)
 def firms_invest(alive, kind, born, funded, uid, month, skey, chance, amount, balance):
-    """Offer investments to unfunded young firms and startups; pay while the fund lasts.
-    Returns spending."""
+    """Offer investments to unfunded young firms and startups; return what was spent.
+
+    Offers are paid while the fund lasts.
+    """
     spent = 0.0
     if amount <= 0.0:
         return spent
@@ -178,8 +200,10 @@ def hosted_release(alive, born, hosted, month):
 
 def talent_uid(month, origin, index):
     """Stable key of a talent: who it is does not depend on who else arrived."""
-    return (np.uint64(month) << np.uint64(44)) | (np.uint64(origin) << np.uint64(40)) | np.uint64(
-        index
+    return (
+        (np.uint64(month) << np.uint64(44))
+        | (np.uint64(origin) << np.uint64(40))
+        | np.uint64(index)
     )
 
 
@@ -188,13 +212,54 @@ talent_uid_jit = njit(cache=True)(talent_uid)
 
 @njit(cache=True)
 def arrivals(
-    month, start, n_by_origin, origin_codes, forced, new_status, skey_kind, skey_field,
-    skey_ability, skey_expect, skey_choice, skey_title, kind_shares, field_shares, ability_shift,
-    overseas_shift, ability_sd, th_high_end, th_high_level, recognised_share, asc,
-    competitor_utility, beta_wage, beta_award, level_mult, comp_ratio, expect_sd,
-    award_by_level, utility_by_level, region_utility,
-    uid, status, kind, field, origin, level, level_since, ability, titled, employer, wage,
-    expectation, arrived, housed, failed_employer, broker, team, trained,
+    month,
+    start,
+    n_by_origin,
+    origin_codes,
+    forced,
+    new_status,
+    skey_kind,
+    skey_field,
+    skey_ability,
+    skey_expect,
+    skey_choice,
+    skey_title,
+    kind_shares,
+    field_shares,
+    ability_shift,
+    overseas_shift,
+    ability_sd,
+    th_high_end,
+    th_high_level,
+    recognised_share,
+    asc,
+    competitor_utility,
+    beta_wage,
+    beta_award,
+    level_mult,
+    comp_ratio,
+    expect_sd,
+    award_by_level,
+    utility_by_level,
+    region_utility,
+    uid,
+    status,
+    kind,
+    field,
+    origin,
+    level,
+    level_since,
+    ability,
+    titled,
+    employer,
+    wage,
+    expectation,
+    arrived,
+    housed,
+    failed_employer,
+    broker,
+    team,
+    trained,
 ):
     """Candidates choose between the area and their outside option (binary logit).
 
@@ -269,10 +334,35 @@ def in_institute_segment(kind, origin):
 
 @njit(cache=True)
 def init_talents(
-    start, end, skey, kind_shares, field_shares, ability_shift, ability_sd, th_high_end,
-    th_high_level, level_mult, expect_sd, employed_share, cum_institutes, cum_firms,
-    firm_productivity, staff, uid, status, kind, field, origin, level, level_since, ability,
-    titled, employer, wage, expectation, arrived,
+    start,
+    end,
+    skey,
+    kind_shares,
+    field_shares,
+    ability_shift,
+    ability_sd,
+    th_high_end,
+    th_high_level,
+    level_mult,
+    expect_sd,
+    employed_share,
+    cum_institutes,
+    cum_firms,
+    firm_productivity,
+    staff,
+    uid,
+    status,
+    kind,
+    field,
+    origin,
+    level,
+    level_since,
+    ability,
+    titled,
+    employer,
+    wage,
+    expectation,
+    arrived,
 ):
     """Draw the residents of month 0 and seat the employed in proportion to firms' desired staff.
 
@@ -309,8 +399,23 @@ def init_talents(
 
 @njit(cache=True)
 def match(
-    status, kind, origin, uid, employer, wage, level, institutes, slots, firm_productivity,
-    staff, level_mult, efficiency, elasticity, month, skey_select, skey_assign,
+    status,
+    kind,
+    origin,
+    uid,
+    employer,
+    wage,
+    level,
+    institutes,
+    slots,
+    firm_productivity,
+    staff,
+    level_mult,
+    efficiency,
+    elasticity,
+    month,
+    skey_select,
+    skey_assign,
 ):
     """Match searchers of one segment to vacancy ``slots`` with M = A U^a V^(1-a).
 
@@ -354,11 +459,45 @@ def match(
 
 @njit(cache=True)
 def talents_month(
-    status, kind, uid, level, level_since, ability, titled, employer, wage, expectation,
-    arrived, housed, failed_employer, trained, firm_alive, staff, month, skey_exit, skey_recog,
-    skey_found, ability_growth, th_high_end, th_high_level, recog_titled, recog_untitled,
-    level_mult, exit_base, exit_coef, d_wage, d_unhoused, d_base, d_by_kind, d_by_level, d_trained,
-    d_failed, search_exit, flexible_end, found_prob, founders,
+    status,
+    kind,
+    uid,
+    level,
+    level_since,
+    ability,
+    titled,
+    employer,
+    wage,
+    expectation,
+    arrived,
+    housed,
+    failed_employer,
+    trained,
+    firm_alive,
+    staff,
+    month,
+    skey_exit,
+    skey_recog,
+    skey_found,
+    ability_growth,
+    th_high_end,
+    th_high_level,
+    recog_titled,
+    recog_untitled,
+    level_mult,
+    exit_base,
+    exit_coef,
+    d_wage,
+    d_unhoused,
+    d_base,
+    d_by_kind,
+    d_by_level,
+    d_trained,
+    d_failed,
+    search_exit,
+    flexible_end,
+    found_prob,
+    founders,
 ):
     """One month of every talent's career: employer failure, recognition, departure, founding.
 
@@ -367,8 +506,8 @@ def talents_month(
       recognised with a monthly chance (higher with a title), and its pay follows its level.
     * Residents leave with hazard ``exit_base x exp(exit_coef x D)``, where dissatisfaction
       ``D = d_base + d_by_kind[kind] + d_by_level[level] + wage gap + no housing in the first
-      three years + employer failed - d_trained (if apprenticed)``, floored at 0; searchers also give
-      up with ``search_exit``. Flexible engagements end with ``flexible_end``.
+      three years + employer failed - d_trained (if apprenticed)``, floored at 0; searchers
+      also give up with ``search_exit``. Flexible engagements end with ``flexible_end``.
     * An employed talent founds a startup with chance ``found_prob[kind]``; founders are listed
       in ``founders`` and leave their employer.
 
@@ -442,8 +581,10 @@ def talents_month(
 
 @njit(cache=True)
 def housing_allocate(status, level, arrived, housed, month, free_units):
-    """Move out tenants after three years; give free apartments to newcomers, highest level first
-    and, within a level, in slot order (earlier arrivals first).
+    """Move out tenants after three years; give free apartments to newcomers.
+
+    Newcomers are served highest level first and, within a level, in slot order (earlier
+    arrivals first).
 
     Returns ``(occupied, free_units_left, recent_residents, recent_housed)`` where *recent* means
     residents who arrived in the last 12 months (the housing chance a candidate can expect).
@@ -532,8 +673,11 @@ def train_brokers(status, kind, broker, uid, month, skey, want, pass_rate):
 
 @njit(cache=True)
 def select_lowest(status, kind, team, uid, kind_mask, month, skey, n):
-    """Indices of the ``n`` employed talents of the kinds in ``kind_mask`` without a team whose
-    draws are smallest: a random sample without replacement, independent of visiting order."""
+    """A random sample without replacement of ``n`` employed talents.
+
+    The sample is the ``n`` talents of the kinds in ``kind_mask``, without a team, whose draws
+    are smallest: independent of the order talents are visited in.
+    """
     best = np.empty(n, dtype=np.int64)
     best_u = np.empty(n)
     filled = 0
@@ -589,9 +733,11 @@ def broker_transfers(status, broker, uid, month, skey, rate_by_kind):
 
 @njit(cache=True)
 def train_residents(status, kind, trained, ability, uid, month, skey, want, kind_mask, bit, gain):
-    """Enrol ``want`` trainees (in expectation) among employed residents of the kinds in
-    ``kind_mask`` not yet trained (bit ``bit``); a trainee gains ``gain`` log ability.
-    Returns trainees."""
+    """Enrol ``want`` trainees (in expectation); return how many enrolled.
+
+    Trainees are drawn among employed residents of the kinds in ``kind_mask`` not yet trained
+    (bit ``bit`` of ``trained``); a trainee gains ``gain`` log ability.
+    """
     n = 0
     if want <= 0.0:
         return n
@@ -616,8 +762,11 @@ def train_residents(status, kind, trained, ability, uid, month, skey, want, kind
 def certify_high_tech(
     alive, kind, born, staff, funded, spinoff, high_tech, uid, month, skey, chance
 ):
-    """Firms and startups at least a year old with 5 staff are certified high-tech with a
-    monthly chance (x 1.5 if funded or a spin-off)."""
+    """Certify firms and startups as high-tech; return how many were certified.
+
+    Eligible: at least a year old, 5 staff. Monthly chance ``chance``, x 1.5 if funded or a
+    spin-off.
+    """
     n = 0
     for f in range(alive.shape[0]):
         if not alive[f] or high_tech[f] or month - born[f] < 12 or staff[f] < 5:
@@ -637,10 +786,29 @@ def certify_high_tech(
 
 @njit(cache=True)
 def teams_form(
-    status, kind, origin, uid, team, month, skey_form, skey_partner, se_prob, sc_prob, partner_cum,
-    partner_firm, t_kind, t_alive, t_leader, t_firm, t_formed, t_ended, start,
+    status,
+    kind,
+    origin,
+    uid,
+    team,
+    month,
+    skey_form,
+    skey_partner,
+    se_prob,
+    sc_prob,
+    partner_cum,
+    partner_firm,
+    t_kind,
+    t_alive,
+    t_leader,
+    t_firm,
+    t_formed,
+    t_ended,
+    start,
 ):
-    """Free scientists form scientist+engineer teams with a partner firm; young talents and
+    """Form scientist+engineer teams and 新双创 teams.
+
+    Free scientists form scientist+engineer teams with a partner firm; young talents and
     students form 新双创 teams. A strategic scientist forms a team as soon as employed.
 
     A scientist's partner firm is drawn with probability proportional to its engineering staff
@@ -681,8 +849,19 @@ def teams_form(
 
 @njit(cache=True)
 def teams_dissolve(
-    t_kind, t_alive, t_leader, t_firm, t_ended, t_uid, status, team, firm_alive, month, skey,
-    se_dissolve, sc_dissolve,
+    t_kind,
+    t_alive,
+    t_leader,
+    t_firm,
+    t_ended,
+    t_uid,
+    status,
+    team,
+    firm_alive,
+    month,
+    skey,
+    se_dissolve,
+    sc_dissolve,
 ):
     """Teams end when their leader leaves, their partner firm fails, or their project ends."""
     ended = 0

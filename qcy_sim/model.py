@@ -1,4 +1,4 @@
-"""QcyModel: the Mesa model of the talent ecosystem. What happens in a month is :meth:`QcyModel.step`.
+"""QcyModel: the Mesa model of the talent ecosystem; a month is :meth:`QcyModel.step`.
 
 The model is a thin :class:`mesa.Model` shell around four struct-of-arrays stores (talents,
 enterprises, carriers, funds — plus small stores for teams and reform cases) and the numba kernels
@@ -73,8 +73,15 @@ SPENDING = {
 }
 # Levers whose running produces candidate reform cases.
 REFORM_LEVERS = (
-    "evaluation_reform", "three_pools", "lab_sharing", "tech_transfer", "enclaves",
-    "fault_tolerance", "talent_market", "brokers", "young_talent",
+    "evaluation_reform",
+    "three_pools",
+    "lab_sharing",
+    "tech_transfer",
+    "enclaves",
+    "fault_tolerance",
+    "talent_market",
+    "brokers",
+    "young_talent",
 )
 # Monthly outputs recorded beside the KPIs.
 SERIES = (
@@ -213,9 +220,9 @@ def _team_store(capacity: int) -> AgentStore:
 
 
 def _case_store(capacity: int) -> AgentStore:
-    return AgentStore("reform_cases", capacity, {
-        "created": (np.int16, 0), "promoted": (np.int16, -1)
-    })
+    return AgentStore(
+        "reform_cases", capacity, {"created": (np.int16, 0), "promoted": (np.int16, -1)}
+    )
 
 
 def _fund_store() -> AgentStore:
@@ -340,7 +347,9 @@ class QcyModel(mesa.Model):
 
     def _execution(self) -> float:
         lead = self.p.policy.leadership
-        active = lead.on and self.month >= lead.start_month and self._running.get("leadership", True)
+        active = (
+            lead.on and self.month >= lead.start_month and self._running.get("leadership", True)
+        )
         return lead.execution if active else 0.0
 
     def act(self, name: str) -> float:
@@ -375,15 +384,21 @@ class QcyModel(mesa.Model):
             "three_pools": pol.three_pools.cost_cny_million_per_year / 12,
             "lab_sharing": pol.lab_sharing.cost_cny_million_per_year / 12,
             "overseas_stations": pol.overseas_stations.stations
-            * pol.overseas_stations.cost_cny_million_per_station_per_year / 12,
-            "enclaves": pol.enclaves.enclaves * pol.enclaves.cost_cny_million_per_enclave_per_year / 12,
+            * pol.overseas_stations.cost_cny_million_per_station_per_year
+            / 12,
+            "enclaves": pol.enclaves.enclaves
+            * pol.enclaves.cost_cny_million_per_enclave_per_year
+            / 12,
             "transformation": pol.transformation.university_parks
-            * pol.transformation.cost_cny_million_per_park_per_year / 12,
+            * pol.transformation.cost_cny_million_per_park_per_year
+            / 12,
             "soe_innovation": pol.soe_innovation.cost_cny_million_per_year / 12,
             "offshore": pol.offshore.offshore_incubators
-            * pol.offshore.cost_cny_million_per_incubator_per_year / 12,
+            * pol.offshore.cost_cny_million_per_incubator_per_year
+            / 12,
             "university_industry": pol.university_industry.partnerships
-            * pol.university_industry.cost_cny_million_per_partnership_per_year / 12,
+            * pol.university_industry.cost_cny_million_per_partnership_per_year
+            / 12,
             "young_talent": pol.young_talent.cost_cny_million_per_year / 12,
             "managers": pol.managers.cost_cny_million_per_year / 12,
             "chain_talent": pol.chain_talent.cost_cny_million_per_year / 12,
@@ -445,23 +460,47 @@ class QcyModel(mesa.Model):
         inst = f.view("kind") == k.FIRM_INSTITUTE
         weights = f.view("desired")
         k.init_talents(
-            start, end, sk, np.array(ini.kind_shares), np.array(ini.field_shares),
-            np.array(tp.ability_shift_by_kind), tp.log_ability_sd, tp.high_end_threshold,
-            tp.high_level_threshold, np.array(tp.level_wage_multiplier), tp.expectation_sd, ini.employed_share,
-            np.cumsum(np.where(inst, weights, 0.0)), np.cumsum(np.where(inst, 0.0, weights)),
-            f.view("productivity"), f.view("staff"), t.uid, t.status, t.kind, t.field, t.origin,
-            t.level, t.level_since, t.ability, t.titled, t.employer, t.wage, t.expectation,
+            start,
+            end,
+            sk,
+            np.array(ini.kind_shares),
+            np.array(ini.field_shares),
+            np.array(tp.ability_shift_by_kind),
+            tp.log_ability_sd,
+            tp.high_end_threshold,
+            tp.high_level_threshold,
+            np.array(tp.level_wage_multiplier),
+            tp.expectation_sd,
+            ini.employed_share,
+            np.cumsum(np.where(inst, weights, 0.0)),
+            np.cumsum(np.where(inst, 0.0, weights)),
+            f.view("productivity"),
+            f.view("staff"),
+            t.uid,
+            t.status,
+            t.kind,
+            t.field,
+            t.origin,
+            t.level,
+            t.level_since,
+            t.ability,
+            t.titled,
+            t.employer,
+            t.wage,
+            t.expectation,
             t.arrived,
         )
         # Initial brokers: eligible employed talents, in an order drawn from their own keys.
-        eligible = np.flatnonzero(
-            _BROKER_MASK[t.view("kind")] & (t.view("status") == k.EMPLOYED)
-        )
+        eligible = np.flatnonzero(_BROKER_MASK[t.view("kind")] & (t.view("status") == k.EMPLOYED))
         draws = uniform_array(sk ^ np.uint64(7), t.uid[eligible], np.uint64(0))
         chosen = eligible[np.argsort(draws, kind="mergesort")[: ini.tech_brokers]]
         t.broker[chosen] = 1 + (np.arange(len(chosen)) % 3)
         occupied, self._housing_free, _, _ = k.housing_allocate(
-            t.view("status"), t.view("level"), t.view("arrived"), t.view("housed"), 0,
+            t.view("status"),
+            t.view("level"),
+            t.view("arrived"),
+            t.view("housed"),
+            0,
             self.housing_units,
         )
         self._set("housing_occupied", occupied)
@@ -488,8 +527,11 @@ class QcyModel(mesa.Model):
         if CARRIER_KINDS[self.carriers.kind[c]] != "new_rd_institution":
             return
         j = self._new_firm(
-            np.uint64(c) | (np.uint64(1) << np.uint64(61)), k.FIRM_INSTITUTE,
-            int(self.carriers.field[c]), float(self.carriers.slots[c]), 1.0,
+            np.uint64(c) | (np.uint64(1) << np.uint64(61)),
+            k.FIRM_INSTITUTE,
+            int(self.carriers.field[c]),
+            float(self.carriers.slots[c]),
+            1.0,
         )
         self.carriers.firm[c] = j
 
@@ -534,8 +576,9 @@ class QcyModel(mesa.Model):
         return float(self.funds.balance[self._account(category)])
 
     def _fund_balance(self, fund: str) -> float:
-        return float(sum(self.funds.balance[i] for i, a in enumerate(ACCOUNTS)
-                         if a.split(".")[0] == fund))
+        return float(
+            sum(self.funds.balance[i] for i, a in enumerate(ACCOUNTS) if a.split(".")[0] == fund)
+        )
 
     @property
     def _calendar0(self) -> int:
@@ -566,7 +609,7 @@ class QcyModel(mesa.Model):
             self._pool_year = year
 
     def _pay_commitments(self) -> None:
-        pol, m, t, cs = self.p.policy, self.month, self.talents, self.carriers
+        pol, m, t = self.p.policy, self.month, self.talents
         # fixed-cost programmes: a programme runs this month only if its cost is paid
         for name, cost in self._programme_costs().items():
             if name != "atmosphere" and self._strength(name, paid=False) > 0:
@@ -574,7 +617,11 @@ class QcyModel(mesa.Model):
         self._act_cache = {}  # strengths change with what could be paid
         cost = 0.0
         for i, name in enumerate(CARRIER_KINDS):
-            cost += self._op_count[i] * getattr(self.p.carriers, name).operating_cost_cny_million_per_year / 12
+            cost += (
+                self._op_count[i]
+                * getattr(self.p.carriers, name).operating_cost_cny_million_per_year
+                / 12
+            )
         self._pay("carrier_operation", cost)
         if self.port_open() and pol.talent_port.on:
             self._pay("talent_port", pol.talent_port.operating_cost_cny_million_per_year / 12)
@@ -594,7 +641,10 @@ class QcyModel(mesa.Model):
             paid = self._pay("services", pol.services.spend_cny_million_per_year / 12) * 12
             self.service_level = paid / (paid + pol.services.half_cny_million_per_year)
             high = ((status == k.EMPLOYED) | (status == k.SEARCHING)) & (t.view("level") == 2)
-            cost = np.count_nonzero(high) * pol.services.specialist_cost_cny_thousand_per_talent_per_year
+            cost = (
+                np.count_nonzero(high)
+                * pol.services.specialist_cost_cny_thousand_per_talent_per_year
+            )
             self._running["service_specialists"] = self._pay_all_or_nothing(
                 "service_specialists", cost / 12e3
             )
@@ -602,14 +652,17 @@ class QcyModel(mesa.Model):
         if self.act("atmosphere") > 0:
             paid = self._pay("atmosphere", pol.atmosphere.spend_cny_million_per_year / 12) * 12
             self.atmosphere_utility = (
-                self.act("atmosphere") * pol.atmosphere.utility_at_10m * np.log1p(paid) / np.log1p(10)
+                self.act("atmosphere")
+                * pol.atmosphere.utility_at_10m
+                * np.log1p(paid)
+                / np.log1p(10)
             )
 
     # ------------------------------------------------------------------------------------------
     # Carriers
 
     def _carriers_step(self) -> None:
-        m, cs, pol = self.month, self.carriers, self.p.policy
+        m, cs = self.month, self.carriers
         for i, name in enumerate(CARRIER_KINDS):
             cp = getattr(self.p.carriers, name)
             if m < cp.start_month or cp.projects_per_year <= 0:
@@ -620,8 +673,14 @@ class QcyModel(mesa.Model):
         cost = np.array([getattr(self.p.carriers, n).build_cost_cny_million for n in CARRIER_KINDS])
         before = cs.view("status").copy()
         spent, _ = k.carriers_build(
-            cs.view("status"), cs.view("built"), cs.view("lead"), cs.view("completed"), cost,
-            cs.view("kind"), m, self._available("carrier_construction"),
+            cs.view("status"),
+            cs.view("built"),
+            cs.view("lead"),
+            cs.view("completed"),
+            cost,
+            cs.view("kind"),
+            m,
+            self._available("carrier_construction"),
         )
         self._pay("carrier_construction", spent)
         for c in np.flatnonzero((before == k.BUILDING) & (cs.view("status") == k.OPERATING)):
@@ -642,9 +701,11 @@ class QcyModel(mesa.Model):
             self.port_months_built += 1
 
     def _survey_carriers(self) -> None:
-        """Operating carriers by kind (count, slots; all and built since the start), and
-        operating common-technology platforms by field. Carriers change only in the carrier
-        step, so the survey is taken after it."""
+        """Count operating carriers by kind and common-technology platforms by field.
+
+        Counts and slots are kept for all operating carriers and for those built since the
+        start. Carriers change only in the carrier step, so the survey is taken after it.
+        """
         cs = self.carriers
         kinds = cs.view("kind").astype(np.int64)
         op = cs.view("status") == k.OPERATING
@@ -683,27 +744,45 @@ class QcyModel(mesa.Model):
     # Enterprises
 
     def _firms_step(self) -> None:
-        ep, pol, m, f, cs = self.p.enterprise, self.p.policy, self.month, self.firms, self.carriers
+        ep, pol, m, f = self.p.enterprise, self.p.policy, self.month, self.firms
         alive = f.view("alive").astype(bool)
         leaders = alive & (f.view("kind") == k.FIRM_CHAIN_LEADER)
         n_lead = np.bincount(f.view("field")[leaders].astype(np.int64), minlength=len(FIELDS))
         lab = 0.03 * self.act("lab_sharing") * pol.lab_sharing.intensity
         field_growth = (
             ep.chain_leader_pull_per_year * n_lead
-            + ep.platform_growth_per_year * self._platforms_by_field + lab
+            + ep.platform_growth_per_year * self._platforms_by_field
+            + lab
         ) / 12.0
         young = alive & ((m - f.view("born")) < k.YOUNG_FIRM_MONTHS)
         pilot_cap = self._capacity(["pilot_base"])
         relief = ep.pilot_relief_max * min(1.0, pilot_cap / max(1, int(young.sum())))
         was_alive = f.view("alive").copy()
         fails = k.firms_evolve(
-            f.view("alive"), f.view("kind"), f.view("field"), f.view("born"), f.view("desired"),
-            f.view("staff"), f.view("funded"), f.view("hosted"), f.view("uid"), m,
-            self.skey["firm.growth"], self.skey["firm.fail"], ep.growth_per_year,
-            ep.startup_growth_per_year, ep.funded_growth_per_year, field_growth,
-            ep.growth_sd_per_month, ep.fail_per_year_young, ep.fail_per_year_mature,
-            ep.fail_small_multiplier, ep.fail_funded_multiplier, ep.fail_incubated_multiplier,
-            relief, ep.max_vacancy_share,
+            f.view("alive"),
+            f.view("kind"),
+            f.view("field"),
+            f.view("born"),
+            f.view("desired"),
+            f.view("staff"),
+            f.view("funded"),
+            f.view("hosted"),
+            f.view("uid"),
+            m,
+            self.skey["firm.growth"],
+            self.skey["firm.fail"],
+            ep.growth_per_year,
+            ep.startup_growth_per_year,
+            ep.funded_growth_per_year,
+            field_growth,
+            ep.growth_sd_per_month,
+            ep.fail_per_year_young,
+            ep.fail_per_year_mature,
+            ep.fail_small_multiplier,
+            ep.fail_funded_multiplier,
+            ep.fail_incubated_multiplier,
+            relief,
+            ep.max_vacancy_share,
         )
         k.hosted_release(f.view("alive"), f.view("born"), f.view("hosted"), m)
         self._set("firm_failures", fails)
@@ -716,8 +795,16 @@ class QcyModel(mesa.Model):
             self.received += paid
         self._land_firms()
         certified = k.certify_high_tech(
-            f.view("alive"), f.view("kind"), f.view("born"), f.view("staff"), f.view("funded"), f.view("spinoff"),
-            f.view("high_tech"), f.view("uid"), m, self.skey["firm.certify"],
+            f.view("alive"),
+            f.view("kind"),
+            f.view("born"),
+            f.view("staff"),
+            f.view("funded"),
+            f.view("spinoff"),
+            f.view("high_tech"),
+            f.view("uid"),
+            m,
+            self.skey["firm.certify"],
             ep.high_tech_per_year / 12.0,
         )
         self._set("new_high_tech_firms", certified)
@@ -727,14 +814,18 @@ class QcyModel(mesa.Model):
         ep, pol, m = self.p.enterprise, self.p.policy, self.month
         sk = self.skey["firm.relocate"]
         new_cap = self._capacity(CARRIER_KINDS, since_start=True)
-        lam = ep.relocations_per_year / 12.0 * (
-            1.0 + ep.relocation_carrier_effect * np.log1p(new_cap / 100.0)
+        lam = (
+            ep.relocations_per_year
+            / 12.0
+            * (1.0 + ep.relocation_carrier_effect * np.log1p(new_cap / 100.0))
         )
         n_reloc = poisson(lam, sk, 0, m)
         n_alumni = 0
         if self.act("alumni") > 0:
             events = poisson(self.act("alumni") * pol.alumni.events_per_year / 12.0, sk, 1, m)
-            affordable = int(self._available("alumni") // max(pol.alumni.cost_cny_million_per_event, 1e-12))
+            affordable = int(
+                self._available("alumni") // max(pol.alumni.cost_cny_million_per_event, 1e-12)
+            )
             events = min(events, affordable)
             self._pay("alumni", events * pol.alumni.cost_cny_million_per_event)
             n_alumni = poisson(events * pol.alumni.relocations_per_event, sk, 2, m)
@@ -747,7 +838,10 @@ class QcyModel(mesa.Model):
         )
         size = np.exp(ep.relocation_size_log_mean + 0.8 * normal_array(sk_size, keys, np.uint64(m)))
         self._new_firms(
-            keys | (np.uint64(1) << np.uint64(60)), k.FIRM_ORDINARY, fields, np.maximum(1.0, size),
+            keys | (np.uint64(1) << np.uint64(60)),
+            k.FIRM_ORDINARY,
+            fields,
+            np.maximum(1.0, size),
             np.exp(ep.productivity_sd * normal_array(sk_size, keys, np.uint64(m + 1000))),
         )
         self._set("relocations", n_reloc + n_alumni)
@@ -756,23 +850,41 @@ class QcyModel(mesa.Model):
         if a > 0:
             n_lead = poisson(a * ca.chain_leaders_per_year / 12.0, sk, 3, m)
             for i in range(n_lead):
-                if not self._pay_all_or_nothing("chain_alliances", ca.incentive_cny_million_per_leader):
+                if not self._pay_all_or_nothing(
+                    "chain_alliances", ca.incentive_cny_million_per_leader
+                ):
                     break
-                key = (np.uint64(m) << np.uint64(32)) | np.uint64(i) | (np.uint64(5) << np.uint64(58))
-                self._new_firm(key, k.FIRM_CHAIN_LEADER, i % (len(FIELDS) - 1),
-                               ep.chain_leader_size, 1.0 + 0.1 * uniform(sk_size, key, m))
+                key = (
+                    (np.uint64(m) << np.uint64(32)) | np.uint64(i) | (np.uint64(5) << np.uint64(58))
+                )
+                self._new_firm(
+                    key,
+                    k.FIRM_CHAIN_LEADER,
+                    i % (len(FIELDS) - 1),
+                    ep.chain_leader_size,
+                    1.0 + 0.1 * uniform(sk_size, key, m),
+                )
             n_ws = poisson(a * ca.workstations_per_year / 12.0, sk, 4, m)
             leaders = np.flatnonzero(
                 self.firms.view("alive").astype(bool)
                 & (self.firms.view("kind") == k.FIRM_CHAIN_LEADER)
             )
             for i in range(n_ws if len(leaders) else 0):
-                if not self._pay_all_or_nothing("chain_alliances", ca.cost_cny_million_per_workstation):
+                if not self._pay_all_or_nothing(
+                    "chain_alliances", ca.cost_cny_million_per_workstation
+                ):
                     break
-                key = (np.uint64(m) << np.uint64(32)) | np.uint64(i) | (np.uint64(6) << np.uint64(58))
+                key = (
+                    (np.uint64(m) << np.uint64(32)) | np.uint64(i) | (np.uint64(6) << np.uint64(58))
+                )
                 host = leaders[int(uniform(sk_field, key, m) * len(leaders))]
-                self._new_firm(key, k.FIRM_INSTITUTE, int(self.firms.field[host]),
-                               float(ca.workstation_staff), float(self.firms.productivity[host]))
+                self._new_firm(
+                    key,
+                    k.FIRM_INSTITUTE,
+                    int(self.firms.field[host]),
+                    float(ca.workstation_staff),
+                    float(self.firms.productivity[host]),
+                )
 
     # ------------------------------------------------------------------------------------------
     # Talents
@@ -792,12 +904,19 @@ class QcyModel(mesa.Model):
             dom_shares = dom_shares * boost / (dom_shares * boost).sum()
         overseas = tp.candidates_overseas_per_month
         os_ = pol.overseas_stations
-        overseas += self.act("overseas_stations") * os_.stations * os_.candidates_per_station_per_month
+        overseas += (
+            self.act("overseas_stations") * os_.stations * os_.candidates_per_station_per_month
+        )
         pools = [  # (origin, mean size, kind shares, status, forced)
             (0, tp.candidates_domestic_per_month * dom_mult, dom_shares, k.SEARCHING, False),
             (1, overseas, np.array(tp.overseas_kind_shares), k.SEARCHING, False),
-            (2, tp.graduates_per_year * season, np.array(tp.graduate_kind_shares), k.SEARCHING,
-             False),
+            (
+                2,
+                tp.graduates_per_year * season,
+                np.array(tp.graduate_kind_shares),
+                k.SEARCHING,
+                False,
+            ),
         ]
         one_kind = np.eye(len(TALENT_KINDS))
         if self.act("young_talent") > 0:
@@ -814,17 +933,30 @@ class QcyModel(mesa.Model):
             for _ in range(want):
                 if self._pay_all_or_nothing("strategic_scientists", ss.package_cny_million):
                     n += 1
-            pools.append((k.ORIGIN_STRATEGIC, float(n), one_kind[_KINDS["scientist"]],
-                          k.SEARCHING, True))
-            pools.append((k.ORIGIN_STRATEGIC + 8, float(n * ss.team_size),
-                          one_kind[_KINDS["young"]], k.SEARCHING, True))
+            pools.append(
+                (k.ORIGIN_STRATEGIC, float(n), one_kind[_KINDS["scientist"]], k.SEARCHING, True)
+            )
+            pools.append(
+                (
+                    k.ORIGIN_STRATEGIC + 8,
+                    float(n * ss.team_size),
+                    one_kind[_KINDS["young"]],
+                    k.SEARCHING,
+                    True,
+                )
+            )
         if self.act("enclaves") > 0:
             en = pol.enclaves
             lam = self.act("enclaves") * en.enclaves * en.flexible_per_enclave_per_year / 12.0
             pools.append((6, lam, dom_shares, k.FLEXIBLE, True))
         if self.act("offshore") > 0:
             of = pol.offshore
-            lam = self.act("offshore") * of.offshore_incubators * of.flexible_per_incubator_per_year / 12
+            lam = (
+                self.act("offshore")
+                * of.offshore_incubators
+                * of.flexible_per_incubator_per_year
+                / 12
+            )
             pools.append((7, lam, np.array(tp.overseas_kind_shares), k.FLEXIBLE, True))
         return pools
 
@@ -833,12 +965,17 @@ class QcyModel(mesa.Model):
         sk = self.skey["arrival.count"]
         pools = self._pools()
         sizes = np.array(
-            [int(p[1]) if p[4] and p[0] in (k.ORIGIN_POSTDOC, k.ORIGIN_STRATEGIC,
-                                             k.ORIGIN_STRATEGIC + 8)
-             else poisson(p[1], sk, p[0], m) for p in pools],
+            [
+                int(p[1])
+                if p[4] and p[0] in (k.ORIGIN_POSTDOC, k.ORIGIN_STRATEGIC, k.ORIGIN_STRATEGIC + 8)
+                else poisson(p[1], sk, p[0], m)
+                for p in pools
+            ],
             dtype=np.int64,
         )
-        origins = np.array([p[0] if p[0] < 8 else k.ORIGIN_STRATEGIC for p in pools], dtype=np.int64)
+        origins = np.array(
+            [p[0] if p[0] < 8 else k.ORIGIN_STRATEGIC for p in pools], dtype=np.int64
+        )
         # the strategic team members are a separate pool of the same origin: offset their keys
         n_pools = len(pools)
         kind_shares = np.array([p[2] for p in pools])
@@ -879,15 +1016,54 @@ class QcyModel(mesa.Model):
             if p[0] == k.ORIGIN_STRATEGIC + 8:
                 origins_keyed[j] = 13
         n_arr, owed, by_level = k.arrivals(
-            m, t.count, sizes, origins_keyed, forced, status, s["arrival.kind"], s["arrival.field"],
-            s["arrival.ability"], s["arrival.expectation"], s["arrival.choice"],
-            s["arrival.title"], kind_shares, np.array(tp.field_shares), ability_shift,
-            tp.overseas_ability_shift, tp.log_ability_sd, tp.high_end_threshold,
-            tp.high_level_threshold, recognised, asc, comp, tp.beta_wage, tp.beta_award,
-            np.array(tp.level_wage_multiplier), tp.competitor_wage_ratio, tp.expectation_sd, awards, by_level_util, util,
-            t.uid, t.status, t.kind, t.field, t.origin, t.level, t.level_since, t.ability,
-            t.titled, t.employer, t.wage, t.expectation, t.arrived, t.housed,
-            t.failed_employer, t.broker, t.team, t.trained,
+            m,
+            t.count,
+            sizes,
+            origins_keyed,
+            forced,
+            status,
+            s["arrival.kind"],
+            s["arrival.field"],
+            s["arrival.ability"],
+            s["arrival.expectation"],
+            s["arrival.choice"],
+            s["arrival.title"],
+            kind_shares,
+            np.array(tp.field_shares),
+            ability_shift,
+            tp.overseas_ability_shift,
+            tp.log_ability_sd,
+            tp.high_end_threshold,
+            tp.high_level_threshold,
+            recognised,
+            asc,
+            comp,
+            tp.beta_wage,
+            tp.beta_award,
+            np.array(tp.level_wage_multiplier),
+            tp.competitor_wage_ratio,
+            tp.expectation_sd,
+            awards,
+            by_level_util,
+            util,
+            t.uid,
+            t.status,
+            t.kind,
+            t.field,
+            t.origin,
+            t.level,
+            t.level_since,
+            t.ability,
+            t.titled,
+            t.employer,
+            t.wage,
+            t.expectation,
+            t.arrived,
+            t.housed,
+            t.failed_employer,
+            t.broker,
+            t.team,
+            t.trained,
         )
         new = slice(t.count, t.count + n_arr)
         t.grow_to(t.count + n_arr)
@@ -925,8 +1101,10 @@ class QcyModel(mesa.Model):
 
     def _overseas_utility(self) -> float:
         pol = self.p.policy
-        u = self.act("offshore") * pol.offshore.overseas_utility * min(
-            pol.offshore.offshore_incubators, 5
+        u = (
+            self.act("offshore")
+            * pol.offshore.overseas_utility
+            * min(pol.offshore.offshore_incubators, 5)
         )
         if self.port_open() and pol.talent_port.on:
             u += pol.talent_port.overseas_utility
@@ -938,7 +1116,9 @@ class QcyModel(mesa.Model):
         return (
             self.act("three_pools") * pol.three_pools.joint_recruitment_utility
             + self.act("young_talent") * pol.young_talent.graduate_utility
-            + self.act("university_industry") * ui.partnerships * ui.graduate_utility_per_partnership
+            + self.act("university_industry")
+            * ui.partnerships
+            * ui.graduate_utility_per_partnership
         )
 
     def _match_step(self) -> None:
@@ -953,10 +1133,23 @@ class QcyModel(mesa.Model):
             )
             total_vac += slots.shape[0]
             searchers, matches = k.match(
-                t.view("status"), t.view("kind"), t.view("origin"), t.view("uid"),
-                t.view("employer"), t.view("wage"), t.view("level"), institutes, slots,
-                f.view("productivity"), f.view("staff"), np.array(tp.level_wage_multiplier), efficiency, ep.matching_elasticity, m,
-                self.skey["match.select"], self.skey["match.assign"],
+                t.view("status"),
+                t.view("kind"),
+                t.view("origin"),
+                t.view("uid"),
+                t.view("employer"),
+                t.view("wage"),
+                t.view("level"),
+                institutes,
+                slots,
+                f.view("productivity"),
+                f.view("staff"),
+                np.array(tp.level_wage_multiplier),
+                efficiency,
+                ep.matching_elasticity,
+                m,
+                self.skey["match.select"],
+                self.skey["match.assign"],
             )
             self.job_finding[institutes] = matches / searchers if searchers else 1.0
             total_matches += matches
@@ -1018,17 +1211,45 @@ class QcyModel(mesa.Model):
         )
         sk = self.act("skilled_talent") * pol.skilled_talent.retention_gain
         departures, flex_ended, n_found, freed = k.talents_month(
-            t.view("status"), t.view("kind"), t.view("uid"), t.view("level"),
-            t.view("level_since"), t.view("ability"), t.view("titled"), t.view("employer"),
-            t.view("wage"), t.view("expectation"), t.view("arrived"), t.view("housed"),
-            t.view("failed_employer"), t.view("trained"), f.view("alive"), f.view("staff"), m,
-            self.skey["talent.exit"], self.skey["talent.recognition"], self.skey["talent.found"],
-            growth, tp.high_end_threshold, tp.high_level_threshold, min(1.0, recog),
-            min(1.0, recog * 0.5 * (1.0 + 2.0 * ev)), np.array(tp.level_wage_multiplier),
+            t.view("status"),
+            t.view("kind"),
+            t.view("uid"),
+            t.view("level"),
+            t.view("level_since"),
+            t.view("ability"),
+            t.view("titled"),
+            t.view("employer"),
+            t.view("wage"),
+            t.view("expectation"),
+            t.view("arrived"),
+            t.view("housed"),
+            t.view("failed_employer"),
+            t.view("trained"),
+            f.view("alive"),
+            f.view("staff"),
+            m,
+            self.skey["talent.exit"],
+            self.skey["talent.recognition"],
+            self.skey["talent.found"],
+            growth,
+            tp.high_end_threshold,
+            tp.high_level_threshold,
+            min(1.0, recog),
+            min(1.0, recog * 0.5 * (1.0 + 2.0 * ev)),
+            np.array(tp.level_wage_multiplier),
             tp.exit_base_per_month,
-            tp.exit_dissatisfaction_coef, tp.dissatisfaction_wage, tp.dissatisfaction_unhoused,
-            d_base, d_kind, d_level, sk, d_failed, tp.search_exit_per_month,
-            tp.flexible_end_per_month, self._found_prob(), founders,
+            tp.exit_dissatisfaction_coef,
+            tp.dissatisfaction_wage,
+            tp.dissatisfaction_unhoused,
+            d_base,
+            d_kind,
+            d_level,
+            sk,
+            d_failed,
+            tp.search_exit_per_month,
+            tp.flexible_end_per_month,
+            self._found_prob(),
+            founders,
         )
         self._housing_free += freed
         self._set("departures", departures)
@@ -1040,11 +1261,22 @@ class QcyModel(mesa.Model):
         status, kind = t.view("status"), t.view("kind")
         sk = self.skey["talent.training"]
         programmes = (
-            ("skilled_talent", pol.skilled_talent.apprentices_per_year,
-             pol.skilled_talent.cost_cny_thousand_per_apprentice, [_KINDS["technician"]], 0,
-             pol.skilled_talent.ability_gain),
-            ("training", pol.training.trainees_per_year, pol.training.cost_cny_thousand_per_trainee,
-             list(range(len(TALENT_KINDS))), 1, pol.training.ability_gain),
+            (
+                "skilled_talent",
+                pol.skilled_talent.apprentices_per_year,
+                pol.skilled_talent.cost_cny_thousand_per_apprentice,
+                [_KINDS["technician"]],
+                0,
+                pol.skilled_talent.ability_gain,
+            ),
+            (
+                "training",
+                pol.training.trainees_per_year,
+                pol.training.cost_cny_thousand_per_trainee,
+                list(range(len(TALENT_KINDS))),
+                1,
+                pol.training.ability_gain,
+            ),
         )
         for bit, (name, per_year, cost, kinds, _, gain) in enumerate(programmes):
             a = self.act(name)
@@ -1054,8 +1286,17 @@ class QcyModel(mesa.Model):
             if cost > 0:
                 want = min(want, self._available(name) * 1e3 / cost)
             n = k.train_residents(
-                status, kind, t.view("trained"), t.view("ability"), t.view("uid"), m,
-                sk ^ np.uint64(bit + 1), want, _kind_mask(kinds), bit, gain * a,
+                status,
+                kind,
+                t.view("trained"),
+                t.view("ability"),
+                t.view("uid"),
+                m,
+                sk ^ np.uint64(bit + 1),
+                want,
+                _kind_mask(kinds),
+                bit,
+                gain * a,
             )
             self._pay(name, n * cost / 1e3)
 
@@ -1081,7 +1322,10 @@ class QcyModel(mesa.Model):
         t.wage[founders] = mult[t.level[founders]] * productivity
         n_spin = int(f.spinoff[new].sum())
         if self.act("tech_transfer") > 0 and n_spin:
-            self._pay("tech_transfer", n_spin * self.p.policy.tech_transfer.spinoff_subsidy_cny_thousand / 1e3)
+            self._pay(
+                "tech_transfer",
+                n_spin * self.p.policy.tech_transfer.spinoff_subsidy_cny_thousand / 1e3,
+            )
         self.series[m, self._series_col["startups_founded"]] += len(founders)
         self.series[m, self._series_col["new_spinoff_firms"]] += n_spin
 
@@ -1094,20 +1338,34 @@ class QcyModel(mesa.Model):
             rates = np.array(pol.brokers.transfers_per_broker_per_year) / 12.0 * a
         else:
             rates = np.full(3, self.p.talent.broker_transfers_per_year / 12.0)
-        n = k.broker_transfers(t.view("status"), t.view("broker"), t.view("uid"), m,
-                               self.skey["broker.transfer"], rates)
+        n = k.broker_transfers(
+            t.view("status"),
+            t.view("broker"),
+            t.view("uid"),
+            m,
+            self.skey["broker.transfer"],
+            rates,
+        )
         if a > 0 and n:  # commissions are paid while the programmes account lasts
             self._pay("brokers", n * pol.brokers.commission_cny_thousand / 1e3)
         self._set("technology_transfers", n)
         if n == 0:
             return
         sk = self.skey["broker.spinoff"]
-        n_spin = sum(1 for i in range(n) if uniform(sk, i, m) < self.p.talent.transfer_spinoff_share)
+        n_spin = sum(
+            1 for i in range(n) if uniform(sk, i, m) < self.p.talent.transfer_spinoff_share
+        )
         self._projects = n - n_spin
         if n_spin:
             drawn = k.select_lowest(
-                t.view("status"), t.view("kind"), t.view("team"), t.view("uid"), _RESEARCH_MASK,
-                m, sk ^ np.uint64(1), n_spin + 16,
+                t.view("status"),
+                t.view("kind"),
+                t.view("team"),
+                t.view("uid"),
+                _RESEARCH_MASK,
+                m,
+                sk ^ np.uint64(1),
+                n_spin + 16,
             )
             # founders of this month's startups are not drawn again
             chosen = drawn[self.firms.born[t.employer[drawn]] != m][:n_spin]
@@ -1124,9 +1382,15 @@ class QcyModel(mesa.Model):
             category = f"{name}_investment"
             before = f.view("funded").copy()
             spent = k.firms_invest(
-                f.view("alive"), f.view("kind"), f.view("born"), f.view("funded"), f.view("uid"), m,
+                f.view("alive"),
+                f.view("kind"),
+                f.view("born"),
+                f.view("funded"),
+                f.view("uid"),
+                m,
                 self.skey["firm.invest"] ^ np.uint64(FUNDS.index(name)),
-                fp.invest_per_month * (1.0 + 0.5 * ft), fp.investment_cny_million,
+                fp.invest_per_month * (1.0 + 0.5 * ft),
+                fp.investment_cny_million,
                 self._available(category),
             )
             f.invested[: f.count][before != f.view("funded")] += fp.investment_cny_million
@@ -1145,7 +1409,11 @@ class QcyModel(mesa.Model):
             self.housing_units += add
             self._housing_free += add
         occupied, free, n_recent, housed = k.housing_allocate(
-            t.view("status"), t.view("level"), t.view("arrived"), t.view("housed"), m,
+            t.view("status"),
+            t.view("level"),
+            t.view("arrived"),
+            t.view("housed"),
+            m,
             self._housing_free,
         )
         self._housing_free = free
@@ -1166,17 +1434,39 @@ class QcyModel(mesa.Model):
         if total_cost > budget:
             want = want * budget / total_cost
         trainees, _ = k.train_brokers(
-            status, kind, t.view("broker"), t.view("uid"), m, self.skey["broker.training"],
-            want, np.array(b.pass_rate),
+            status,
+            kind,
+            t.view("broker"),
+            t.view("uid"),
+            m,
+            self.skey["broker.training"],
+            want,
+            np.array(b.pass_rate),
         )
         self._pay("brokers", float((trainees * cost).sum()))
 
     def _teams_step(self) -> None:
-        tp, pol, m, t, f, tm = self.p.teams, self.p.policy, self.month, self.talents, self.firms, self.teams
+        tp, pol, m, t, f, tm = (
+            self.p.teams,
+            self.p.policy,
+            self.month,
+            self.talents,
+            self.firms,
+            self.teams,
+        )
         k.teams_dissolve(
-            tm.view("kind"), tm.view("alive"), tm.view("leader"), tm.view("firm"),
-            tm.view("ended"), tm.view("uid"), t.view("status"), t.view("team"), f.view("alive"),
-            m, self.skey["team.dissolve"], tp.se_dissolve_per_year / 12.0,
+            tm.view("kind"),
+            tm.view("alive"),
+            tm.view("leader"),
+            tm.view("firm"),
+            tm.view("ended"),
+            tm.view("uid"),
+            t.view("status"),
+            t.view("team"),
+            f.view("alive"),
+            m,
+            self.skey["team.dissolve"],
+            tp.se_dissolve_per_year / 12.0,
             tp.sc_dissolve_per_year / 12.0,
         )
         n_res, n_brokers, free_scientists = k.team_census(
@@ -1189,7 +1479,9 @@ class QcyModel(mesa.Model):
         se_prob = tp.se_form_per_year / 12.0 * (1.0 + tp.se_broker_effect * brokers_per_1000)
         se_prob *= 1.0 + tp.se_center_effect * centres
         se_prob *= 1.0 + 0.5 * self.act("lab_sharing") * pol.lab_sharing.intensity
-        se_prob *= 1.0 + self.act("university_industry") * ui.partnerships * ui.team_effect_per_partnership
+        se_prob *= (
+            1.0 + self.act("university_industry") * ui.partnerships * ui.team_effect_per_partnership
+        )
         if free_scientists:
             se_prob += tp.se_project_share * self._projects / free_scientists
         space_slots = self._capacity(("student_space", "incubator"))
@@ -1198,20 +1490,38 @@ class QcyModel(mesa.Model):
         sc_prob = tp.sc_form_per_year / 12.0 * (1.0 + tp.sc_space_effect * free_share)
         sc_prob *= 1.0 + self._competition_effect()
         partners = np.flatnonzero(
-            f.view("alive").astype(bool) & (f.view("kind") != k.FIRM_INSTITUTE)
+            f.view("alive").astype(bool)
+            & (f.view("kind") != k.FIRM_INSTITUTE)
             & (f.view("staff") >= tp.se_engineers)
         )
         cum = np.cumsum(f.view("staff")[partners]).astype(np.float64)
         tm.reserve(n_res)
         n = k.teams_form(
-            t.view("status"), t.view("kind"), t.view("origin"), t.view("uid"), t.view("team"), m,
-            self.skey["team.form"], self.skey["team.partner"], min(se_prob, 1.0),
-            min(sc_prob, 1.0), cum, partners.astype(np.int64), tm.kind, tm.alive, tm.leader,
-            tm.firm, tm.formed, tm.ended, tm.count,
+            t.view("status"),
+            t.view("kind"),
+            t.view("origin"),
+            t.view("uid"),
+            t.view("team"),
+            m,
+            self.skey["team.form"],
+            self.skey["team.partner"],
+            min(se_prob, 1.0),
+            min(sc_prob, 1.0),
+            cum,
+            partners.astype(np.int64),
+            tm.kind,
+            tm.alive,
+            tm.leader,
+            tm.firm,
+            tm.formed,
+            tm.ended,
+            tm.count,
         )
         start = tm.count
         tm.grow_to(tm.count + n)
-        tm.uid[start:tm.count] = t.uid[tm.leader[start:tm.count]] ^ (np.uint64(m) << np.uint64(52))
+        tm.uid[start : tm.count] = t.uid[tm.leader[start : tm.count]] ^ (
+            np.uint64(m) << np.uint64(52)
+        )
         self._competitions_step()
 
     def _competitions_step(self) -> None:
@@ -1235,7 +1545,11 @@ class QcyModel(mesa.Model):
             1.0 + self.act("publicity") * self.p.policy.publicity.promotion_gain
         )
         k.cases_promote(
-            cs.view("created"), cs.view("promoted"), m, rp.maturity_months, min(chance, 1.0),
+            cs.view("created"),
+            cs.view("promoted"),
+            m,
+            rp.maturity_months,
+            min(chance, 1.0),
             self.skey["reform.promote"],
         )
 
@@ -1247,9 +1561,15 @@ class QcyModel(mesa.Model):
 
     def _record(self) -> None:
         m, t, c = self.month, self.talents, self._counts
-        k.talent_counts(t.view("status"), t.view("level"), t.view("level_since"),
-                        t.view("broker"), t.view("field"),
-                        self.p.accounting.count_flexible_talents, c)
+        k.talent_counts(
+            t.view("status"),
+            t.view("level"),
+            t.view("level_since"),
+            t.view("broker"),
+            t.view("field"),
+            self.p.accounting.count_flexible_talents,
+            c,
+        )
         tm = self.teams
         alive_teams = tm.view("alive").astype(bool)
         flexible = c[3] if self.p.accounting.count_flexible_talents else 0
@@ -1258,7 +1578,9 @@ class QcyModel(mesa.Model):
             "innovation_talents": c[0] + flexible,
             "high_end_talents": c[4],
             "tech_brokers": c[6],
-            "scientist_engineer_teams": np.count_nonzero(alive_teams & (tm.view("kind") == k.TEAM_SE)),
+            "scientist_engineer_teams": np.count_nonzero(
+                alive_teams & (tm.view("kind") == k.TEAM_SE)
+            ),
             "shuangchuang_teams": np.count_nonzero(alive_teams & (tm.view("kind") == k.TEAM_SC)),
             "reform_cases": np.count_nonzero(self.cases.view("promoted") >= 1),
         }
@@ -1272,7 +1594,9 @@ class QcyModel(mesa.Model):
         self._set("flexible_talents", c[3])
         f = self.firms
         self._set("firms_alive", np.count_nonzero(f.view("alive")))
-        born = (f.view("born") == m) & ((f.view("kind") == k.FIRM_STARTUP) | (f.view("kind") == k.FIRM_ORDINARY))
+        born = (f.view("born") == m) & (
+            (f.view("kind") == k.FIRM_STARTUP) | (f.view("kind") == k.FIRM_ORDINARY)
+        )
         self._set("new_tech_smes", np.count_nonzero(born) if m else 0)
         self._set("incubators", self._count("incubator"))
         self._set("housing_units", self.housing_units)

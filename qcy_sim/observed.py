@@ -1,5 +1,8 @@
-"""Observed figures for Xixian up to 2021 (rows of ``shared/data/observed_to_2021.csv`` that the
-model uses), shipped with the package so that their provenance travels with the results."""
+"""Observed figures for Xixian up to 2021, shipped with the package.
+
+These are the rows of ``shared/data/observed_to_2021.csv`` that the model uses, packaged so that
+their provenance travels with the results.
+"""
 
 from __future__ import annotations
 

@@ -94,8 +94,21 @@ TALENT_PROPERTIES = {
     "team": (np.int32, -1),
     "trained": (np.int8, 0),
 }
-_INIT_FIELDS = ("uid", "status", "kind", "field", "origin", "level", "level_since", "ability",
-                "titled", "employer", "wage", "expectation", "arrived")
+_INIT_FIELDS = (
+    "uid",
+    "status",
+    "kind",
+    "field",
+    "origin",
+    "level",
+    "level_since",
+    "ability",
+    "titled",
+    "employer",
+    "wage",
+    "expectation",
+    "arrived",
+)
 
 
 @dataclass(frozen=True)
@@ -257,12 +270,23 @@ def initial_state(fp: FlowParams, seed: int) -> FlowState:
     inst = kind == k.FIRM_INSTITUTE
     t = {p: np.full(fp.talents, fill, dtype=dt) for p, (dt, fill) in TALENT_PROPERTIES.items()}
     k.init_talents(
-        0, fp.talents, stream_key(seed, STREAMS["init.talent"]),
-        np.array(fp.initial_kind_shares), np.array(fp.initial_field_shares),
-        np.array(fp.ability_shift), fp.ability_sd, fp.th_high_end, fp.th_high_level,
-        np.array(fp.level_mult), fp.expect_sd, fp.employed_share,
-        np.cumsum(np.where(inst, desired, 0.0)), np.cumsum(np.where(inst, 0.0, desired)),
-        productivity, staff, *(t[name] for name in _INIT_FIELDS),
+        0,
+        fp.talents,
+        stream_key(seed, STREAMS["init.talent"]),
+        np.array(fp.initial_kind_shares),
+        np.array(fp.initial_field_shares),
+        np.array(fp.ability_shift),
+        fp.ability_sd,
+        fp.th_high_end,
+        fp.th_high_level,
+        np.array(fp.level_mult),
+        fp.expect_sd,
+        fp.employed_share,
+        np.cumsum(np.where(inst, desired, 0.0)),
+        np.cumsum(np.where(inst, 0.0, desired)),
+        productivity,
+        staff,
+        *(t[name] for name in _INIT_FIELDS),
     )
     desired = staff * 1.05 + 0.5
     return FlowState(kind, desired, staff, productivity, t)
@@ -282,8 +306,7 @@ class ArrayFlow:
         months: Months the run will last (sizes the talent store so it never regrows).
     """
 
-    def __init__(self, fp: FlowParams, seed: int, state: FlowState | None = None,
-                 months: int = 12):
+    def __init__(self, fp: FlowParams, seed: int, state: FlowState | None = None, months: int = 12):
         state = state if state is not None else initial_state(fp, seed)
         self.fp = fp
         self.month = 0
@@ -334,38 +357,122 @@ class ArrayFlow:
         m, fp, t, a, s = self.month, self.fp, self.talents, self._arr, self.skey
         t.reserve(int(a["n_by_origin"].sum()))
         n_arr, _, _ = k.arrivals(
-            m, t.count, a["n_by_origin"], a["origin_codes"], a["forced"], a["new_status"],
-            s["arrival.kind"], s["arrival.field"], s["arrival.ability"], s["arrival.expectation"],
-            s["arrival.choice"], s["arrival.title"], a["kind_shares"], a["field_shares"],
-            a["ability_shift"], fp.overseas_shift, fp.ability_sd, fp.th_high_end,
-            fp.th_high_level, a["recognised"], a["asc"], fp.competitor_gain_per_month * (m - 1),
-            fp.beta_wage, fp.beta_award, a["level_mult"], fp.comp_ratio,
-            fp.expect_sd, a["awards"], a["by_level_util"], a["util"],
-            t.uid, t.status, t.kind, t.field, t.origin, t.level, t.level_since, t.ability,
-            t.titled, t.employer, t.wage, t.expectation, t.arrived, t.housed,
-            t.failed_employer, t.broker, t.team, t.trained,
+            m,
+            t.count,
+            a["n_by_origin"],
+            a["origin_codes"],
+            a["forced"],
+            a["new_status"],
+            s["arrival.kind"],
+            s["arrival.field"],
+            s["arrival.ability"],
+            s["arrival.expectation"],
+            s["arrival.choice"],
+            s["arrival.title"],
+            a["kind_shares"],
+            a["field_shares"],
+            a["ability_shift"],
+            fp.overseas_shift,
+            fp.ability_sd,
+            fp.th_high_end,
+            fp.th_high_level,
+            a["recognised"],
+            a["asc"],
+            fp.competitor_gain_per_month * (m - 1),
+            fp.beta_wage,
+            fp.beta_award,
+            a["level_mult"],
+            fp.comp_ratio,
+            fp.expect_sd,
+            a["awards"],
+            a["by_level_util"],
+            a["util"],
+            t.uid,
+            t.status,
+            t.kind,
+            t.field,
+            t.origin,
+            t.level,
+            t.level_since,
+            t.ability,
+            t.titled,
+            t.employer,
+            t.wage,
+            t.expectation,
+            t.arrived,
+            t.housed,
+            t.failed_employer,
+            t.broker,
+            t.team,
+            t.trained,
         )
         t.grow_to(t.count + n_arr)
         status, kind, origin, uid = (t.view(p) for p in ("status", "kind", "origin", "uid"))
         employer, wage, level = t.view("employer"), t.view("wage"), t.view("level")
         matches = 0
         for institutes in (True, False):
-            slots = k.vacancy_slots(self.firm_alive, self.firm_kind, self.desired, self.staff,
-                                    institutes)
+            slots = k.vacancy_slots(
+                self.firm_alive, self.firm_kind, self.desired, self.staff, institutes
+            )
             _, n = k.match(
-                status, kind, origin, uid, employer, wage, level, institutes, slots,
-                self.productivity, self.staff, a["level_mult"], fp.efficiency,
-                fp.elasticity, m, s["match.select"], s["match.assign"],
+                status,
+                kind,
+                origin,
+                uid,
+                employer,
+                wage,
+                level,
+                institutes,
+                slots,
+                self.productivity,
+                self.staff,
+                a["level_mult"],
+                fp.efficiency,
+                fp.elasticity,
+                m,
+                s["match.select"],
+                s["match.assign"],
             )
             matches += n
         departures, _, _, _ = k.talents_month(
-            status, kind, uid, level, t.view("level_since"), t.view("ability"),
-            t.view("titled"), employer, wage, t.view("expectation"), t.view("arrived"),
-            t.view("housed"), t.view("failed_employer"), t.view("trained"), self.firm_alive,
-            self.staff, m, s["talent.exit"], s["talent.recognition"], s["talent.found"],
-            a["growth"], fp.th_high_end, fp.th_high_level, fp.recog_titled, fp.recog_untitled,
-            a["level_mult"], fp.exit_base, fp.exit_coef, fp.d_wage, fp.d_unhoused, fp.d_services_gap,
-            a["d_by_kind"], a["d_by_level"], 0.0, 0.0, fp.search_exit, 0.0, a["found_prob"],
+            status,
+            kind,
+            uid,
+            level,
+            t.view("level_since"),
+            t.view("ability"),
+            t.view("titled"),
+            employer,
+            wage,
+            t.view("expectation"),
+            t.view("arrived"),
+            t.view("housed"),
+            t.view("failed_employer"),
+            t.view("trained"),
+            self.firm_alive,
+            self.staff,
+            m,
+            s["talent.exit"],
+            s["talent.recognition"],
+            s["talent.found"],
+            a["growth"],
+            fp.th_high_end,
+            fp.th_high_level,
+            fp.recog_titled,
+            fp.recog_untitled,
+            a["level_mult"],
+            fp.exit_base,
+            fp.exit_coef,
+            fp.d_wage,
+            fp.d_unhoused,
+            fp.d_services_gap,
+            a["d_by_kind"],
+            a["d_by_level"],
+            0.0,
+            0.0,
+            fp.search_exit,
+            0.0,
+            a["found_prob"],
             a["founders"],
         )
         self.desired *= self._growth
@@ -406,8 +513,18 @@ class Firm(mesa.Agent):
 class Talent(mesa.Agent):
     """A resident innovation talent."""
 
-    def __init__(self, model: MesaFlow, kind: int, field: int, level: int, level_since: int,
-                 ability: float, titled: bool, expectation: float, arrived: int):
+    def __init__(
+        self,
+        model: MesaFlow,
+        kind: int,
+        field: int,
+        level: int,
+        level_since: int,
+        ability: float,
+        titled: bool,
+        expectation: float,
+        arrived: int,
+    ):
         super().__init__(model)
         self.kind = kind
         self.field = field
@@ -485,9 +602,17 @@ class MesaFlow(mesa.Model):
         ]
         t = state.talents
         for i in range(fp.talents):
-            a = Talent(self, int(t["kind"][i]), int(t["field"][i]), int(t["level"][i]),
-                       int(t["level_since"][i]), float(t["ability"][i]), bool(t["titled"][i]),
-                       float(t["expectation"][i]), int(t["arrived"][i]))
+            a = Talent(
+                self,
+                int(t["kind"][i]),
+                int(t["field"][i]),
+                int(t["level"][i]),
+                int(t["level_since"][i]),
+                float(t["ability"][i]),
+                bool(t["titled"][i]),
+                float(t["expectation"][i]),
+                int(t["arrived"][i]),
+            )
             if t["status"][i] == EMPLOYED:
                 firm = firms[t["employer"][i]]
                 a.status, a.employer, a.wage = EMPLOYED, firm, float(t["wage"][i])
@@ -533,8 +658,11 @@ class MesaFlow(mesa.Model):
         firms, talents = self.agents_by_type[Firm], self.agents_by_type[Talent]
         for institutes in (True, False):
             slots = [f for f in firms if f.institute == institutes for _ in range(f.vacancies())]
-            searchers = [a for a in talents
-                         if a.status == SEARCHING and (a.kind == k.KIND_SCIENTIST) == institutes]
+            searchers = [
+                a
+                for a in talents
+                if a.status == SEARCHING and (a.kind == k.KIND_SCIENTIST) == institutes
+            ]
             if not slots or not searchers:
                 continue
             u, v = len(searchers), len(slots)

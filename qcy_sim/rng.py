@@ -8,7 +8,8 @@ No generator state is carried between draws, so
 * kernels can be run serially or in parallel, in any order, with bit-identical results.
 
 The mixing function is splitmix64 (Steele, Lea & Flood 2014), applied in a chain over the four
-counters; ``stream_key(seed, stream)`` hashes the first two once per run. Stream ids are derived from stream names with SHA-256, never with Python's ``hash``.
+counters; ``stream_key(seed, stream)`` hashes the first two once per run. Stream ids are
+derived from stream names with SHA-256, never with Python's ``hash``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Scenario files: TOML with ``extends``, validated against :mod:`qcy_sim.schema` before anything runs.
+"""Scenario files: TOML with ``extends``, validated against the schema before anything runs.
 
 A scenario file holds ``name``, ``description``, optionally ``extends = "other.toml"`` (a path
 relative to the file), the parameter tables of :class:`~qcy_sim.schema.ModelParams` and a
@@ -61,8 +61,10 @@ class Scenario:
         return self.params.time.horizon_months
 
     def to_dict(self) -> dict[str, Any]:
-        """The resolved scenario as plain data in the shape of a scenario file, without
-        ``extends``; :func:`scenario_from_dict` turns it back into an equal Scenario."""
+        """The resolved scenario as plain data in the shape of a scenario file.
+
+        There is no ``extends``; :func:`scenario_from_dict` turns it back into an equal Scenario.
+        """
         return {
             "name": self.name,
             "description": self.description,
@@ -153,7 +155,9 @@ def _read_toml(path: Path, key: str, referrer: Path | None) -> dict[str, Any]:
     except RecursionError:
         raise ConfigError(path, "", "valid TOML", "nesting too deep to read") from None
     if not data:
-        raise ConfigError(path, "", "a TOML table with at least a name", "an empty file (comments only)")
+        raise ConfigError(
+            path, "", "a TOML table with at least a name", "an empty file (comments only)"
+        )
     return data
 
 
@@ -285,9 +289,7 @@ def _check_leaf(value: Any, typ: type, meta: dict, file: str, key: str) -> Any:
             raise ConfigError(file, key, f"a list of {n} numbers", _describe(value))
         if len(value) != n:
             raise ConfigError(file, key, f"a list of {n} numbers", f"a list of {len(value)}")
-        out = tuple(
-            _check_number(v, float, meta, file, f"{key}[{i}]") for i, v in enumerate(value)
-        )
+        out = tuple(_check_number(v, float, meta, file, f"{key}[{i}]") for i, v in enumerate(value))
         if meta.get("simplex") and abs(sum(out) - 1.0) > 1e-6:
             raise ConfigError(file, key, "shares that sum to 1", f"a sum of {sum(out):.6g}")
         return out
@@ -297,9 +299,11 @@ def _check_leaf(value: Any, typ: type, meta: dict, file: str, key: str) -> Any:
 def _build(
     cls: type, data: Any, origins: dict, default_file: str, prefix: str, default: Any = None
 ) -> Any:
-    """Build dataclass ``cls`` from ``data`` over ``default`` (or its defaults), validating every
-    key. Nested tables start from the default of the enclosing table, so that a file setting one
-    key of ``[carriers.pilot_base]`` keeps the pilot base's other defaults."""
+    """Build dataclass ``cls`` from ``data`` over ``default`` (or its defaults), checking each key.
+
+    Nested tables start from the default of the enclosing table, so that a file setting one
+    key of ``[carriers.pilot_base]`` keeps the pilot base's other defaults.
+    """
     base = cls() if default is None else default
     where = prefix.rstrip(".") or "(top level)"
     if not isinstance(data, dict):
@@ -351,7 +355,9 @@ def scenario_from_dict(
         if k not in _TOP_KEYS and k not in param_names:
             valid = [*_TOP_KEYS, *param_names]
             file = origins.get(k) or _first_origin(origins, k) or path
-            raise ConfigError(file, k, f"a known top-level key{_suggest(k, valid)}", "an unknown key")
+            raise ConfigError(
+                file, k, f"a known top-level key{_suggest(k, valid)}", "an unknown key"
+            )
     name = data.pop("name", None)
     if name is None:
         name = Path(path).stem
@@ -361,8 +367,9 @@ def scenario_from_dict(
         )
     description = data.pop("description", "")
     if not isinstance(description, str):
-        raise ConfigError(origins.get("description", path), "description", "a string",
-                          _describe(description))
+        raise ConfigError(
+            origins.get("description", path), "description", "a string", _describe(description)
+        )
     raw_targets = data.pop("targets", {})
     params = _build(ModelParams, data, origins, path, "")
     targets = _build_targets(raw_targets, params, origins, path)
@@ -383,7 +390,8 @@ def _build_targets(raw: Any, params: ModelParams, origins: dict, path: str) -> t
         for k in spec:
             if k not in TARGET_KEYS:
                 raise ConfigError(
-                    origins.get(f"{key}.{k}", file), f"{key}.{k}",
+                    origins.get(f"{key}.{k}", file),
+                    f"{key}.{k}",
                     f"one of {sorted(TARGET_KEYS)}{_suggest(k, list(TARGET_KEYS))}",
                     "an unknown key",
                 )
@@ -396,13 +404,16 @@ def _build_targets(raw: Any, params: ModelParams, origins: dict, path: str) -> t
                 continue
             meta = {"unit": unit, "lo": lo, "hi": hi}
             typ = str if kind == "month" else float
-            values[k] = _check_leaf(spec[k], typ, meta, origins.get(f"{key}.{k}", file), f"{key}.{k}")
+            values[k] = _check_leaf(
+                spec[k], typ, meta, origins.get(f"{key}.{k}", file), f"{key}.{k}"
+            )
         target = Target(kpi=kpi, **values)
         m = month_index(params.time.start, target.deadline)
         if not 1 <= m <= params.time.horizon_months:
             end = month_label(params.time.start, params.time.horizon_months)
             raise ConfigError(
-                origins.get(f"{key}.deadline", file), f"{key}.deadline",
+                origins.get(f"{key}.deadline", file),
+                f"{key}.deadline",
                 f"a month from {params.time.start} to {end} (the simulated horizon)",
                 repr(target.deadline),
             )

@@ -110,7 +110,12 @@ def par(
             rationale is in ``doc``).
     """
     meta = {
-        "unit": unit, "doc": doc, "lo": lo, "hi": hi, "length": length, "simplex": simplex,
+        "unit": unit,
+        "doc": doc,
+        "lo": lo,
+        "hi": hi,
+        "length": length,
+        "simplex": simplex,
         "plausible": plausible,
     }
     return field(default=default, metadata=meta)
@@ -138,7 +143,8 @@ class InitialState:
         "people",
         "Resident innovation talents at start (assumption: no published figure; range 15k-30k).",
         0,
-        5_000_000, plausible=(15000, 30000),
+        5_000_000,
+        plausible=(15000, 30000),
     )
     employed_share: float = par(0.93, "1", "Share of initial talents employed.", 0, 1)
     kind_shares: tuple = par(
@@ -196,17 +202,24 @@ class TalentParams:
         "people/month",
         "Talents from other Chinese regions who consider the area each month (assumption).",
         0,
-        1e7, plausible=(1400, 2800),
+        1e7,
+        plausible=(1400, 2800),
     )
     candidates_overseas_per_month: float = par(
-        150.0, "people/month", "Overseas talents who consider the area each month.", 0, 1e7, plausible=(80, 300),
+        150.0,
+        "people/month",
+        "Overseas talents who consider the area each month.",
+        0,
+        1e7,
+        plausible=(80, 300),
     )
     graduates_per_year: float = par(
         12000.0,
         "people/year",
         "Graduates of local universities on the market; 80 % of them in June and July.",
         0,
-        1e8, plausible=(8000, 16000),
+        1e8,
+        plausible=(8000, 16000),
     )
     domestic_kind_shares: tuple = par(
         (0.02, 0.34, 0.20, 0.14, 0.12, 0.18, 0.0),
@@ -244,7 +257,9 @@ class TalentParams:
         length=6,
         simplex=True,
     )
-    log_ability_sd: float = par(1.0, "log units", "Spread of log ability among candidates.", 0.01, 5)
+    log_ability_sd: float = par(
+        1.0, "log units", "Spread of log ability among candidates.", 0.01, 5
+    )
     ability_shift_by_kind: tuple = par(
         (1.3, 0.2, 0.0, 0.2, 0.1, -0.5, -0.6),
         "log units",
@@ -271,7 +286,8 @@ class TalentParams:
         "Chance per month that an eligible, unrecognised resident is evaluated and recognised "
         "(reviews are periodic and selective).",
         0,
-        1, plausible=(0.03, 0.1),
+        1,
+        plausible=(0.03, 0.1),
     )
     arrival_recognised_share: float = par(
         0.5,
@@ -281,8 +297,12 @@ class TalentParams:
         1,
     )
     level_wage_multiplier: tuple = par(
-        (1.0, 1.5, 2.4), "1", "Pay by recognised level, relative to a general talent (wages in "
-        "the model are relative: only ratios enter choices and dissatisfaction).", 0.1, 100,
+        (1.0, 1.5, 2.4),
+        "1",
+        "Pay by recognised level, relative to a general talent (wages in "
+        "the model are relative: only ratios enter choices and dissatisfaction).",
+        0.1,
+        100,
         length=3,
     )
     competitor_wage_ratio: float = par(
@@ -292,34 +312,68 @@ class TalentParams:
         0.25, "log units", "Spread of talents' wage expectations around the competitor offer.", 0, 3
     )
     asc_domestic: float = par(
-        -2.3, "utils", "Alternative-specific constant of the area for domestic candidates.", -20, 20, plausible=(-2.8, -1.8),
+        -2.3,
+        "utils",
+        "Alternative-specific constant of the area for domestic candidates.",
+        -20,
+        20,
+        plausible=(-2.8, -1.8),
     )
     asc_overseas: float = par(
         -2.0, "utils", "Alternative-specific constant of the area for overseas candidates.", -20, 20
     )
     asc_graduate: float = par(
-        -1.2, "utils", "Alternative-specific constant of the area for local graduates.", -20, 20, plausible=(-1.8, -0.6),
+        -1.2,
+        "utils",
+        "Alternative-specific constant of the area for local graduates.",
+        -20,
+        20,
+        plausible=(-1.8, -0.6),
     )
     competitor_gain_per_year: float = par(
-        0.05, "utils/year", "Yearly rise in competing destinations' attractiveness.", -5, 5, plausible=(0.0, 0.15),
+        0.05,
+        "utils/year",
+        "Yearly rise in competing destinations' attractiveness.",
+        -5,
+        5,
+        plausible=(0.0, 0.15),
     )
-    beta_wage: float = par(2.5, "utils per log wage", "Weight of log(wage/expectation).", 0, 50, plausible=(1.5, 4.0))
+    beta_wage: float = par(
+        2.5, "utils per log wage", "Weight of log(wage/expectation).", 0, 50, plausible=(1.5, 4.0)
+    )
     beta_award: float = par(
         0.35, "utils per 100k CNY", "Weight of one-time awards and subsidies on arrival.", 0, 50
     )
     beta_housing: float = par(
-        0.6, "utils", "Weight of the chance of a talent apartment.", 0, 50, plausible=(0.3, 1.0),
+        0.6,
+        "utils",
+        "Weight of the chance of a talent apartment.",
+        0,
+        50,
+        plausible=(0.3, 1.0),
     )
-    beta_services: float = par(0.8, "utils", "Weight of the service level (0-1).", 0, 50, plausible=(0.4, 1.2))
+    beta_services: float = par(
+        0.8, "utils", "Weight of the service level (0-1).", 0, 50, plausible=(0.4, 1.2)
+    )
     beta_carriers: float = par(
         0.25, "utils per log unit", "Weight of log(1 + operating carrier capacity / 100).", 0, 50
     )
     beta_jobs: float = par(1.0, "utils", "Weight of log(job-finding probability).", 0, 50)
     exit_base_per_month: float = par(
-        0.006, "1/month", "Departure hazard of a fully satisfied resident.", 0, 1, plausible=(0.004, 0.009),
+        0.006,
+        "1/month",
+        "Departure hazard of a fully satisfied resident.",
+        0,
+        1,
+        plausible=(0.004, 0.009),
     )
     exit_dissatisfaction_coef: float = par(
-        1.0, "1", "Hazard multiplier exp(coef x dissatisfaction).", 0, 20, plausible=(0.5, 1.5),
+        1.0,
+        "1",
+        "Hazard multiplier exp(coef x dissatisfaction).",
+        0,
+        20,
+        plausible=(0.5, 1.5),
     )
     dissatisfaction_wage: float = par(
         1.0, "1", "Dissatisfaction per log unit of wage below expectation.", 0, 20
@@ -334,18 +388,31 @@ class TalentParams:
         1.5, "1", "Dissatisfaction after the talent's employer failed (while searching).", 0, 20
     )
     broker_transfers_per_year: float = par(
-        0.6, "transfers/year", "Technology transfers a certified broker brokers per year without "
-        "the brokers programme's support.", 0, 100,
+        0.6,
+        "transfers/year",
+        "Technology transfers a certified broker brokers per year without "
+        "the brokers programme's support.",
+        0,
+        100,
     )
     transfer_spinoff_share: float = par(
-        0.25, "1", "Share of brokered transfers that become a spin-off firm (the rest become "
-        "projects that may seed scientist+engineer teams).", 0, 1,
+        0.25,
+        "1",
+        "Share of brokered transfers that become a spin-off firm (the rest become "
+        "projects that may seed scientist+engineer teams).",
+        0,
+        1,
     )
     flexible_end_per_month: float = par(
         0.04, "1/month", "Chance per month a flexible (remote, part-time) engagement ends.", 0, 1
     )
     search_exit_per_month: float = par(
-        0.15, "1/month", "Chance an unmatched searcher gives up and leaves each month.", 0, 1, plausible=(0.08, 0.25),
+        0.15,
+        "1/month",
+        "Chance an unmatched searcher gives up and leaves each month.",
+        0,
+        1,
+        plausible=(0.08, 0.25),
     )
     founding_per_year: tuple = par(
         (0.004, 0.004, 0.008, 0.008, 0.0035, 0.0015, 0.020),
@@ -368,7 +435,9 @@ class EnterpriseParams:
     """Firm sizes, growth, entry, failure and job matching."""
 
     size_log_mean: float = par(1.9, "log people", "Mean log initial size of ordinary firms.", 0, 10)
-    size_log_sd: float = par(1.0, "log people", "SD of log initial size (right-skewed sizes).", 0, 5)
+    size_log_sd: float = par(
+        1.0, "log people", "SD of log initial size (right-skewed sizes).", 0, 5
+    )
     chain_leader_size: float = par(
         350.0, "people", "Initial innovation-talent staff of a chain-leader firm.", 1, 1e6
     )
@@ -417,7 +486,8 @@ class EnterpriseParams:
         "firms/year",
         "Tech firms landing in the area (361 in Jan-Nov 2021, Shaanxi S&T News 2021-12-17).",
         0,
-        1e6, plausible=(330, 450),
+        1e6,
+        plausible=(330, 450),
     )
     relocation_carrier_effect: float = par(
         0.15, "1", "Relocations multiplier 1 + effect x log(1 + new carrier capacity / 100).", 0, 50
@@ -426,7 +496,12 @@ class EnterpriseParams:
         1.2, "log people", "Mean log desired staff of a landing firm.", 0, 10
     )
     fail_per_year_young: float = par(
-        0.22, "1/year", "Failure hazard of firms younger than 3 years.", 0, 1, plausible=(0.15, 0.3),
+        0.22,
+        "1/year",
+        "Failure hazard of firms younger than 3 years.",
+        0,
+        1,
+        plausible=(0.15, 0.3),
     )
     fail_per_year_mature: float = par(0.04, "1/year", "Failure hazard of older firms.", 0, 1)
     fail_small_multiplier: float = par(
@@ -437,14 +512,24 @@ class EnterpriseParams:
         0.7, "1", "Hazard multiplier for firms hosted by an incubator or space.", 0, 20
     )
     high_tech_per_year: float = par(
-        0.2, "1/year", "Chance per year that an eligible firm (1 year old, 5 staff) is certified "
-        "high-tech; funded firms and spin-offs x 1.5.", 0, 1, plausible=(0.12, 0.28),
+        0.2,
+        "1/year",
+        "Chance per year that an eligible firm (1 year old, 5 staff) is certified "
+        "high-tech; funded firms and spin-offs x 1.5.",
+        0,
+        1,
+        plausible=(0.12, 0.28),
     )
     productivity_sd: float = par(
         0.15, "log units", "Spread of firm wage levels (log productivity).", 0, 3
     )
     matching_efficiency: float = par(
-        0.7, "1/month", "Efficiency A of the matching function M = A U^a V^(1-a).", 0, 10, plausible=(0.5, 0.9),
+        0.7,
+        "1/month",
+        "Efficiency A of the matching function M = A U^a V^(1-a).",
+        0,
+        10,
+        plausible=(0.5, 0.9),
     )
     matching_elasticity: float = par(
         0.5, "1", "Elasticity a of matches with respect to searchers.", 0.01, 0.99
@@ -474,9 +559,7 @@ class CarrierParams:
     operating_cost_cny_million_per_year: float = par(
         1.0, "million CNY/year", "Operating support paid while operating.", 0, 1e6
     )
-    capacity: int = par(
-        30, "slots", "Startups, teams or staff the carrier hosts.", 0, 1_000_000
-    )
+    capacity: int = par(30, "slots", "Startups, teams or staff the carrier hosts.", 0, 1_000_000)
 
 
 def _carrier(**kw: Any) -> Any:
@@ -488,39 +571,67 @@ class CarrierSet:
     """Carriers by kind. Those built since the start are the plan's carrier KPIs."""
 
     innovation_carrier: CarrierParams = _carrier(
-        initial_operating=10, initial_under_construction=12, projects_per_year=22.0,
-        lead_time_months=12.0, build_cost_cny_million=15.0,
-        operating_cost_cny_million_per_year=2.0, capacity=60,
+        initial_operating=10,
+        initial_under_construction=12,
+        projects_per_year=22.0,
+        lead_time_months=12.0,
+        build_cost_cny_million=15.0,
+        operating_cost_cny_million_per_year=2.0,
+        capacity=60,
     )
     pilot_base: CarrierParams = _carrier(
-        initial_operating=6, initial_under_construction=4, projects_per_year=12.0,
-        lead_time_months=10.0, build_cost_cny_million=8.0,
-        operating_cost_cny_million_per_year=1.0, capacity=15,
+        initial_operating=6,
+        initial_under_construction=4,
+        projects_per_year=12.0,
+        lead_time_months=10.0,
+        build_cost_cny_million=8.0,
+        operating_cost_cny_million_per_year=1.0,
+        capacity=15,
     )
     new_rd_institution: CarrierParams = _carrier(
-        initial_operating=8, initial_under_construction=5, projects_per_year=24.0,
-        lead_time_months=9.0, build_cost_cny_million=10.0,
-        operating_cost_cny_million_per_year=2.0, capacity=40,
+        initial_operating=8,
+        initial_under_construction=5,
+        projects_per_year=24.0,
+        lead_time_months=9.0,
+        build_cost_cny_million=10.0,
+        operating_cost_cny_million_per_year=2.0,
+        capacity=40,
     )
     common_tech_platform: CarrierParams = _carrier(
-        initial_operating=4, initial_under_construction=2, projects_per_year=8.0,
-        lead_time_months=10.0, build_cost_cny_million=5.0,
-        operating_cost_cny_million_per_year=1.0, capacity=20,
+        initial_operating=4,
+        initial_under_construction=2,
+        projects_per_year=8.0,
+        lead_time_months=10.0,
+        build_cost_cny_million=5.0,
+        operating_cost_cny_million_per_year=1.0,
+        capacity=20,
     )
     student_space: CarrierParams = _carrier(
-        initial_operating=5, initial_under_construction=3, projects_per_year=8.0,
-        lead_time_months=6.0, build_cost_cny_million=2.0,
-        operating_cost_cny_million_per_year=0.5, capacity=30,
+        initial_operating=5,
+        initial_under_construction=3,
+        projects_per_year=8.0,
+        lead_time_months=6.0,
+        build_cost_cny_million=2.0,
+        operating_cost_cny_million_per_year=0.5,
+        capacity=30,
     )
     shared_research_center: CarrierParams = _carrier(
-        initial_operating=0, initial_under_construction=2, projects_per_year=3.5,
-        lead_time_months=9.0, build_cost_cny_million=10.0,
-        operating_cost_cny_million_per_year=1.5, capacity=10,
+        initial_operating=0,
+        initial_under_construction=2,
+        projects_per_year=3.5,
+        lead_time_months=9.0,
+        build_cost_cny_million=10.0,
+        operating_cost_cny_million_per_year=1.5,
+        capacity=10,
     )
     incubator: CarrierParams = _carrier(
-        initial_operating=49, initial_under_construction=4, projects_per_year=10.0,
-        lead_time_months=8.0, build_cost_cny_million=3.0,
-        operating_cost_cny_million_per_year=0.5, capacity=25,
+        initial_operating=49,
+        initial_under_construction=4,
+        projects_per_year=10.0,
+        lead_time_months=8.0,
+        build_cost_cny_million=3.0,
+        operating_cost_cny_million_per_year=0.5,
+        capacity=25,
     )
 
 
@@ -546,7 +657,11 @@ class FundParams(BudgetParams):
         0.0, "million CNY", "Size of one equity investment in a startup.", 0, 1e6
     )
     invest_per_month: float = par(
-        0.0, "1/month", "Chance per month that an unfunded young firm is offered an investment.", 0, 1
+        0.0,
+        "1/month",
+        "Chance per month that an unfunded young firm is offered an investment.",
+        0,
+        1,
     )
 
 
@@ -560,25 +675,34 @@ class FundSet:
     """The money: what pays for awards, housing, services, carriers and investments (task 24)."""
 
     special_allocation: tuple = par(
-        (0.20, 0.14, 0.56, 0.10), "1",
+        (0.20, 0.14, 0.56, 0.10),
+        "1",
         "Shares of the talent special fund (人才专项资金) going to its four accounts: talents "
         "(awards, subsidies, packages), living (housing, services), carriers (construction, "
         "operation), programmes (all other levers). Unspent money stays in its account.",
-        0, 1, length=4, simplex=True,
+        0,
+        1,
+        length=4,
+        simplex=True,
     )
     special: BudgetParams = _fund(
         BudgetParams, initial_balance_cny_million=100.0, budget_cny_million_per_year=2000.0
     )
     development: FundParams = _fund(
-        initial_balance_cny_million=200.0, budget_cny_million_per_year=300.0,
-        investment_cny_million=2.0, invest_per_month=0.02,
+        initial_balance_cny_million=200.0,
+        budget_cny_million_per_year=300.0,
+        investment_cny_million=2.0,
+        invest_per_month=0.02,
     )
     capital_pool: FundParams = _fund(
-        investment_cny_million=5.0, invest_per_month=0.01,
+        investment_cny_million=5.0,
+        invest_per_month=0.01,
     )
     venture: FundParams = _fund(
-        initial_balance_cny_million=400.0, budget_cny_million_per_year=400.0,
-        investment_cny_million=5.0, invest_per_month=0.01,
+        initial_balance_cny_million=400.0,
+        budget_cny_million_per_year=400.0,
+        investment_cny_million=5.0,
+        invest_per_month=0.01,
     )
 
 
@@ -592,8 +716,11 @@ class Lever:
 
     on: bool = par(True, "bool", "Whether the lever acts at all (off: no effect and no cost).")
     start_month: int = par(
-        1, "month", "First month the lever acts (1 = time.start), before any leadership delay.",
-        1, 600,
+        1,
+        "month",
+        "First month the lever acts (1 = time.start), before any leadership delay.",
+        1,
+        600,
     )
 
 
@@ -602,9 +729,13 @@ class LeadershipLever(Lever):
     """Task 1 and safeguards (一)(三): leadership group, talent office, supervision."""
 
     execution: float = par(
-        0.8, "1", "Execution strength: other levers act at (0.5 + 0.5 x execution) of their "
+        0.8,
+        "1",
+        "Execution strength: other levers act at (0.5 + 0.5 x execution) of their "
         "intensity and start round(governance.delay_months x (1 - execution)) months late. "
-        "With the lever off, execution is 0.", 0, 1,
+        "With the lever off, execution is 0.",
+        0,
+        1,
     )
     cost_cny_million_per_year: float = par(
         5.0, "million CNY/year", "Talent office staff and supervision.", 0, 1e5
@@ -622,8 +753,11 @@ class AwardsLever(Lever):
         100.0, "thousand CNY", "One-time award to a high-end talent on arrival.", 0, 1e6
     )
     living_subsidy_cny_thousand_per_month: float = par(
-        1.0, "thousand CNY/month",
-        "Living subsidy to young talents and students for their first months.", 0, 1000,
+        1.0,
+        "thousand CNY/month",
+        "Living subsidy to young talents and students for their first months.",
+        0,
+        1000,
     )
     living_subsidy_months: int = par(24, "months", "How long the living subsidy is paid.", 0, 240)
 
@@ -633,9 +767,13 @@ class EvaluationLever(Lever):
     """Task 2: evaluation reform (三重三看, 以赛代评, overseas grading)."""
 
     intensity: float = par(
-        1.0, "1", "Talents without titles are recognised at half the monthly chance of titled "
+        1.0,
+        "1",
+        "Talents without titles are recognised at half the monthly chance of titled "
         "ones, x (1 + 2 x strength x intensity); overseas arrivals are recognised on arrival "
-        "x (1 + 0.5 x strength x intensity).", 0, 1,
+        "x (1 + 0.5 x strength x intensity).",
+        0,
+        1,
     )
     cost_cny_million_per_year: float = par(
         4.0, "million CNY/year", "Review panels, competitions used as evaluation.", 0, 1e5
@@ -653,8 +791,11 @@ class ThreePoolsLever(Lever):
         0.3, "1", "Founding multiplier 1 + value for scientists and researchers.", 0, 10
     )
     capital_pool_cny_million_per_year: float = par(
-        200.0, "million CNY/year", "Provincial SOE money added to the capital pool each January.",
-        0, 1e6,
+        200.0,
+        "million CNY/year",
+        "Provincial SOE money added to the capital pool each January.",
+        0,
+        1e6,
     )
     cost_cny_million_per_year: float = par(
         6.0, "million CNY/year", "Running the three pools.", 0, 1e5
@@ -666,8 +807,12 @@ class LabSharingLever(Lever):
     """Task 4: city-university-enterprise co-employment; labs and instruments opened to firms."""
 
     intensity: float = par(
-        1.0, "1", "Firm growth + 0.03 x intensity a year; scientist+engineer team formation "
-        "x (1 + 0.5 x intensity).", 0, 1,
+        1.0,
+        "1",
+        "Firm growth + 0.03 x intensity a year; scientist+engineer team formation "
+        "x (1 + 0.5 x intensity).",
+        0,
+        1,
     )
     cost_cny_million_per_year: float = par(
         10.0, "million CNY/year", "Subsidised access to instruments and labs.", 0, 1e5
@@ -691,9 +836,12 @@ class BrokersLever(Lever):
     """Tasks 5 and 19: technology brokers of three kinds (新区直属, 高校共聘, 专业机构)."""
 
     trainees_per_year: tuple = par(
-        (50.0, 70.0, 50.0), "people/year",
+        (50.0, 70.0, 50.0),
+        "people/year",
         "Trainees enrolled per year by kind (area staff, co-hired with universities, agencies).",
-        0, 1e6, length=3,
+        0,
+        1e6,
+        length=3,
     )
     pass_rate: tuple = par(
         (0.85, 0.75, 0.8), "1", "Share of trainees certified, by kind.", 0, 1, length=3
@@ -702,9 +850,13 @@ class BrokersLever(Lever):
         (40.0, 30.0, 20.0), "thousand CNY", "Training cost per trainee, by kind.", 0, 1e5, length=3
     )
     transfers_per_broker_per_year: tuple = par(
-        (1.0, 1.5, 1.2), "transfers/year",
+        (1.0, 1.5, 1.2),
+        "transfers/year",
         "Technology transfers each certified broker brokers per year, by kind, with the "
-        "programme's support (x lever strength).", 0, 100, length=3,
+        "programme's support (x lever strength).",
+        0,
+        100,
+        length=3,
     )
     commission_cny_thousand: float = par(
         30.0, "thousand CNY", "Reward paid to the broker for each transfer.", 0, 1e5
@@ -745,14 +897,21 @@ class FaultToleranceLever(Lever):
     """Task 8: fault tolerance and exemption (容错免责)."""
 
     intensity: float = par(
-        1.0, "1", "Founding x (1 + 0.3 x intensity); fund investment chance "
+        1.0,
+        "1",
+        "Founding x (1 + 0.3 x intensity); fund investment chance "
         "x (1 + 0.5 x intensity); an employer's failure hurts its staff's retention "
         "x (1 - 0.6 x intensity).",
-        0, 1,
+        0,
+        1,
     )
     risk_compensation_share: float = par(
-        0.3, "1", "Share of the investment in a failed funded firm that the special fund "
-        "reimburses to investors.", 0, 1,
+        0.3,
+        "1",
+        "Share of the investment in a failed funded firm that the special fund "
+        "reimburses to investors.",
+        0,
+        1,
     )
 
 
@@ -763,9 +922,7 @@ class StrategicScientistsLever(Lever):
     arrivals_per_year: float = par(
         4.0, "people/year", "Strategic scientists recruited per year (Poisson).", 0, 1000
     )
-    team_size: int = par(
-        6, "people", "Young researchers each strategic scientist brings.", 0, 1000
-    )
+    team_size: int = par(6, "people", "Young researchers each strategic scientist brings.", 0, 1000)
     package_cny_million: float = par(
         20.0, "million CNY", "Case-by-case package per strategic scientist.", 0, 1e5
     )
@@ -825,8 +982,11 @@ class OffshoreLever(Lever):
 
     offshore_incubators: int = par(3, "incubators", "Offshore incubators operated.", 0, 1000)
     overseas_utility: float = par(
-        0.15, "utils per incubator", "Extra utility for overseas candidates per incubator "
-        "(saturating at 5).", 0, 10,
+        0.15,
+        "utils per incubator",
+        "Extra utility for overseas candidates per incubator (saturating at 5).",
+        0,
+        10,
     )
     flexible_per_incubator_per_year: float = par(
         20.0, "people/year", "Overseas talents engaged flexibly through each incubator.", 0, 1e5
@@ -844,8 +1004,12 @@ class YouthCommunityLever(Lever):
         4.0, "competitions/year", "Innovation and entrepreneurship competitions held.", 0, 1000
     )
     effect_per_competition: float = par(
-        0.08, "1", "新双创 team formation and student founding x (1 + value x competitions "
-        "in the last 12 months).", 0, 10,
+        0.08,
+        "1",
+        "新双创 team formation and student founding x (1 + value x competitions "
+        "in the last 12 months).",
+        0,
+        10,
     )
     cost_cny_million_per_competition: float = par(
         1.5, "million CNY", "Prize money and organisation.", 0, 1e4
@@ -884,8 +1048,11 @@ class YoungTalentLever(Lever):
     """Task 18: young S&T talents, postdocs (博士后创新创业园), targeted campus recruiting."""
 
     postdocs_per_year: float = par(
-        150.0, "people/year", "Postdocs and young PhDs brought in (Poisson); they search "
-        "institute vacancies only.", 0, 1e6
+        150.0,
+        "people/year",
+        "Postdocs and young PhDs brought in (Poisson); they search institute vacancies only.",
+        0,
+        1e6,
     )
     postdoc_cost_cny_thousand: float = par(
         150.0, "thousand CNY", "Subsidy per postdoc placed.", 0, 1e5
@@ -903,24 +1070,21 @@ class ManagersLever(Lever):
     """Task 19: 新锐西商 young entrepreneurs, manager club."""
 
     intensity: float = par(
-        1.0, "1", "Manager founding x (1 + 0.5 x intensity); manager dissatisfaction "
-        "- 0.2 x intensity.", 0, 1,
+        1.0,
+        "1",
+        "Manager founding x (1 + 0.5 x intensity); manager dissatisfaction - 0.2 x intensity.",
+        0,
+        1,
     )
-    cost_cny_million_per_year: float = par(
-        3.0, "million CNY/year", "Programme costs.", 0, 1e5
-    )
+    cost_cny_million_per_year: float = par(3.0, "million CNY/year", "Programme costs.", 0, 1e5)
 
 
 @dataclass(frozen=True)
 class SkilledTalentLever(Lever):
     """Task 20: skilled technicians, apprenticeships, skill master studios."""
 
-    apprentices_per_year: float = par(
-        600.0, "people/year", "Technicians trained per year.", 0, 1e6
-    )
-    ability_gain: float = par(
-        0.3, "log units", "Ability gained by a trained technician.", 0, 5
-    )
+    apprentices_per_year: float = par(600.0, "people/year", "Technicians trained per year.", 0, 1e6)
+    ability_gain: float = par(0.3, "log units", "Ability gained by a trained technician.", 0, 5)
     retention_gain: float = par(
         0.3, "1", "Dissatisfaction removed from an apprenticed technician.", 0, 5
     )
@@ -945,9 +1109,7 @@ class ChainTalentLever(Lever):
 class TalentMarketLever(Lever):
     """Task 22: the Qinchuangyuan talent market and cloud platform."""
 
-    matching_gain: float = par(
-        0.25, "1", "Matching efficiency x (1 + gain).", 0, 10
-    )
+    matching_gain: float = par(0.25, "1", "Matching efficiency x (1 + gain).", 0, 10)
     pool_gain: float = par(
         0.1, "1", "Domestic candidates x (1 + gain) (the network of talent markets).", 0, 10
     )
@@ -980,15 +1142,21 @@ class ServicesLever(Lever):
     """Task 25: schooling, medical care, spouse jobs, service specialists, headhunters."""
 
     spend_cny_million_per_year: float = par(
-        60.0, "million CNY/year", "Spending on schooling, medical care, spouse jobs, one-stop "
-        "service.", 0, 1e6,
+        60.0,
+        "million CNY/year",
+        "Spending on schooling, medical care, spouse jobs, one-stop service.",
+        0,
+        1e6,
     )
     half_cny_million_per_year: float = par(
         40.0, "million CNY/year", "Spending at which the service level reaches 0.5.", 1e-6, 1e6
     )
     specialist_retention: float = par(
-        0.5, "1", "Dissatisfaction removed from high-level talents with a service specialist.",
-        0, 5,
+        0.5,
+        "1",
+        "Dissatisfaction removed from high-level talents with a service specialist.",
+        0,
+        5,
     )
     specialist_cost_cny_thousand_per_talent_per_year: float = par(
         20.0, "thousand CNY/year", "Service specialist cost per high-level talent.", 0, 1e5
@@ -997,8 +1165,11 @@ class ServicesLever(Lever):
         80.0, "thousand CNY", "Headhunter fee per high-end or high-level arrival.", 0, 1e5
     )
     headhunter_utility: float = par(
-        0.3, "utils", "Extra utility for high-end and high-level candidates (headhunters).",
-        0, 10,
+        0.3,
+        "utils",
+        "Extra utility for high-end and high-level candidates (headhunters).",
+        0,
+        10,
     )
 
 
@@ -1021,9 +1192,7 @@ class TrainingLever(Lever):
 
     trainees_per_year: float = par(2000.0, "people/year", "Residents trained per year.", 0, 1e7)
     ability_gain: float = par(0.1, "log units", "Ability gained per training.", 0, 5)
-    cost_cny_thousand_per_trainee: float = par(
-        3.0, "thousand CNY", "Cost per trainee.", 0, 1e5
-    )
+    cost_cny_thousand_per_trainee: float = par(3.0, "thousand CNY", "Cost per trainee.", 0, 1e5)
 
 
 @dataclass(frozen=True)
@@ -1034,8 +1203,11 @@ class AtmosphereLever(Lever):
         10.0, "million CNY/year", "Parks, events, honours.", 0, 1e6
     )
     utility_at_10m: float = par(
-        0.05, "utils", "Utility for all candidates at 10 million CNY/year (log-saturating).",
-        0, 5,
+        0.05,
+        "utils",
+        "Utility for all candidates at 10 million CNY/year (log-saturating).",
+        0,
+        5,
     )
 
 
@@ -1091,7 +1263,12 @@ class TeamParams:
     """Formation and dissolution of scientist+engineer and 新双创 teams."""
 
     se_form_per_year: float = par(
-        0.0008, "1/year", "Chance per year a free resident scientist forms a team with a firm.", 0, 1, plausible=(0.0004, 0.0016),
+        0.0008,
+        "1/year",
+        "Chance per year a free resident scientist forms a team with a firm.",
+        0,
+        1,
+        plausible=(0.0004, 0.0016),
     )
     se_broker_effect: float = par(
         0.3, "1", "Formation multiplier 1 + effect x brokers per 1,000 residents.", 0, 50
@@ -1101,18 +1278,30 @@ class TeamParams:
     )
     se_engineers: int = par(3, "people", "Engineers a team needs from its partner firm.", 1, 100)
     se_project_share: float = par(
-        0.35, "1", "Share of brokered projects (transfers that are not spin-offs) that seed a "
-        "scientist+engineer team.", 0, 1,
+        0.35,
+        "1",
+        "Share of brokered projects (transfers that are not spin-offs) that seed a "
+        "scientist+engineer team.",
+        0,
+        1,
     )
     se_dissolve_per_year: float = par(
         0.12, "1/year", "Dissolution hazard of a team (project ends).", 0, 1
     )
     sc_form_per_year: float = par(
-        0.002, "1/year", "Chance per year a young talent or student forms a 新双创 team.", 0, 1, plausible=(0.001, 0.004),
+        0.002,
+        "1/year",
+        "Chance per year a young talent or student forms a 新双创 team.",
+        0,
+        1,
+        plausible=(0.001, 0.004),
     )
     sc_space_effect: float = par(
-        2.0, "1", "Formation multiplier 1 + effect x free space share (student spaces, incubators).",
-        0, 50,
+        2.0,
+        "1",
+        "Formation multiplier 1 + effect x free space share (student spaces, incubators).",
+        0,
+        50,
     )
     sc_dissolve_per_year: float = par(0.35, "1/year", "Dissolution hazard of a 新双创 team.", 0, 1)
 
@@ -1122,16 +1311,25 @@ class ReformParams:
     """How reforms produce candidate cases and how cases are promoted."""
 
     case_per_reform_per_year: float = par(
-        0.8, "cases/year", "Candidate cases each active reform lever produces per year "
+        0.8,
+        "cases/year",
+        "Candidate cases each active reform lever produces per year "
         "(reform levers: evaluation_reform, three_pools, lab_sharing, tech_transfer, enclaves, "
-        "fault_tolerance, talent_market, brokers, young_talent).", 0, 100, plausible=(0.4, 1.2),
+        "fault_tolerance, talent_market, brokers, young_talent).",
+        0,
+        100,
+        plausible=(0.4, 1.2),
     )
     maturity_months: int = par(
         9, "months", "Months of evidence a case needs before it can be promoted.", 0, 120
     )
     promotion_per_month: float = par(
-        0.04, "1/month", "Chance per month a mature case is promoted nationally or provincially.",
-        0, 1, plausible=(0.02, 0.08),
+        0.04,
+        "1/month",
+        "Chance per month a mature case is promoted nationally or provincially.",
+        0,
+        1,
+        plausible=(0.02, 0.08),
     )
 
 
@@ -1140,8 +1338,13 @@ class GovernanceParams:
     """How fast the administration turns a lever into action."""
 
     delay_months: float = par(
-        6.0, "months", "Start delay of a lever when nothing drives execution (leadership off); "
-        "shortened by leadership's execution strength.", 0, 60, plausible=(3.0, 9.0),
+        6.0,
+        "months",
+        "Start delay of a lever when nothing drives execution (leadership off); "
+        "shortened by leadership's execution strength.",
+        0,
+        60,
+        plausible=(3.0, 9.0),
     )
 
 
@@ -1150,7 +1353,9 @@ class AccountingParams:
     """How the plan's figures are counted."""
 
     count_flexible_talents: bool = par(
-        True, "bool", "Count flexibly engaged talents (柔性引才: remote, part-time) in "
+        True,
+        "bool",
+        "Count flexibly engaged talents (柔性引才: remote, part-time) in "
         "innovation_talents, high_end_talents and high_level_talents, as the plan's "
         "不求我有但求我用 invites.",
     )
@@ -1216,5 +1421,7 @@ def iter_keys(cls: type = ModelParams, prefix: str = ""):
 def uncertain_parameters() -> dict[str, tuple[float, float]]:
     """Dotted key -> plausible (low, high) of every parameter marked as uncertain."""
     return {
-        key: f.metadata["plausible"] for key, f, _t, _c in iter_keys() if f.metadata.get("plausible")
+        key: f.metadata["plausible"]
+        for key, f, _t, _c in iter_keys()
+        if f.metadata.get("plausible")
     }

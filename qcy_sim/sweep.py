@@ -194,8 +194,11 @@ class LocalExecutor:
                 except BrokenProcessPool:
                     raise
                 except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled
-                    yield {"run_id": run_id, "status": "failed",
-                           "error": f"worker error: {_error_text(exc)}"}
+                    yield {
+                        "run_id": run_id,
+                        "status": "failed",
+                        "error": f"worker error: {_error_text(exc)}",
+                    }
             fill()
 
     def describe(self) -> dict[str, Any]:
@@ -229,9 +232,12 @@ class DaskExecutor:
             self._client = Client(self.scheduler)
         else:
             self._cluster = LocalCluster(
-                n_workers=self.workers, processes=True, threads_per_worker=1,
+                n_workers=self.workers,
+                processes=True,
+                threads_per_worker=1,
                 # a free port for the dashboard: two sweeps on one machine must not collide
-                dashboard_address=":0", silence_logs=logging.ERROR,
+                dashboard_address=":0",
+                silence_logs=logging.ERROR,
             )
             self._client = Client(self._cluster)
         return self
@@ -273,8 +279,11 @@ class DaskExecutor:
             try:
                 result = fut.result()
             except Exception as exc:  # noqa: BLE001 - e.g. a worker that died (KilledWorker)
-                result = {"run_id": run_id, "status": "failed",
-                          "error": f"worker error: {_error_text(exc)}"}
+                result = {
+                    "run_id": run_id,
+                    "status": "failed",
+                    "error": f"worker error: {_error_text(exc)}",
+                }
             fut.release()
             yield result
             submit()
@@ -336,8 +345,9 @@ class SweepPlan:
 
     def chunks(self, chunk_runs: int) -> list[range]:
         """Run indices of each chunk."""
-        return [range(i, min(i + chunk_runs, self.n_runs)) for i in range(0, self.n_runs,
-                                                                          chunk_runs)]
+        return [
+            range(i, min(i + chunk_runs, self.n_runs)) for i in range(0, self.n_runs, chunk_runs)
+        ]
 
 
 def plan_sweep(experiment: Experiment) -> SweepPlan:
@@ -357,11 +367,16 @@ def plan_sweep(experiment: Experiment) -> SweepPlan:
                 run_ids.append(rid)
                 first.append((p.point_id, r))
             row_runs[p.point_id * experiment.replicates + r] = index[rid]
-    columns = {"runs": [n for n, _ in _run_fields(experiment)],
-               "timeseries": [n for n, _ in _ts_fields(experiment)]}
+    columns = {
+        "runs": [n for n, _ in _run_fields(experiment)],
+        "timeseries": [n for n, _ in _ts_fields(experiment)],
+    }
     digest = hashlib.sha256()
-    digest.update(canonical_json({"version": __version__, "columns": columns,
-                                  "rows": row_runs.tolist()}).encode())
+    digest.update(
+        canonical_json(
+            {"version": __version__, "columns": columns, "rows": row_runs.tolist()}
+        ).encode()
+    )
     for rid in run_ids:
         digest.update(rid.encode())
     return SweepPlan(experiment, seeds, run_ids, first, row_runs, digest.hexdigest()[:16], columns)
@@ -374,13 +389,22 @@ def _spending() -> dict[str, str]:
 
 
 def _run_fields(exp: Experiment) -> list[tuple[str, str]]:
-    out = [("run_id", "string"), ("point_id", "int64"), ("replicate", "int64"),
-           ("seed", "uint64"), ("status", "string"), ("error", "string")]
+    out = [
+        ("run_id", "string"),
+        ("point_id", "int64"),
+        ("replicate", "int64"),
+        ("seed", "uint64"),
+        ("status", "string"),
+        ("error", "string"),
+    ]
     out += [(k, "int64") for k in exp.kpis]
     for t in exp.targets:
         out += [(f"met_{t}", "bool_"), (f"month_met_{t}", "int64")]
-    out += [("met_all", "bool_"), ("total_spending_cny_million", "float64"),
-            ("public_spending_cny_million", "float64")]
+    out += [
+        ("met_all", "bool_"),
+        ("total_spending_cny_million", "float64"),
+        ("public_spending_cny_million", "float64"),
+    ]
     out += [(f"spend_{c}_cny_million", "float64") for c in _spending()]
     return out
 
@@ -411,8 +435,12 @@ def _reduce(plan: SweepPlan, i: int, outcome: dict[str, Any]) -> tuple[dict[str,
     point_id, rep = plan.first[i]
     point = exp.points[point_id]
     row: dict[str, Any] = {
-        "run_id": plan.run_ids[i], "point_id": point_id, "replicate": rep,
-        "seed": plan.seeds[rep], "status": outcome["status"], "error": outcome.get("error"),
+        "run_id": plan.run_ids[i],
+        "point_id": point_id,
+        "replicate": rep,
+        "seed": plan.seeds[rep],
+        "status": outcome["status"],
+        "error": outcome.get("error"),
     }
     if outcome["status"] != "ok":
         return row, None
@@ -494,8 +522,10 @@ class _Folder:
         self.plan = plan
 
     def chunk_paths(self, k: int) -> tuple[Path, Path]:
-        return (self.out / CHUNKS / f"runs-{k:06d}.parquet",
-                self.out / TIMESERIES / f"part-{k:06d}.parquet")
+        return (
+            self.out / CHUNKS / f"runs-{k:06d}.parquet",
+            self.out / TIMESERIES / f"part-{k:06d}.parquet",
+        )
 
     def prepare(self, resume: bool, chunk_runs: int) -> tuple[dict[str, Any] | None, int]:
         """Check the folder may be used; return the previous manifest and the chunk size."""
@@ -505,9 +535,11 @@ class _Folder:
             raise ConfigError(out, "--out", "a folder", "a file")
         if entries and not resume:
             raise ConfigError(
-                out, "--out",
+                out,
+                "--out",
                 "a new or empty folder (pass --resume to finish the sweep saved there, "
-                "or choose a new --out)", f"a folder with {len(entries)} entries",
+                "or choose a new --out)",
+                f"a folder with {len(entries)} entries",
             )
         previous = None
         if entries:
@@ -515,11 +547,16 @@ class _Folder:
             try:
                 previous = json.loads(mpath.read_text(encoding="utf-8"))
             except (OSError, ValueError):
-                raise ConfigError(out, "--resume", "a folder written by qcy sweep "
-                                  "(with a readable manifest.json)", "none") from None
+                raise ConfigError(
+                    out,
+                    "--resume",
+                    "a folder written by qcy sweep (with a readable manifest.json)",
+                    "none",
+                ) from None
             if previous.get("plan_hash") != self.plan.plan_hash:
                 raise ConfigError(
-                    mpath, "plan_hash",
+                    mpath,
+                    "plan_hash",
                     f"the plan of {self.plan.experiment.path} ({self.plan.plan_hash}); "
                     "choose a new --out for a changed experiment",
                     f"{previous.get('plan_hash')} (a sweep of "
@@ -544,10 +581,14 @@ class _Folder:
             if rpath.exists():
                 try:
                     table = pq.read_table(rpath, columns=["run_id", "status"])
-                    st = dict(zip(table["run_id"].to_pylist(), table["status"].to_pylist(),
-                                  strict=True))
-                    ts_ids = set(pq.read_table(tpath, columns=["run_id"])["run_id"].to_pylist()
-                                 ) if tpath.exists() else set()
+                    st = dict(
+                        zip(table["run_id"].to_pylist(), table["status"].to_pylist(), strict=True)
+                    )
+                    ts_ids = (
+                        set(pq.read_table(tpath, columns=["run_id"])["run_id"].to_pylist())
+                        if tpath.exists()
+                        else set()
+                    )
                     if list(st) == ids and ts_ids == {r for r in ids if st[r] == "ok"}:
                         saved = st
                 except (OSError, ValueError, KeyError):
@@ -580,14 +621,14 @@ class _Folder:
                 if row["run_id"] in chunk.keep:
                     rows[row["run_id"]] = row
                     if row["status"] == "ok" and old_ts is not None:
-                        ts[row["run_id"]] = old_ts.filter(pc.equal(old_ts["run_id"],
-                                                                   row["run_id"]))
+                        ts[row["run_id"]] = old_ts.filter(pc.equal(old_ts["run_id"], row["run_id"]))
         order = [self.plan.run_ids[i] for i in chunk.runs]
         parts = [ts[r] for r in order if r in ts]
         ts_table = pa.concat_tables(parts) if parts else _schema(_ts_fields(exp)).empty_table()
         _write_parquet(tpath, ts_table)
-        _write_parquet(rpath, pa.Table.from_pylist([rows[r] for r in order],
-                                                   schema=_schema(_run_fields(exp))))
+        _write_parquet(
+            rpath, pa.Table.from_pylist([rows[r] for r in order], schema=_schema(_run_fields(exp)))
+        )
 
     def points_table(self):
         """``points.parquet``: one row per point with its factor values."""
@@ -596,8 +637,7 @@ class _Folder:
         exp = self.plan.experiment
         cols: dict[str, Any] = {
             "point_id": pa.array([p.point_id for p in exp.points], pa.int64()),
-            "scenario": pa.array([exp.scenarios[p.scenario].name for p in exp.points],
-                                 pa.string()),
+            "scenario": pa.array([exp.scenarios[p.scenario].name for p in exp.points], pa.string()),
             "design_row": pa.array([p.row for p in exp.points], pa.int64()),
             "config_hash": pa.array([p.config_hash[:16] for p in exp.points], pa.string()),
         }
@@ -617,12 +657,16 @@ class _Folder:
         body = runs.take(take)
         point_ids = np.repeat(np.arange(len(exp.points), dtype=np.int64), exp.replicates)
         points = self.points_table().take(pa.array(point_ids))
-        cols: dict[str, Any] = {"run_id": body["run_id"], "point_id": pa.array(point_ids),
-                                "scenario": points["scenario"]}
+        cols: dict[str, Any] = {
+            "run_id": body["run_id"],
+            "point_id": pa.array(point_ids),
+            "scenario": points["scenario"],
+        }
         for f in exp.factors:
             cols[f.key] = points[f.key]
-        cols["replicate"] = pa.array(np.tile(np.arange(exp.replicates, dtype=np.int64),
-                                             len(exp.points)))
+        cols["replicate"] = pa.array(
+            np.tile(np.arange(exp.replicates, dtype=np.int64), len(exp.points))
+        )
         for name in body.column_names:
             if name not in ("run_id", "point_id", "replicate"):
                 cols[name] = body[name]
@@ -718,14 +762,25 @@ def run_sweep(
     n_chunks = len(plan.chunks(chunk_runs))
     manifest = _manifest(plan, previous, chunk_runs, n_chunks)
     session = {
-        "command": " ".join(sys.argv), "executor": executor.describe(), "resume": resume,
-        "retry_failed": retry_failed, "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "command": " ".join(sys.argv),
+        "executor": executor.describe(),
+        "resume": resume,
+        "retry_failed": retry_failed,
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "status": "running",
     }
     manifest["sessions"].append(session)
     _write_parquet(out / POINTS, folder.points_table())
-    _write_json(out / MANIFEST, {**manifest, "status": "running", "ok": ok, "failed": failed,
-                                 "executor": session["executor"]})
+    _write_json(
+        out / MANIFEST,
+        {
+            **manifest,
+            "status": "running",
+            "ok": ok,
+            "failed": failed,
+            "executor": session["executor"],
+        },
+    )
 
     position = {plan.run_ids[i]: i for c in todo for i in c.runs}
     owner = {rid: c for c in todo for rid in c.todo}
@@ -734,8 +789,14 @@ def run_sweep(
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=plan.n_runs, initial=ok + failed, unit="run", file=sys.stderr,
-                   desc=experiment.name, dynamic_ncols=True)
+        bar = tqdm(
+            total=plan.n_runs,
+            initial=ok + failed,
+            unit="run",
+            file=sys.stderr,
+            desc=experiment.name,
+            dynamic_ncols=True,
+        )
         bar.set_postfix(failed=failed)
 
     def tasks() -> Iterator[Task]:
@@ -773,10 +834,16 @@ def run_sweep(
                             bar.set_postfix(failed=failed)
     except KeyboardInterrupt:
         saved_ok, saved_failed = folder.scan(chunk_runs, False)[1:]
-        session.update(finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"), ran=ran,
-                       elapsed_s=round(time.time() - t0, 3), status="interrupted")
-        _write_json(out / MANIFEST, {**manifest, "status": "interrupted", "ok": saved_ok,
-                                     "failed": saved_failed})
+        session.update(
+            finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            ran=ran,
+            elapsed_s=round(time.time() - t0, 3),
+            status="interrupted",
+        )
+        _write_json(
+            out / MANIFEST,
+            {**manifest, "status": "interrupted", "ok": saved_ok, "failed": saved_failed},
+        )
         raise SweepInterrupted(out, saved_ok + saved_failed, plan.n_runs) from None
     finally:
         if bar is not None:
@@ -787,10 +854,22 @@ def run_sweep(
     summary = summarise_sweep(experiment, runs.to_pandas())
     _write_json(out / SUMMARY, summary)
     elapsed = time.time() - t0
-    session.update(finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"), ran=ran,
-                   elapsed_s=round(elapsed, 3), status="complete")
-    _write_json(out / MANIFEST, {**manifest, "status": "complete", "ok": ok, "failed": failed,
-                                 "executor": session["executor"]})
+    session.update(
+        finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        ran=ran,
+        elapsed_s=round(elapsed, 3),
+        status="complete",
+    )
+    _write_json(
+        out / MANIFEST,
+        {
+            **manifest,
+            "status": "complete",
+            "ok": ok,
+            "failed": failed,
+            "executor": session["executor"],
+        },
+    )
     return SweepResult(out, plan.n_runs, ok, failed, ran, elapsed, summary)
 
 
@@ -806,22 +885,24 @@ def _manifest(plan: SweepPlan, previous: dict | None, chunk_runs: int, n_chunks:
             libs[lib] = version(lib)
         except PackageNotFoundError:
             libs[lib] = None
-    return provenance({
-        "kind": "sweep",
-        "experiment": exp.to_dict(),
-        "config_hashes": {s.name: s.config_hash for s in exp.scenarios},
-        "base_seed": exp.seed,
-        "seeds": plan.seeds,
-        "design": exp.design.to_dict(),
-        "plan_hash": plan.plan_hash,
-        "points": len(exp.points),
-        "rows": exp.n_runs,
-        "runs": plan.n_runs,
-        "chunk_runs": chunk_runs,
-        "chunks": n_chunks,
-        "libraries": libs,
-        "sessions": list((previous or {}).get("sessions", [])),
-    })
+    return provenance(
+        {
+            "kind": "sweep",
+            "experiment": exp.to_dict(),
+            "config_hashes": {s.name: s.config_hash for s in exp.scenarios},
+            "base_seed": exp.seed,
+            "seeds": plan.seeds,
+            "design": exp.design.to_dict(),
+            "plan_hash": plan.plan_hash,
+            "points": len(exp.points),
+            "rows": exp.n_runs,
+            "runs": plan.n_runs,
+            "chunk_runs": chunk_runs,
+            "chunks": n_chunks,
+            "libraries": libs,
+            "sessions": list((previous or {}).get("sessions", [])),
+        }
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -842,8 +923,11 @@ def summarise_sweep(experiment: Experiment, runs) -> dict[str, Any]:
     n_all = np.bincount(by_point, minlength=n_points)
     keys = [*experiment.targets, "all"]
     successes = {
-        t: np.bincount(by_point[ok], weights=runs[f"met_{t}"].to_numpy()[ok].astype(float),
-                       minlength=n_points).round().astype(int)
+        t: np.bincount(
+            by_point[ok], weights=runs[f"met_{t}"].to_numpy()[ok].astype(float), minlength=n_points
+        )
+        .round()
+        .astype(int)
         for t in keys
     }
     medians = {}
@@ -864,8 +948,13 @@ def summarise_sweep(experiment: Experiment, runs) -> dict[str, Any]:
         for t in keys:
             s = int(successes[t][i])
             lo, hi = clopper_pearson(s, n)
-            entry["targets"][t] = {"successes": s, "n": n, "p_met": s / n if n else None,
-                                   "ci_low": lo, "ci_high": hi}
+            entry["targets"][t] = {
+                "successes": s,
+                "n": n,
+                "p_met": s / n if n else None,
+                "ci_low": lo,
+                "ci_high": hi,
+            }
         for col, med in medians.items():
             entry[f"median_{col}"] = med.get(i)
         points.append(entry)
@@ -905,23 +994,28 @@ def format_sweep_summary(summary: dict[str, Any], max_rows: int = 40) -> str:
     shown = results
     if len(results) > max_rows:
         shown = sorted(results, key=lambda e: -(e["targets"]["all"]["p_met"] or 0))[: max_rows // 2]
-        lines.append(f"the {len(shown)} points with the highest P(all met) of {len(results)} "
-                     f"(all of them in {SUMMARY}):")
+        lines.append(
+            f"the {len(shown)} points with the highest P(all met) of {len(results)} "
+            f"(all of them in {SUMMARY}):"
+        )
     width = {k: max(8, *(len(_fmt_value(e["params"][k])) for e in shown)) for k in factors}
-    head = f"{'point':>5} " + "".join(f"{'x' + str(j + 1):>{width[k] + 1}}"
-                                     for j, k in enumerate(factors))
+    head = f"{'point':>5} " + "".join(
+        f"{'x' + str(j + 1):>{width[k] + 1}}" for j, k in enumerate(factors)
+    )
     head += f"{'n':>5} " + "".join(f"{short[t]:>5}" for t in targets)
     lines += [head, "-" * len(head)]
     for e in shown:
-        line = f"{e['point_id']:>5} " + "".join(f"{_fmt_value(e['params'][k]):>{width[k] + 1}}"
-                                                for k in factors)
+        line = f"{e['point_id']:>5} " + "".join(
+            f"{_fmt_value(e['params'][k]):>{width[k] + 1}}" for k in factors
+        )
         line += f"{e['targets']['all']['n']:>5} "
         for t in targets:
             p = e["targets"][t]["p_met"]
             line += f"{'-' if p is None else f'{p:.2f}':>5}"
         lines.append(line)
-    lines.append("P(met) over each point's successful runs; 95 % Clopper-Pearson intervals in "
-                 f"{SUMMARY}")
+    lines.append(
+        f"P(met) over each point's successful runs; 95 % Clopper-Pearson intervals in {SUMMARY}"
+    )
     return "\n".join(lines)
 
 

@@ -18,10 +18,43 @@ from .conftest import DATA
 def two_runs(tmp_path_factory):
     base = tmp_path_factory.mktemp("runs")
     one, two = base / "w1", base / "w2"
-    assert main(["run", str(DATA / "tiny.toml"), "--replicates", "6", "--seed", "3",
-                 "--workers", "1", "--out", str(one), "--quiet"]) == 0
-    assert main(["run", str(DATA / "tiny.toml"), "--replicates", "6", "--seed", "3",
-                 "--workers", "2", "--out", str(two), "--quiet", "--no-figures"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                str(DATA / "tiny.toml"),
+                "--replicates",
+                "6",
+                "--seed",
+                "3",
+                "--workers",
+                "1",
+                "--out",
+                str(one),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "run",
+                str(DATA / "tiny.toml"),
+                "--replicates",
+                "6",
+                "--seed",
+                "3",
+                "--workers",
+                "2",
+                "--out",
+                str(two),
+                "--quiet",
+                "--no-figures",
+            ]
+        )
+        == 0
+    )
     return one, two
 
 
@@ -35,8 +68,15 @@ def test_outputs_written(two_runs):
     assert 0.0 <= summary["p_all_met"] <= 1.0
     for kpi in KPIS:
         t = summary["targets"][kpi]
-        assert {"threshold", "deadline", "p_met", "ci_low", "ci_high", "median_month_met",
-                "median_final"} <= set(t)
+        assert {
+            "threshold",
+            "deadline",
+            "p_met",
+            "ci_low",
+            "ci_high",
+            "median_month_met",
+            "median_final",
+        } <= set(t)
         assert t["ci_low"] <= t["p_met"] <= t["ci_high"]
     manifest = json.loads((one / "manifest.json").read_text())
     assert manifest["base_seed"] == 3 and len(manifest["seeds"]) == 6
@@ -75,7 +115,8 @@ def test_bad_input_exits_2_without_traceback(tmp_path):
     out = tmp_path / "out"
     proc = subprocess.run(
         [sys.executable, "-m", "qcy_sim.cli", "run", str(bad), "--out", str(out)],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr

@@ -49,8 +49,26 @@ def test_paired_difference_edge_cases():
 @pytest.fixture(scope="module")
 def compared(tmp_path_factory):
     out = tmp_path_factory.mktemp("compare") / "c"
-    assert main(["compare", str(TINY), str(MORE), str(TINY), "--replicates", "8", "--seed", "4",
-                 "--workers", "2", "--out", str(out), "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                str(TINY),
+                str(MORE),
+                str(TINY),
+                "--replicates",
+                "8",
+                "--seed",
+                "4",
+                "--workers",
+                "2",
+                "--out",
+                str(out),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     return out
 
 
@@ -78,8 +96,9 @@ def test_compare_outputs(compared):
     assert cost["public_cny_million"]["mean"] > 0  # bigger awards cost more
     per = cost["public_cost_per_additional_talent_cny_thousand"]
     if cost["innovation_talents"]["mean"] > 0:
-        assert per == pytest.approx(1000 * cost["public_cny_million"]["mean"]
-                                    / cost["innovation_talents"]["mean"])
+        assert per == pytest.approx(
+            1000 * cost["public_cny_million"]["mean"] / cost["innovation_talents"]["mean"]
+        )
     else:
         assert per is None and cost["note"]
     md = (compared / "compare.md").read_text()
@@ -106,17 +125,32 @@ def test_compare_api_judges_every_mix_by_the_reference_targets(tiny):
 
 def test_compare_rejects_other_horizons(tmp_path):
     short = tmp_path / "short.toml"
-    short.write_text(f'extends = "{TINY.as_posix()}"\nname = "short"\n[time]\n'
-                     'horizon_months = 12\n'
-                     '[targets.innovation_talents]\nthreshold = 5000\ndeadline = "2022-12"\n')
+    short.write_text(
+        f'extends = "{TINY.as_posix()}"\nname = "short"\n[time]\n'
+        "horizon_months = 12\n"
+        '[targets.innovation_talents]\nthreshold = 5000\ndeadline = "2022-12"\n'
+    )
     longer = tmp_path / "longer.toml"
-    longer.write_text(f'extends = "{TINY.as_posix()}"\nname = "longer"\n[time]\n'
-                      'horizon_months = 13\n')
+    longer.write_text(
+        f'extends = "{TINY.as_posix()}"\nname = "longer"\n[time]\nhorizon_months = 13\n'
+    )
     out = tmp_path / "out"
     proc = subprocess.run(
-        [sys.executable, "-m", "qcy_sim.cli", "compare", str(short), str(longer), "--out",
-         str(out), "--replicates", "2", "--quiet"],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "qcy_sim.cli",
+            "compare",
+            str(short),
+            str(longer),
+            "--out",
+            str(out),
+            "--replicates",
+            "2",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "longer.toml" in proc.stderr and "time.horizon_months" in proc.stderr
@@ -130,4 +164,5 @@ def test_compare_needs_two_files(capsys):
 
 def test_default_out():
     assert default_out(["baseline", "no_new_policy"]) == Path(
-        "results/compare-baseline_vs_no_new_policy")
+        "results/compare-baseline_vs_no_new_policy"
+    )

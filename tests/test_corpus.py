@@ -25,7 +25,7 @@ def expectation(path: Path) -> tuple[str, str]:
         return SPECIAL[path.name]
     first = path.read_text(encoding="utf-8").splitlines()[0]
     assert first.startswith("# expect:"), path
-    key, text = first[len("# expect:"):].split("|")
+    key, text = first[len("# expect:") :].split("|")
     return key.strip(), text.strip()
 
 
@@ -52,7 +52,9 @@ def test_run_refuses_before_any_work(tmp_path, name):
     out = tmp_path / "out"
     proc = subprocess.run(
         [sys.executable, "-m", "qcy_sim.cli", "run", str(CORPUS / name), "--out", str(out)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr

@@ -14,10 +14,26 @@ from .conftest import DATA
 
 def _run(out, replicates=40, **kw):
     return subprocess.Popen(
-        [sys.executable, "-m", "qcy_sim.cli", "run", str(DATA / "tiny.toml"), "--replicates",
-         str(replicates), "--seed", "9", "--workers", "1", "--out", str(out), "--quiet",
-         "--no-figures"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw,
+        [
+            sys.executable,
+            "-m",
+            "qcy_sim.cli",
+            "run",
+            str(DATA / "tiny.toml"),
+            "--replicates",
+            str(replicates),
+            "--seed",
+            "9",
+            "--workers",
+            "1",
+            "--out",
+            str(out),
+            "--quiet",
+            "--no-figures",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        **kw,
     )
 
 
@@ -42,7 +58,9 @@ def test_kill_and_rerun_gives_identical_results(tmp_path):
     assert _run(out).wait(timeout=300) == 0
     assert not checkpoint.exists()
     for name in ("timeseries.parquet", "runs.parquet"):
-        pd.testing.assert_frame_equal(pd.read_parquet(reference / name), pd.read_parquet(out / name))
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(reference / name), pd.read_parquet(out / name)
+        )
     a = json.loads((reference / "summary.json").read_text())
     b = json.loads((out / "summary.json").read_text())
     assert a == b

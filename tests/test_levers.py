@@ -16,7 +16,9 @@ FLOWS = {"new_spinoff_firms", "technology_transfers", "startups_founded", "reloc
 
 def with_policy(scenario, lever, **changes):
     policy = scenario.params.policy
-    policy = dataclasses.replace(policy, **{lever: dataclasses.replace(getattr(policy, lever), **changes)})
+    policy = dataclasses.replace(
+        policy, **{lever: dataclasses.replace(getattr(policy, lever), **changes)}
+    )
     return dataclasses.replace(scenario, params=dataclasses.replace(scenario.params, policy=policy))
 
 
@@ -44,8 +46,12 @@ def test_every_task_is_mapped_to_existing_keys():
     valid = {k for k, *_ in iter_keys()}
     for t in (*TASKS, *SAFEGUARDS):
         assert set(t.keys()) <= valid
-    mapped = {tb.split(".")[1] for t in (*TASKS, *SAFEGUARDS) for tb in t.tables
-              if tb.startswith("policy.")}
+    mapped = {
+        tb.split(".")[1]
+        for t in (*TASKS, *SAFEGUARDS)
+        for tb in t.tables
+        if tb.startswith("policy.")
+    }
     assert mapped == {f.name for f in dataclasses.fields(PolicyParams)}
     assert set(LEVER_EFFECTS) == mapped
 

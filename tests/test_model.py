@@ -68,8 +68,10 @@ def test_invariants_hold_every_month(tiny):
 def test_spending_matches_fund_balances(tiny):
     m = QcyModel(tiny, seed=5).run()
     p = tiny.params.funds
-    budgets = sum(getattr(p, f).initial_balance_cny_million + getattr(p, f).budget_cny_million_per_year
-                  for f in FUNDS)  # one year: one budget
+    budgets = sum(
+        getattr(p, f).initial_balance_cny_million + getattr(p, f).budget_cny_million_per_year
+        for f in FUNDS
+    )  # one year: one budget
     pool = tiny.params.policy.three_pools.capital_pool_cny_million_per_year
     assert budgets + pool <= m.received <= budgets + pool + m.spending.sum()
     assert np.isclose(m.received - m.spending.sum(), m.funds.view("balance").sum())
@@ -106,8 +108,10 @@ def test_common_random_numbers_publicity_changes_only_reform_cases(tiny):
     j = KPIS.index("reform_cases")
     others = [i for i in range(len(KPIS)) if i != j]
     assert np.array_equal(a.kpi[:, others], b.kpi[:, others])
-    assert np.array_equal(a.series[:, :SERIES.index("special_balance")],
-                          b.series[:, :SERIES.index("special_balance")])
+    assert np.array_equal(
+        a.series[:, : SERIES.index("special_balance")],
+        b.series[:, : SERIES.index("special_balance")],
+    )
     assert b.kpi[-1, j] >= a.kpi[-1, j]
     assert b.spending.sum() > a.spending.sum()
 
@@ -129,8 +133,11 @@ def test_common_random_numbers_overseas_pool_leaves_domestic_draws(tiny):
 def test_empty_budget_stops_spending_and_construction(tiny):
     poor = tiny
     for name in ("special", "development", "venture"):
-        fund = dataclasses.replace(getattr(poor.params.funds, name),
-                                   initial_balance_cny_million=0.0, budget_cny_million_per_year=0.0)
+        fund = dataclasses.replace(
+            getattr(poor.params.funds, name),
+            initial_balance_cny_million=0.0,
+            budget_cny_million_per_year=0.0,
+        )
         funds = dataclasses.replace(poor.params.funds, **{name: fund})
         poor = dataclasses.replace(poor, params=dataclasses.replace(poor.params, funds=funds))
     poor = with_lever(poor, "three_pools", capital_pool_cny_million_per_year=0.0)
@@ -143,15 +150,21 @@ def test_empty_budget_stops_spending_and_construction(tiny):
 
 @pytest.mark.parametrize("carrier", CARRIER_KINDS)
 def test_carrier_programmes_cost_money_and_add_carriers(tiny, carrier):
-    off = _with_carrier(tiny, carrier, projects_per_year=0.0, initial_under_construction=0,
-                        lead_time_months=3.0)
-    on = _with_carrier(tiny, carrier, projects_per_year=40.0, initial_under_construction=0,
-                       lead_time_months=3.0)
+    off = _with_carrier(
+        tiny, carrier, projects_per_year=0.0, initial_under_construction=0, lead_time_months=3.0
+    )
+    on = _with_carrier(
+        tiny, carrier, projects_per_year=40.0, initial_under_construction=0, lead_time_months=3.0
+    )
     a = QcyModel(off, seed=1).run()
     b = QcyModel(on, seed=1).run()
     kind = CARRIER_KINDS.index(carrier)
-    built_a = np.count_nonzero((a.carriers.view("kind") == kind) & (a.carriers.view("completed") >= 1))
-    built_b = np.count_nonzero((b.carriers.view("kind") == kind) & (b.carriers.view("completed") >= 1))
+    built_a = np.count_nonzero(
+        (a.carriers.view("kind") == kind) & (a.carriers.view("completed") >= 1)
+    )
+    built_b = np.count_nonzero(
+        (b.carriers.view("kind") == kind) & (b.carriers.view("completed") >= 1)
+    )
     assert built_a == 0 and built_b > 0
     assert b.spending.sum() > a.spending.sum()
 
@@ -160,7 +173,9 @@ def _with_carrier(scenario, carrier, **changes):
     cs = scenario.params.carriers
     new = dataclasses.replace(getattr(cs, carrier), **changes)
     carriers = dataclasses.replace(cs, **{carrier: new})
-    return dataclasses.replace(scenario, params=dataclasses.replace(scenario.params, carriers=carriers))
+    return dataclasses.replace(
+        scenario, params=dataclasses.replace(scenario.params, carriers=carriers)
+    )
 
 
 def test_firm_sizes_right_skewed_and_young_firms_fail_more(baseline):

@@ -41,8 +41,15 @@ NUMBERS = {
     "carriers.new_rd_institution.lead_time_months": st.floats(1, 24),
     "time.horizon_months": st.integers(1, 8),
 }
-SWITCHES = ["policy.awards.on", "policy.brokers.on", "policy.enclaves.on", "policy.housing.on",
-            "policy.services.on", "policy.talent_port.on", "accounting.count_flexible_talents"]
+SWITCHES = [
+    "policy.awards.on",
+    "policy.brokers.on",
+    "policy.enclaves.on",
+    "policy.housing.on",
+    "policy.services.on",
+    "policy.talent_port.on",
+    "accounting.count_flexible_talents",
+]
 
 
 def _set(data, key, value):
@@ -71,7 +78,9 @@ def base(tiny):
     return tiny
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_random_valid_scenarios_keep_invariants(base, data):
     sc = data.draw(scenarios(base))
@@ -89,13 +98,21 @@ def _replace(sc, section, **changes):
     return dataclasses.replace(sc, params=dataclasses.replace(sc.params, **{section: new}))
 
 
-@pytest.mark.parametrize("changes", [
-    {"initial": {"enterprises": 0, "chain_leaders": 0, "institutes": 0}},
-    {"talent": {"candidates_domestic_per_month": 0.0, "candidates_overseas_per_month": 0.0,
-                "graduates_per_year": 0.0}},
-    {"initial": {"talents": 0}},
-    {"time": {"horizon_months": 1}},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"initial": {"enterprises": 0, "chain_leaders": 0, "institutes": 0}},
+        {
+            "talent": {
+                "candidates_domestic_per_month": 0.0,
+                "candidates_overseas_per_month": 0.0,
+                "graduates_per_year": 0.0,
+            }
+        },
+        {"initial": {"talents": 0}},
+        {"time": {"horizon_months": 1}},
+    ],
+)
 def test_degenerate_inputs_run_cleanly(base, changes):
     sc = base
     for section, values in changes.items():
@@ -123,8 +140,12 @@ def test_every_lever_at_its_bounds(base):
                 if bound is None:
                     continue
                 bound = min(bound, 1e4) if pick == "hi" else bound  # keep the run short
-                changes[f.name] = tuple(type(x)(bound) for x in v) if isinstance(v, tuple) else type(v)(bound)
-            policy = dataclasses.replace(policy, **{lever.name: dataclasses.replace(current, **changes)})
+                changes[f.name] = (
+                    tuple(type(x)(bound) for x in v) if isinstance(v, tuple) else type(v)(bound)
+                )
+            policy = dataclasses.replace(
+                policy, **{lever.name: dataclasses.replace(current, **changes)}
+            )
         sc = dataclasses.replace(base, params=dataclasses.replace(base.params, policy=policy))
         sc = _replace(sc, "time", horizon_months=4)
         sc = dataclasses.replace(sc, targets=())

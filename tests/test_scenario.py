@@ -29,8 +29,12 @@ def test_extends_overrides_key_by_key(tiny, baseline):
 
 
 def test_partial_nested_table_keeps_its_own_defaults(tmp_path, baseline):
-    path = write(tmp_path, "p.toml", 'extends = "%s"\n[carriers.pilot_base]\nprojects_per_year = 1.0\n'
-                 % (ROOT / "scenarios" / "baseline.toml").as_posix())
+    path = write(
+        tmp_path,
+        "p.toml",
+        f'extends = "{(ROOT / "scenarios" / "baseline.toml").as_posix()}"\n'
+        "[carriers.pilot_base]\nprojects_per_year = 1.0\n",
+    )
     sc = load_scenario(path)
     assert sc.params.carriers.pilot_base.projects_per_year == 1.0
     assert sc.params.carriers.pilot_base.capacity == baseline.params.carriers.pilot_base.capacity
@@ -60,20 +64,27 @@ CASES = [
     ("[initial]\ntalents = 1e300\n", "initial.talents", "in [0, 5e+06], found 1e+300"),
     ("[initial]\ntalents = 2.5\n", "initial.talents", "an integer"),
     ("[initial]\nkind_shares = [0.5, 0.5]\n", "initial.kind_shares", "a list of 7"),
-    ("[initial]\nkind_shares = [0.5, 0.5, 0.1, 0, 0, 0, 0]\n", "initial.kind_shares",
-     "sum to 1"),
-    ("[funds.special]\nbudget_cny_million_per_year = -1\n",
-     "funds.special.budget_cny_million_per_year", "in [0, 1e+09], found -1"),
-    ("[time]\nstart = \"2022-13\"\n", "time.start", "YYYY-MM"),
+    ("[initial]\nkind_shares = [0.5, 0.5, 0.1, 0, 0, 0, 0]\n", "initial.kind_shares", "sum to 1"),
+    (
+        "[funds.special]\nbudget_cny_million_per_year = -1\n",
+        "funds.special.budget_cny_million_per_year",
+        "in [0, 1e+09], found -1",
+    ),
+    ('[time]\nstart = "2022-13"\n', "time.start", "YYYY-MM"),
     ("[time]\nhorizon_months = true\n", "time.horizon_months", "an integer"),
-    ("[targets.talents]\nthreshold = 5\ndeadline = \"2024-12\"\n", "targets.talents",
-     "a KPI id"),
-    ("[targets.reform_cases]\nthreshold = 5\ndeadline = \"2030-12\"\n",
-     "targets.reform_cases.deadline", "the simulated horizon"),
+    ('[targets.talents]\nthreshold = 5\ndeadline = "2024-12"\n', "targets.talents", "a KPI id"),
+    (
+        '[targets.reform_cases]\nthreshold = 5\ndeadline = "2030-12"\n',
+        "targets.reform_cases.deadline",
+        "the simulated horizon",
+    ),
     ("[targets.reform_cases]\nthreshold = 5\n", "targets.reform_cases.deadline", "a value"),
     ("time = 3\n", "time", "a table"),
-    ("[carriers.incubator]\ncapacity = 10\nspeed = 3\n", "carriers.incubator.speed",
-     "one of the keys"),
+    (
+        "[carriers.incubator]\ncapacity = 10\nspeed = 3\n",
+        "carriers.incubator.speed",
+        "one of the keys",
+    ),
 ]
 
 
@@ -122,7 +133,7 @@ def test_defaults_are_finite_and_in_range():
     from qcy_sim.schema import ModelParams, iter_keys
 
     defaults = ModelParams()
-    for key, f, typ, _ in iter_keys():
+    for key, f, _typ, _ in iter_keys():
         v = defaults
         for part in key.split("."):
             v = getattr(v, part)
@@ -134,15 +145,23 @@ def test_defaults_are_finite_and_in_range():
                 assert (lo is None or x >= lo) and (hi is None or x <= hi), key
 
 
-MIXES = ("finance_heavy", "carriers_first", "services_housing", "overseas_focus",
-         "university_linkage")
+MIXES = (
+    "finance_heavy",
+    "carriers_first",
+    "services_housing",
+    "overseas_focus",
+    "university_linkage",
+)
 
 
 def public_budget(sc):
     f, pool = sc.params.funds, sc.params.policy.three_pools
-    return (f.special.budget_cny_million_per_year + f.development.budget_cny_million_per_year
-            + f.capital_pool.budget_cny_million_per_year
-            + (pool.capital_pool_cny_million_per_year if pool.on else 0.0))
+    return (
+        f.special.budget_cny_million_per_year
+        + f.development.budget_cny_million_per_year
+        + f.capital_pool.budget_cny_million_per_year
+        + (pool.capital_pool_cny_million_per_year if pool.on else 0.0)
+    )
 
 
 def test_named_mixes_have_the_baseline_public_budget(baseline):

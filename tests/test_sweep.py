@@ -41,8 +41,10 @@ def failing_run(params, seed):
 
 
 def tables(out):
-    return {name: pd.read_parquet(Path(out) / name)
-            for name in ("runs.parquet", "timeseries", "points.parquet")}
+    return {
+        name: pd.read_parquet(Path(out) / name)
+        for name in ("runs.parquet", "timeseries", "points.parquet")
+    }
 
 
 def assert_same_tables(a, b):
@@ -83,14 +85,17 @@ VALUES = ("values = [250.0, 500.0, 1000.0]", "values = [5.0, 15.0]", "values = [
 RANGES = ("range = [250.0, 1000.0]", "range = [5.0, 15.0]", "range = [2.0, 3.0]")
 
 
-@pytest.mark.parametrize("design, factors, points", [
-    ('kind = "factorial"', VALUES, 3 * 2 * 2),
-    ('kind = "lhs"\nn = 7', RANGES, 7),
-    ('kind = "sobol"\nn = 4', RANGES, 4 * (3 + 2)),
-    ('kind = "sobol"\nn = 4\nsecond_order = true', RANGES, 4 * (2 * 3 + 2)),
-    ('kind = "morris"\nn = 3', RANGES, 3 * (3 + 1)),
-    ('kind = "lhs"\nn = 5', VALUES, 5),  # value lists are categorical in sampled designs
-])
+@pytest.mark.parametrize(
+    "design, factors, points",
+    [
+        ('kind = "factorial"', VALUES, 3 * 2 * 2),
+        ('kind = "lhs"\nn = 7', RANGES, 7),
+        ('kind = "sobol"\nn = 4', RANGES, 4 * (3 + 2)),
+        ('kind = "sobol"\nn = 4\nsecond_order = true', RANGES, 4 * (2 * 3 + 2)),
+        ('kind = "morris"\nn = 3', RANGES, 3 * (3 + 1)),
+        ('kind = "lhs"\nn = 5', VALUES, 5),  # value lists are categorical in sampled designs
+    ],
+)
 def test_design_sizes(tmp_path, design, factors, points):
     path = write_experiment(tmp_path, f"[design]\n{design}\n" + THREE % factors)
     exp = load_experiment(path)
@@ -99,20 +104,32 @@ def test_design_sizes(tmp_path, design, factors, points):
         lo = 250.0
         assert lo <= p.values[AWARD] <= 1000.0
         assert 2.0 <= p.values["talent.beta_wage"] <= 3.0
-    two = write_experiment(tmp_path, f"[design]\n{design}\n" + THREE % factors, "two.toml",
-                           scenarios=(TINY, DATA / "tiny_more_awards.toml"))
+    two = write_experiment(
+        tmp_path,
+        f"[design]\n{design}\n" + THREE % factors,
+        "two.toml",
+        scenarios=(TINY, DATA / "tiny_more_awards.toml"),
+    )
     assert len(load_experiment(two).points) == 2 * points
 
 
 def test_factorial_range_levels_and_list_design(tmp_path):
-    exp = load_experiment(write_experiment(tmp_path, """
+    exp = load_experiment(
+        write_experiment(
+            tmp_path,
+            """
 [design]
 kind = "factorial"
 [levers]
 "policy.awards.living_subsidy_months" = { range = [12, 36], levels = 3 }
-"""))
+""",
+        )
+    )
     assert [p.values["policy.awards.living_subsidy_months"] for p in exp.points] == [12, 24, 36]
-    exp = load_experiment(write_experiment(tmp_path, """
+    exp = load_experiment(
+        write_experiment(
+            tmp_path,
+            """
 [design]
 kind = "list"
 [[design.points]]
@@ -121,7 +138,10 @@ policy.awards.high_level_cny_thousand = 100
 [[design.points]]
 policy.awards.high_level_cny_thousand = 200
 "targets.innovation_talents.threshold" = 4000
-""", "list.toml"))
+""",
+            "list.toml",
+        )
+    )
     assert len(exp.points) == 2
     assert exp.points[1].values == {AWARD: 200.0, "targets.innovation_talents.threshold": 4000.0}
     thresholds = {t.kpi: t.threshold for t, _ in exp.points[1].targets}
@@ -129,25 +149,46 @@ policy.awards.high_level_cny_thousand = 200
 
 
 BAD = [
-    ('[design]\nkind = "factorial"\n[levers]\n"policy.awards.high_levle_cny_thousand" = '
-     '{ values = [1.0] }\n', "levers.policy.awards.high_levle_cny_thousand",
-     "did you mean 'policy.awards.high_level_cny_thousand'"),
-    ('[design]\nkind = "factorial"\n[levers]\n"policy.awards.high_level_cny_thousand" = '
-     '{ values = [1.0, -5.0] }\n', "levers.policy.awards.high_level_cny_thousand.values[1]",
-     "found -5.0"),
-    ('[design]\nkind = "factorial"\n[levers]\n"policy.awards.high_level_cny_thousand" = '
-     '{ range = [1.0, 5.0] }\n', "levers.policy.awards.high_level_cny_thousand",
-     "range without levels"),
-    ('[design]\nkind = "sobol"\nn = 6\n[levers]\n"talent.beta_wage" = { range = [1.0, 2.0] }\n',
-     "design.n", "a power of 2"),
-    ('[design]\nkind = "lhs"\n[levers]\n"talent.beta_wage" = { range = [1.0, 2.0] }\n',
-     "design.n", "found nothing"),
+    (
+        '[design]\nkind = "factorial"\n[levers]\n"policy.awards.high_levle_cny_thousand" = '
+        "{ values = [1.0] }\n",
+        "levers.policy.awards.high_levle_cny_thousand",
+        "did you mean 'policy.awards.high_level_cny_thousand'",
+    ),
+    (
+        '[design]\nkind = "factorial"\n[levers]\n"policy.awards.high_level_cny_thousand" = '
+        "{ values = [1.0, -5.0] }\n",
+        "levers.policy.awards.high_level_cny_thousand.values[1]",
+        "found -5.0",
+    ),
+    (
+        '[design]\nkind = "factorial"\n[levers]\n"policy.awards.high_level_cny_thousand" = '
+        "{ range = [1.0, 5.0] }\n",
+        "levers.policy.awards.high_level_cny_thousand",
+        "range without levels",
+    ),
+    (
+        '[design]\nkind = "sobol"\nn = 6\n[levers]\n"talent.beta_wage" = { range = [1.0, 2.0] }\n',
+        "design.n",
+        "a power of 2",
+    ),
+    (
+        '[design]\nkind = "lhs"\n[levers]\n"talent.beta_wage" = { range = [1.0, 2.0] }\n',
+        "design.n",
+        "found nothing",
+    ),
     ('[design]\nkind = "sobl"\n', "design.kind", "did you mean 'sobol'"),
     ('[design]\nkind = "factorial"\nn = 3\n', "design.n", "an unknown key"),
-    ('[design]\nkind = "factorial"\n[levers]\n"initial.kind_shares" = { values = [1.0] }\n',
-     "levers.initial.kind_shares", "list-valued key"),
-    ('[design]\nkind = "factorial"\n[levers]\n"time.horizon_months" = { values = [6] }\n',
-     "levers.time.horizon_months.values[0]", "(the simulated horizon)"),
+    (
+        '[design]\nkind = "factorial"\n[levers]\n"initial.kind_shares" = { values = [1.0] }\n',
+        "levers.initial.kind_shares",
+        "list-valued key",
+    ),
+    (
+        '[design]\nkind = "factorial"\n[levers]\n"time.horizon_months" = { values = [6] }\n',
+        "levers.time.horizon_months.values[0]",
+        "(the simulated horizon)",
+    ),
     ('[design]\nkind = "factorial"\n[levres]\n', "levres", "did you mean 'levers'"),
 ]
 
@@ -176,10 +217,12 @@ def test_validate_command_detects_experiments(tmp_path, capsys):
     assert main(["validate", str(EXPERIMENT), str(TINY)]) == 0
     out = capsys.readouterr().out
     assert "experiment sweep_tiny" in out and "24 runs" in out and "tiny, 13 targets" in out
-    bad = write_experiment(tmp_path, '[design]\nkind = "factorial"\n[levers]\n"policy.nope" = '
-                                     '{ values = [1] }\n')
-    proc = subprocess.run([sys.executable, "-m", "qcy_sim.cli", "validate", str(bad)],
-                          capture_output=True, text=True)
+    bad = write_experiment(
+        tmp_path, '[design]\nkind = "factorial"\n[levers]\n"policy.nope" = { values = [1] }\n'
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "qcy_sim.cli", "validate", str(bad)], capture_output=True, text=True
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert str(bad) in proc.stderr and "levers.policy.nope" in proc.stderr
@@ -207,14 +250,19 @@ def test_run_ids_and_common_random_numbers():
 
 
 def test_identical_points_share_runs(tmp_path):
-    exp = load_experiment(write_experiment(tmp_path, """
+    exp = load_experiment(
+        write_experiment(
+            tmp_path,
+            """
 [design]
 kind = "list"
 [[design.points]]
 "policy.awards.high_level_cny_thousand" = 300.0
 [[design.points]]
 "policy.awards.high_level_cny_thousand" = 300.0
-"""))
+""",
+        )
+    )
     plan = plan_sweep(exp)
     assert exp.n_runs == 4 and plan.n_runs == 2
     result = run_sweep(exp, tmp_path / "out", SerialExecutor())
@@ -236,13 +284,21 @@ def test_outputs(reference):
     assert len(points) == 6 and list(points.point_id) == list(range(6))
     assert len(runs) == 24
     assert list(zip(runs.point_id, runs.replicate, strict=True)) == [
-        (p, r) for p in range(6) for r in range(4)]
+        (p, r) for p in range(6) for r in range(4)
+    ]
     assert (runs.status == "ok").all() and runs.error.isna().all()
     # common random numbers: replicate r has the same seed at every point
     assert [int(s) for s in runs.seed] == replicate_seeds(11, 4) * 6
     assert runs.run_id.is_unique
-    for col in ("met_innovation_talents", "month_met_tech_brokers", "met_all",
-                "public_spending_cny_million", AWARD, "talent.beta_wage", "reform_cases"):
+    for col in (
+        "met_innovation_talents",
+        "month_met_tech_brokers",
+        "met_all",
+        "public_spending_cny_million",
+        AWARD,
+        "talent.beta_wage",
+        "reform_cases",
+    ):
         assert col in runs, col
     assert "high_end_talents" not in runs  # not in experiment.kpis
     assert len(ts) == 24 * 13 and set(ts.run_id) == set(runs.run_id)
@@ -270,8 +326,12 @@ def test_local_pool_and_dask_cluster_give_identical_tables(reference, tmp_path):
     run_sweep(exp, tmp_path / "dask", DaskExecutor(workers=2))
     assert_same_tables(reference, tmp_path / "dask")
     manifest = json.loads((tmp_path / "dask" / "manifest.json").read_text())
-    assert manifest["executor"] == {"kind": "dask", "workers": 2, "threads": 2,
-                                    "scheduler": "LocalCluster"}
+    assert manifest["executor"] == {
+        "kind": "dask",
+        "workers": 2,
+        "threads": 2,
+        "scheduler": "LocalCluster",
+    }
 
 
 def test_failing_point_is_isolated_then_retried(reference, tmp_path):
@@ -285,8 +345,9 @@ def test_failing_point_is_isolated_then_retried(reference, tmp_path):
     assert runs.error[bad].str.contains("RuntimeError: boom at the test point").all()
     assert runs.innovation_talents[bad].isna().all()
     ref = pd.read_parquet(reference / "runs.parquet")
-    pd.testing.assert_frame_equal(runs[~bad].reset_index(drop=True),
-                                  ref[~bad].reset_index(drop=True), check_dtype=False)
+    pd.testing.assert_frame_equal(
+        runs[~bad].reset_index(drop=True), ref[~bad].reset_index(drop=True), check_dtype=False
+    )
     summary = json.loads((out / "sweep_summary.json").read_text())
     failed_points = {e["point_id"] for e in summary["results"] if e["failed"]}
     assert failed_points == set(runs.point_id[bad])
@@ -304,8 +365,21 @@ def test_existing_output_needs_resume(reference, tmp_path, capsys):
     assert "--resume" in err and "new --out" in err
     # resuming a complete sweep runs nothing and changes nothing
     before = tables(reference)
-    assert main(["sweep", str(EXPERIMENT), "--out", str(reference), "--resume", "--quiet",
-                 "--executor", "serial"]) == 0
+    assert (
+        main(
+            [
+                "sweep",
+                str(EXPERIMENT),
+                "--out",
+                str(reference),
+                "--resume",
+                "--quiet",
+                "--executor",
+                "serial",
+            ]
+        )
+        == 0
+    )
     assert "nothing left to run" in capsys.readouterr().out
     for name, table in tables(reference).items():
         pd.testing.assert_frame_equal(before[name], table)
@@ -318,9 +392,21 @@ def test_existing_output_needs_resume(reference, tmp_path, capsys):
 def test_kill_and_resume_gives_identical_tables(reference, tmp_path):
     out = tmp_path / "killed"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "qcy_sim.cli", "sweep", str(EXPERIMENT), "--executor", "serial",
-         "--out", str(out), "--quiet"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "qcy_sim.cli",
+            "sweep",
+            str(EXPERIMENT),
+            "--executor",
+            "serial",
+            "--out",
+            str(out),
+            "--quiet",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
     )
     deadline = time.time() + 60
     while len(list((out / "chunks").glob("runs-*.parquet"))) < 2:
@@ -330,8 +416,10 @@ def test_kill_and_resume_gives_identical_tables(reference, tmp_path):
     proc.wait()
     saved = len(list((out / "chunks").glob("runs-*.parquet")))
     assert 2 <= saved < 8 and not (out / "runs.parquet").exists()
-    assert main(["sweep", str(EXPERIMENT), "--out", str(out), "--resume", "--quiet",
-                 "--workers", "2"]) == 0
+    assert (
+        main(["sweep", str(EXPERIMENT), "--out", str(out), "--resume", "--quiet", "--workers", "2"])
+        == 0
+    )
     assert_same_tables(reference, out)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["sessions"][0]["status"] == "running"  # the killed one
@@ -341,9 +429,24 @@ def test_kill_and_resume_gives_identical_tables(reference, tmp_path):
 def test_ctrl_c_saves_and_resumes(reference, tmp_path):
     out = tmp_path / "interrupted"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "qcy_sim.cli", "sweep", str(EXPERIMENT), "--executor", "local",
-         "--workers", "2", "--out", str(out), "--quiet"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "qcy_sim.cli",
+            "sweep",
+            str(EXPERIMENT),
+            "--executor",
+            "local",
+            "--workers",
+            "2",
+            "--out",
+            str(out),
+            "--quiet",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
     )
     deadline = time.time() + 60
     while not list((out / "chunks").glob("runs-*.parquet")):
@@ -354,14 +457,36 @@ def test_ctrl_c_saves_and_resumes(reference, tmp_path):
     assert proc.returncode == 130, err
     assert "--resume" in err and "Traceback" not in err
     assert json.loads((out / "manifest.json").read_text())["status"] == "interrupted"
-    assert main(["sweep", str(EXPERIMENT), "--out", str(out), "--resume", "--quiet",
-                 "--executor", "serial"]) == 0
+    assert (
+        main(
+            [
+                "sweep",
+                str(EXPERIMENT),
+                "--out",
+                str(out),
+                "--resume",
+                "--quiet",
+                "--executor",
+                "serial",
+            ]
+        )
+        == 0
+    )
     assert_same_tables(reference, out)
 
 
 def test_scheduler_needs_dask_executor(capsys):
-    code = main(["sweep", str(EXPERIMENT), "--executor", "local", "--scheduler",
-                 "tcp://127.0.0.1:1", "--quiet"])
+    code = main(
+        [
+            "sweep",
+            str(EXPERIMENT),
+            "--executor",
+            "local",
+            "--scheduler",
+            "tcp://127.0.0.1:1",
+            "--quiet",
+        ]
+    )
     assert code == 2 and "--scheduler" in capsys.readouterr().err
 
 
