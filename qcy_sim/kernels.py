@@ -702,6 +702,27 @@ def select_lowest(status, kind, team, uid, kind_mask, month, skey, n):
 
 
 @njit(cache=True)
+def subsidy_census(status, kind, arrived, level, month, subsidy_months):
+    """``(young talents and students within their living-subsidy months, high-level residents)``.
+
+    Only residents who arrived since the start receive living subsidies.
+    """
+    young = 0
+    high = 0
+    for t in range(status.shape[0]):
+        s = status[t]
+        if s != EMPLOYED and s != SEARCHING:
+            continue
+        if level[t] == 2:
+            high += 1
+        k = kind[t]
+        if (k == KIND_YOUNG or k == KIND_STUDENT) and arrived[t] >= 1:
+            if month - arrived[t] <= subsidy_months:
+                young += 1
+    return young, high
+
+
+@njit(cache=True)
 def team_census(status, kind, team, broker):
     """``(residents, resident brokers, employed scientists without a team)``."""
     residents = 0

@@ -628,23 +628,19 @@ class QcyModel(mesa.Model):
         if self.act("housing") > 0:
             occupied = self.series[m - 1, self._series_col["housing_occupied"]]
             self._pay("housing", occupied * pol.housing.rent_subsidy_cny_thousand_per_month / 1e3)
-        status, kind, arrived = t.view("status"), t.view("kind"), t.view("arrived")
+        young, high_level = k.subsidy_census(
+            t.view("status"), t.view("kind"), t.view("arrived"), t.view("level"), m,
+            pol.awards.living_subsidy_months,
+        )
         self.subsidy_paid = False
         if self.act("awards") > 0:
-            young = ((status == k.EMPLOYED) | (status == k.SEARCHING)) & (arrived >= 1)
-            young &= (kind == _KINDS["young"]) | (kind == _KINDS["student"])
-            young &= (m - arrived) <= pol.awards.living_subsidy_months
-            owed = int(np.count_nonzero(young)) * pol.awards.living_subsidy_cny_thousand_per_month
+            owed = young * pol.awards.living_subsidy_cny_thousand_per_month
             self.subsidy_paid = self._pay("living_subsidy", owed / 1e3) >= owed / 1e3 - 1e-9
         self.service_level = 0.0
         if self.act("services") > 0:
             paid = self._pay("services", pol.services.spend_cny_million_per_year / 12) * 12
             self.service_level = paid / (paid + pol.services.half_cny_million_per_year)
-            high = ((status == k.EMPLOYED) | (status == k.SEARCHING)) & (t.view("level") == 2)
-            cost = (
-                np.count_nonzero(high)
-                * pol.services.specialist_cost_cny_thousand_per_talent_per_year
-            )
+            cost = high_level * pol.services.specialist_cost_cny_thousand_per_talent_per_year
             self._running["service_specialists"] = self._pay_all_or_nothing(
                 "service_specialists", cost / 12e3
             )

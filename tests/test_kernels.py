@@ -26,6 +26,7 @@ KERNELS = [
     "broker_transfers",
     "select_lowest",
     "team_census",
+    "subsidy_census",
     "train_residents",
     "certify_high_tech",
     "teams_form",
