@@ -417,27 +417,32 @@ class QcyModel(mesa.Model):
         f.reserve(n_ord + n_cl + n_inst)
         start, end = f.add(n_ord + n_cl + n_inst)
         sk = self.skey["init.firm"]
-        field_shares = np.array(ini.field_shares)
-        for j in range(start, end):
-            f.uid[j] = np.uint64(j) | (np.uint64(1) << np.uint64(62))
-            f.alive[j] = 1
-            if j < n_ord:
-                f.kind[j] = k.FIRM_ORDINARY
-                size = np.exp(
-                    p.enterprise.size_log_mean + p.enterprise.size_log_sd * normal(sk, j, 0)
-                )
-            elif j < n_ord + n_cl:
-                f.kind[j] = k.FIRM_CHAIN_LEADER
-                size = p.enterprise.chain_leader_size
-            else:
-                f.kind[j] = k.FIRM_INSTITUTE
-                size = p.enterprise.institute_size
-            f.field[j] = k.categorical(uniform(sk, j, 1), field_shares)
-            if f.kind[j] == k.FIRM_CHAIN_LEADER:
-                f.field[j] = (j - n_ord) % (len(FIELDS) - 1)
-            f.born[j] = -int(uniform(sk, j, 2) * 120)
-            f.desired[j] = max(1.0, size)
-            f.productivity[j] = np.exp(p.enterprise.productivity_sd * normal(sk, j, 3))
+        j = np.arange(start, end)
+        keys = j.astype(np.uint64)
+        ep = p.enterprise
+        f.uid[start:end] = keys | (np.uint64(1) << np.uint64(62))
+        f.alive[start:end] = 1
+        kind = np.where(
+            j < n_ord,
+            k.FIRM_ORDINARY,
+            np.where(j < n_ord + n_cl, k.FIRM_CHAIN_LEADER, k.FIRM_INSTITUTE),
+        )
+        f.kind[start:end] = kind
+        size = np.exp(ep.size_log_mean + ep.size_log_sd * normal_array(sk, keys, np.uint64(0)))
+        size[kind == k.FIRM_CHAIN_LEADER] = ep.chain_leader_size
+        size[kind == k.FIRM_INSTITUTE] = ep.institute_size
+        cum = np.cumsum(ini.field_shares)
+        field = np.minimum(
+            np.searchsorted(cum, uniform_array(sk, keys, np.uint64(1)), side="right"), len(cum) - 1
+        )
+        leaders = kind == k.FIRM_CHAIN_LEADER
+        field[leaders] = (j[leaders] - n_ord) % (len(FIELDS) - 1)
+        f.field[start:end] = field
+        f.born[start:end] = -(uniform_array(sk, keys, np.uint64(2)) * 120).astype(np.int64)
+        f.desired[start:end] = np.maximum(1.0, size)
+        f.productivity[start:end] = np.exp(
+            ep.productivity_sd * normal_array(sk, keys, np.uint64(3))
+        )
 
         for kind_index, name in enumerate(CARRIER_KINDS):
             cp = getattr(p.carriers, name)
@@ -629,7 +634,11 @@ class QcyModel(mesa.Model):
             occupied = self.series[m - 1, self._series_col["housing_occupied"]]
             self._pay("housing", occupied * pol.housing.rent_subsidy_cny_thousand_per_month / 1e3)
         young, high_level = k.subsidy_census(
-            t.view("status"), t.view("kind"), t.view("arrived"), t.view("level"), m,
+            t.view("status"),
+            t.view("kind"),
+            t.view("arrived"),
+            t.view("level"),
+            m,
             pol.awards.living_subsidy_months,
         )
         self.subsidy_paid = False
