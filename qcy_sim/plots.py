@@ -17,7 +17,7 @@ __all__ = ["fan_chart", "write_fan_charts"]
 
 _TITLES = {
     "high_level_talents": "High-level talents in key chains (since 2022)",
-    "innovation_talents": "Innovation & entrepreneurship talents (resident)",
+    "innovation_talents": "Innovation & entrepreneurship talents (residents + flexible)",
     "high_end_talents": "High-end talents in key chains (since 2022)",
     "tech_brokers": "Technology brokers",
     "scientist_engineer_teams": "Scientist + engineer teams",
