@@ -192,3 +192,15 @@ def test_firm_sizes_right_skewed_and_young_firms_fail_more(baseline):
     share_dead_old = np.count_nonzero(old & ~alive) / np.count_nonzero(old)
     # startups were exposed for 18 months on average, old firms for 36, yet more startups died
     assert share_dead_started > 1.5 * share_dead_old
+
+
+def test_patterns_graduate_season_and_funds_running_dry(baseline):
+    """Stylised facts: arrivals peak in June-July (graduation); accounts are fullest in January
+    and lowest in December."""
+    m = QcyModel(baseline, seed=4).run()
+    arrivals = m.series[1:, SERIES.index("arrivals")].reshape(3, 12)
+    summer = arrivals[:, 5:7].mean()
+    rest = np.delete(arrivals, [5, 6], axis=1).mean()
+    assert summer > 2.5 * rest
+    balance = m.series[1:, SERIES.index("special_balance")].reshape(3, 12)
+    assert (balance[:, 0] > balance[:, 11]).all()
