@@ -233,6 +233,7 @@ class Comparison:
         return {
             "kind": "compare",
             "reference": ref,
+            "ranking": self.ranking(targets, cost),
             "mixes": [
                 {
                     "label": lab,
@@ -269,6 +270,31 @@ class Comparison:
             "notes": self.notes,
         }
 
+    def ranking(self, targets: dict[str, Any], cost: dict[str, Any]) -> list[dict[str, Any]]:
+        """Mixes ranked by P(all targets met), then by the expected number of targets met, then
+        by public spending (lower first)."""
+        rows = []
+        for label in self.labels:
+            expected = sum(e["p_met"][label]["p_met"] for key, e in targets.items() if key != "all")
+            rows.append(
+                {
+                    "label": label,
+                    "p_all_met": targets["all"]["p_met"][label]["p_met"],
+                    "expected_targets_met": expected,
+                    "mean_public_cny_million": cost[label]["mean_public_cny_million"],
+                }
+            )
+        rows.sort(
+            key=lambda r: (
+                -r["p_all_met"],
+                -r["expected_targets_met"],
+                r["mean_public_cny_million"],
+            )
+        )
+        for rank, row in enumerate(rows, start=1):
+            row["rank"] = rank
+        return rows
+
     def markdown(self, data: dict[str, Any] | None = None) -> str:
         """``compare.md``: the tables of :meth:`to_dict` for reading."""
         data = data or self.to_dict()
@@ -280,6 +306,21 @@ class Comparison:
             f"{self.replicates} replicates per mix, base seed {data['base_seed']}. Replicate r of "
             "every mix uses the same seed (common random numbers), so outcomes are paired. "
             f"Every mix is judged against the targets of **{ref}**.",
+            "",
+            "## Ranking",
+            "",
+            "By P(all targets met), then the expected number of targets met (the sum of the "
+            "P(met)), then public spending.",
+            "",
+            "| rank | mix | P(all met) | expected targets met | public spending, mean "
+            "(million CNY) |",
+            "|---|---|---|---|---|",
+            *[
+                f"| {r['rank']} | {r['label']} | {r['p_all_met']:.2f} | "
+                f"{r['expected_targets_met']:.2f} of {len(self.targets)} | "
+                f"{r['mean_public_cny_million']:,.0f} |"
+                for r in data["ranking"]
+            ],
             "",
             "## P(target met)",
             "",
@@ -599,6 +640,11 @@ def format_comparison(data: dict[str, Any]) -> str:
             line += f"{ci:>24}{d['mcnemar_p']:>11.3g}"
         lines.append(line)
     lines.append("-" * len(head))
+    ranks = ", ".join(
+        f"{r['rank']}. {r['label']} ({r['expected_targets_met']:.1f} targets expected)"
+        for r in data["ranking"]
+    )
+    lines.append(f"ranking: {ranks}")
     for lab in labels:
         c = data["cost"][lab]
         line = (

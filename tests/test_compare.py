@@ -166,3 +166,37 @@ def test_default_out():
     assert default_out(["baseline", "no_new_policy"]) == Path(
         "results/compare-baseline_vs_no_new_policy"
     )
+
+
+def test_ranking_orders_mixes(tmp_path):
+    import json
+
+    from qcy_sim.cli import main
+
+    from .conftest import DATA
+
+    out = tmp_path / "cmp"
+    assert (
+        main(
+            [
+                "compare",
+                str(DATA / "tiny.toml"),
+                str(DATA / "tiny_more_awards.toml"),
+                "--replicates",
+                "4",
+                "--workers",
+                "1",
+                "--out",
+                str(out),
+                "--quiet",
+                "--no-figures",
+            ]
+        )
+        == 0
+    )
+    data = json.loads((out / "compare.json").read_text())
+    ranking = data["ranking"]
+    assert [r["rank"] for r in ranking] == [1, 2]
+    keys = [(-r["p_all_met"], -r["expected_targets_met"]) for r in ranking]
+    assert keys == sorted(keys)
+    assert "## Ranking" in (out / "compare.md").read_text()
