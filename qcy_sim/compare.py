@@ -271,8 +271,10 @@ class Comparison:
         }
 
     def ranking(self, targets: dict[str, Any], cost: dict[str, Any]) -> list[dict[str, Any]]:
-        """Mixes ranked by P(all targets met), then by the expected number of targets met, then
-        by public spending (lower first)."""
+        """Mixes ranked: by P(all targets met), then expected targets met, then public cost.
+
+        Expected targets met is the sum of the P(met); lower public spending ranks first.
+        """
         rows = []
         for label in self.labels:
             expected = sum(e["p_met"][label]["p_met"] for key, e in targets.items() if key != "all")
