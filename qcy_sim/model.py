@@ -181,6 +181,7 @@ def _firm_store(capacity: int) -> AgentStore:
             "desired": (np.float64, 0.0),
             "productivity": (np.float64, 1.0),
             "invested": (np.float64, 0.0),
+            "investor": (np.int8, -1),
         },
     )
 
@@ -760,6 +761,7 @@ class QcyModel(mesa.Model):
             + lab
         ) / 12.0
         young = alive & ((m - f.view("born")) < k.YOUNG_FIRM_MONTHS)
+        young &= (f.view("kind") == k.FIRM_ORDINARY) | (f.view("kind") == k.FIRM_STARTUP)
         pilot_cap = self._capacity(["pilot_base"])
         relief = ep.pilot_relief_max * min(1.0, pilot_cap / max(1, int(young.sum())))
         was_alive = f.view("alive").copy()
@@ -793,11 +795,17 @@ class QcyModel(mesa.Model):
         self._set("firm_failures", fails)
         ft = self.act("fault_tolerance")
         if ft > 0 and fails:
-            failed = (was_alive == 1) & (f.view("alive") == 0)
-            lost = float(f.view("invested")[failed].sum())
-            paid = self._pay("fault_tolerance", lost * pol.fault_tolerance.risk_compensation_share)
-            self.funds.balance[ACCOUNTS.index("venture")] += paid  # investors are reimbursed
-            self.received += paid
+            failed = (was_alive == 1) & (f.view("alive") == 0) & (f.view("investor") >= 0)
+            share = pol.fault_tolerance.risk_compensation_share
+            lost = np.bincount(
+                f.view("investor")[failed].astype(np.int64),
+                weights=f.view("invested")[failed],
+                minlength=len(ACCOUNTS),
+            )
+            for account in np.flatnonzero(lost):  # each investor is reimbursed its share
+                paid = self._pay("fault_tolerance", float(lost[account]) * share)
+                self.funds.balance[account] += paid
+                self.received += paid
         self._land_firms()
         certified = k.certify_high_tech(
             f.view("alive"),
@@ -1373,7 +1381,11 @@ class QcyModel(mesa.Model):
                 n_spin + 16,
             )
             # founders of this month's startups are not drawn again
-            chosen = drawn[self.firms.born[t.employer[drawn]] != m][:n_spin]
+            employer = t.employer[drawn]
+            founder = (self.firms.born[employer] == m) & (
+                self.firms.kind[employer] == k.FIRM_STARTUP
+            )
+            chosen = drawn[~founder][:n_spin]
             staff = self.firms.staff
             for founder in chosen:
                 staff[t.employer[founder]] -= 1
@@ -1398,7 +1410,9 @@ class QcyModel(mesa.Model):
                 fp.investment_cny_million,
                 self._available(category),
             )
-            f.invested[: f.count][before != f.view("funded")] += fp.investment_cny_million
+            new = before != f.view("funded")
+            f.invested[: f.count][new] += fp.investment_cny_million
+            f.investor[: f.count][new] = ACCOUNTS.index(name)
             self._pay(category, spent)
 
     def _housing_step(self) -> None:

@@ -448,7 +448,12 @@ class EnterpriseParams:
         0.10, "1/year", "Drift of desired staff of established firms.", -1, 5
     )
     startup_growth_per_year: float = par(
-        0.45, "1/year", "Drift of desired staff of firms younger than 3 years.", -1, 10
+        0.45,
+        "1/year",
+        "Drift of desired staff of firms and startups younger than 3 years "
+        "(institutes and chain leaders grow at the established rate).",
+        -1,
+        10,
     )
     funded_growth_per_year: float = par(
         0.45, "1/year", "Extra drift of firms that received an investment.", 0, 10
@@ -659,7 +664,8 @@ class FundParams(BudgetParams):
     invest_per_month: float = par(
         0.0,
         "1/month",
-        "Chance per month that an unfunded young firm is offered an investment.",
+        "Chance per month that an unfunded firm or startup younger than 3 years is offered an "
+        "investment.",
         0,
         1,
     )
@@ -793,7 +799,8 @@ class ThreePoolsLever(Lever):
     capital_pool_cny_million_per_year: float = par(
         200.0,
         "million CNY/year",
-        "Provincial SOE money added to the capital pool each January.",
+        "Provincial SOE money added to the capital pool once a year, in the first month of "
+        "the calendar year in which the lever acts.",
         0,
         1e6,
     )
@@ -1162,7 +1169,12 @@ class ServicesLever(Lever):
         20.0, "thousand CNY/year", "Service specialist cost per high-level talent.", 0, 1e5
     )
     headhunter_fee_cny_thousand: float = par(
-        80.0, "thousand CNY", "Headhunter fee per high-end or high-level arrival.", 0, 1e5
+        80.0,
+        "thousand CNY",
+        "Headhunter fee per high-end or high-level candidate who chose the "
+        "area (not programme placements or flexible engagements).",
+        0,
+        1e5,
     )
     headhunter_utility: float = par(
         0.3,
