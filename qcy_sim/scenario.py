@@ -225,6 +225,8 @@ def _describe(value: Any) -> str:
     if isinstance(value, dict):
         return "a table"
     if isinstance(value, list):
+        if len(value) <= 8 and all(isinstance(v, int | float | str | bool) for v in value):
+            return "[" + ", ".join(repr(v) for v in value) + "]"
         return f"a list of {len(value)}"
     if isinstance(value, str):
         return f"{value!r} (a string)"
