@@ -426,20 +426,17 @@ def match(
     Returns ``(searchers, matches)``.
     """
     n_v = slots.shape[0]
+    idx = np.empty(status.shape[0], dtype=np.int64)
     count = 0
     for t in range(status.shape[0]):
         if status[t] == SEARCHING and in_institute_segment(kind[t], origin[t]) == institutes:
+            idx[count] = t
             count += 1
     if count == 0 or n_v == 0:
         return count, 0
-    idx = np.empty(count, dtype=np.int64)
     draw = np.empty(count)
-    j = 0
-    for t in range(status.shape[0]):
-        if status[t] == SEARCHING and in_institute_segment(kind[t], origin[t]) == institutes:
-            idx[j] = t
-            draw[j] = uniform(skey_select, uid[t], month)
-            j += 1
+    for j in range(count):
+        draw[j] = uniform(skey_select, uid[idx[j]], month)
     m = efficiency * count**elasticity * n_v ** (1.0 - elasticity)
     m_int = min(int(math.floor(m + 0.5)), count, n_v)
     order = np.argsort(draw, kind="mergesort")
