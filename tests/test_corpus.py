@@ -59,3 +59,16 @@ def test_run_refuses_before_any_work(tmp_path, name):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert not out.exists() and not list(tmp_path.glob(".out*"))
+
+
+def test_configs_are_data():
+    """No eval/exec and no unpickling anywhere in the package: a user's file is only ever parsed."""
+    import re
+
+    import qcy_sim
+
+    root = Path(qcy_sim.__file__).parent
+    forbidden = re.compile(r"\b(eval|exec)\(|pickle\.load|allow_pickle\s*=\s*True")
+    for path in root.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert not forbidden.search(text), path
