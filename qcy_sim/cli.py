@@ -46,6 +46,60 @@ def _seed(text: str) -> int:
     return value
 
 
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, found {text!r}") from None
+    if not 0.0 < value < 1.0 or value != value:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, found {text}")
+    return value
+
+
+def _precision(text: str) -> float:
+    value = _fraction(text)
+    if value >= 0.5:
+        raise argparse.ArgumentTypeError(f"expected a half-width below 0.5, found {text}")
+    return value
+
+
+def _probability(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a probability, found {text!r}") from None
+    if not 0.0 < value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a probability in (0, 1], found {text}")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, found {value}")
+    return value
+
+
+def _add_precision(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--precision", type=_precision, default=None,
+                   help="add replicates until every 95 %% interval of P(met) has a half-width "
+                        "below this, e.g. 0.02 (starting from --replicates)")
+    p.add_argument("--max-replicates", type=_positive, default=None,
+                   help="cap of --precision (default 2000)")
+
+
+def _add_executor(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--executor", choices=("serial", "local", "dask"), default=None,
+                   help="serial (in-process), local (process pool, the default) or dask")
+    p.add_argument("--workers", type=_positive, default=None,
+                   help="processes or Dask workers (default: all cores)")
+    p.add_argument("--scheduler", default=None,
+                   help="address of a running Dask scheduler (implies --executor dask)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``qcy``."""
     parser = _Parser(prog="qcy", description="Agent-based simulation of the Xixian talent plan.")
@@ -61,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="output folder (default results/<scenario name>)")
     p.add_argument("--no-figures", action="store_true", help="skip the fan charts")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_precision(p)
 
     p = sub.add_parser("validate", help="check scenario or experiment files without running them")
     p.add_argument("files", nargs="+", help="scenario or experiment files")
@@ -92,9 +147,81 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output folder (default results/compare-<names joined by _vs_>)")
     p.add_argument("--no-figures", action="store_true", help="skip the comparison figure")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_precision(p)
 
     p = sub.add_parser("levers", help="the plan's 27 tasks and the scenario keys that drive them")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    p = sub.add_parser("sensitivity", help="Sobol' or Morris indices of an experiment (SALib)")
+    p.add_argument("experiment", help="experiment file with a sobol or morris design (TOML)")
+    p.add_argument("--target", action="append", default=None, metavar="KPI",
+                   help="analyse P(target met) (repeatable; 'all' = all targets together); "
+                        "default: every recorded target and all")
+    p.add_argument("--kpi", action="append", default=None, metavar="KPI",
+                   help="analyse the mean final value of a KPI (repeatable)")
+    p.add_argument("--sweep", default=None, metavar="DIR",
+                   help="reuse this finished sweep of the experiment instead of running it")
+    p.add_argument("--out", default=None,
+                   help="output folder (default results/sensitivity-<name>; the sweep goes to "
+                        "<out>/sweep unless --sweep)")
+    _add_executor(p)
+    p.add_argument("--no-figures", action="store_true", help="skip sensitivity.png")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("discover", help="PRIM boxes of the runs of a sweep that miss a target")
+    p.add_argument("sweep_dir", help="a finished sweep folder (qcy sweep --out DIR)")
+    p.add_argument("--target", required=True, metavar="KPI",
+                   help="the target whose misses are explained ('all' = any target missed)")
+    p.add_argument("--by", choices=("run", "point"), default="run",
+                   help="cases: every run (default) or every point (missed if its share of "
+                        "missing runs >= --threshold)")
+    p.add_argument("--threshold", type=_fraction, default=0.5,
+                   help="with --by point: share of missing runs that makes a miss (default 0.5)")
+    p.add_argument("--boxes", type=_positive, default=3, help="boxes to search (default 3)")
+    p.add_argument("--peel-alpha", type=_fraction, default=0.05,
+                   help="share peeled at each step (default 0.05)")
+    p.add_argument("--paste-alpha", type=_fraction, default=0.05,
+                   help="share pasted back at each step (default 0.05)")
+    p.add_argument("--mass-min", type=_fraction, default=0.05,
+                   help="smallest box as a share of the cases (default 0.05)")
+    p.add_argument("--min-density", type=_fraction, default=None,
+                   help="report the step of largest coverage with at least this density "
+                        "(default: the step of highest F1 of coverage and density)")
+    p.add_argument("--out", default=None,
+                   help="output folder (default results/discover-<experiment>-<target>)")
+    p.add_argument("--no-figures", action="store_true", help="skip discover.png")
+
+    p = sub.add_parser("optimize",
+                       help="cheapest lever setting meeting the targets with probability p")
+    p.add_argument("experiment", help="experiment file: one scenario, [levers] ranges, targets")
+    p.add_argument("--p", type=_probability, required=True,
+                   help="required P(all chosen targets met), e.g. 0.9")
+    p.add_argument("--trials", type=_positive, default=40,
+                   help="candidates to evaluate (default 40)")
+    p.add_argument("--replicates", type=_positive, default=None,
+                   help="replicates per candidate (default: the experiment's)")
+    p.add_argument("--validate-replicates", type=_count, default=None,
+                   help="fresh replicates for the answer (default: --replicates; 0 skips)")
+    p.add_argument("--out", default=None, help="output folder (default results/optimize-<name>)")
+    _add_executor(p)
+    p.add_argument("--no-figures", action="store_true", help="skip optimize.png")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+
+    p = sub.add_parser("calibrate", help="fit uncertain parameters to observed series (optuna)")
+    p.add_argument("config", help="calibration file (TOML)")
+    p.add_argument("--trials", type=_positive, default=None,
+                   help="total trials of the study (default: the file's; a resumed study runs "
+                        "only the rest)")
+    p.add_argument("--out", default=None,
+                   help="output folder, also holding the resumable study "
+                        "(default results/calibrate-<name>)")
+    _add_executor(p)
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+
+    p = sub.add_parser("report", help="one self-contained HTML report of a results folder")
+    p.add_argument("dir", help="a run, compare, sweep or analysis folder, or a folder of them")
+    p.add_argument("--out", default=None, help="output file (default DIR/report.html)")
+    p.add_argument("--title", default=None, help="report title")
     return parser
 
 
@@ -112,7 +239,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return {"run": _cmd_run, "validate": _cmd_validate, "levers": _cmd_levers,
-                "sweep": _cmd_sweep, "compare": _cmd_compare}[args.command](args)
+                "sweep": _cmd_sweep, "compare": _cmd_compare, "sensitivity": _cmd_sensitivity,
+                "discover": _cmd_discover, "optimize": _cmd_optimize,
+                "calibrate": _cmd_calibrate, "report": _cmd_report}[args.command](args)
     except ConfigError as exc:
         print(f"qcy: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -128,6 +257,14 @@ def _cmd_validate(args) -> int:
     from .experiment import is_experiment_file, load_experiment
 
     for path in args.files:
+        if _is_calibration_file(path):
+            from .analysis.calibrate import load_calibration
+
+            cal = load_calibration(path)
+            print(f"{path}: ok (calibration {cal.name}: {len(cal.parameters)} parameters, "
+                  f"{len(cal.rows)} observed rows, {cal.trials} trials x {cal.replicates} "
+                  "replicates)")
+            continue
         if is_experiment_file(path):
             exp = load_experiment(path)
             print(f"{path}: ok (experiment {exp.name}: {exp.design.kind} design, "
@@ -172,22 +309,66 @@ def _cmd_run(args) -> int:
     # finished replicates are kept here until the results are written: a killed run, started
     # again with the same command, runs only what is missing
     checkpoint = out.parent / f".{out.name}.replicates-seed{args.seed}"
+    precision = None
     try:
-        rep = run_replicates(
-            scenario, args.replicates, args.seed, workers, progress=bar.update if bar else None,
-            checkpoint=checkpoint,
-        )
+        if args.precision is not None:
+            from .analysis.precision import DEFAULT_MAX_REPLICATES, run_to_precision
+
+            cap = args.max_replicates or DEFAULT_MAX_REPLICATES
+            rep, precision = run_to_precision(
+                scenario, args.precision, args.seed, workers, args.replicates, cap,
+                progress=bar.update if bar else None, checkpoint=checkpoint,
+                on_round=_precision_round(bar, args.precision, cap),
+            )
+        else:
+            rep = run_replicates(
+                scenario, args.replicates, args.seed, workers,
+                progress=bar.update if bar else None, checkpoint=checkpoint,
+            )
     finally:
         if bar is not None:
             bar.close()
     elapsed = time.time() - t0
-    summary = write_outputs(
-        rep, out, {"workers": workers, "elapsed_s": round(elapsed, 3)}, figures=not args.no_figures
-    )
+    extra = {"workers": workers, "elapsed_s": round(elapsed, 3)}
+    if precision is not None:
+        extra["precision"] = precision
+    summary = write_outputs(rep, out, extra, figures=not args.no_figures,
+                            summary_extra={"precision": precision} if precision else None)
     shutil.rmtree(checkpoint, ignore_errors=True)
     print(format_summary(summary))
+    if precision is not None:
+        print(_precision_line(precision))
     print(f"\nresults in {out}/ ({elapsed:.1f} s)")
     return 0
+
+
+def _precision_round(bar, precision: float, cap: int):
+    def report(info: dict) -> None:
+        if bar is not None:
+            mixes = max(1, round((bar.total or 1) / max(1, info["replicates"])))
+            bar.total = max(bar.total or 0, info["next_replicates"] * mixes)
+            bar.refresh()
+            bar.write(f"{info['replicates']} replicates: widest 95% half-width "
+                      f"{info['max_half_width']:.3f} ({info['widest']}); target {precision:g}, "
+                      f"cap {cap}")
+    return report
+
+
+def _precision_line(info: dict) -> str:
+    state = ("reached" if info["reached"] else
+             f"NOT reached: the cap of {info['max_replicates']} replicates was hit")
+    return (f"precision {info['precision']:g} {state}: {info['replicates']} replicates, widest "
+            f"95% half-width {info['max_half_width']:.3f} ({info['widest']})")
+
+
+def _is_calibration_file(path: str) -> bool:
+    import tomllib
+
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return "calibration" in data
 
 
 def _cmd_sweep(args) -> int:
@@ -235,20 +416,156 @@ def _cmd_compare(args) -> int:
 
         bar = tqdm(total=args.replicates * len(scenarios), desc="compare", unit="run",
                    file=sys.stderr)
+    precision = None
     try:
-        comp = compare_mixes(scenarios, args.replicates, args.seed, workers,
-                             progress=bar.update if bar else None)
+        if args.precision is not None:
+            from .analysis.precision import DEFAULT_MAX_REPLICATES, compare_to_precision
+
+            cap = args.max_replicates or DEFAULT_MAX_REPLICATES
+            comp, precision = compare_to_precision(
+                scenarios, args.precision, args.seed, workers, args.replicates, cap,
+                progress=bar.update if bar else None,
+                on_round=_precision_round(bar, args.precision, cap),
+            )
+        else:
+            comp = compare_mixes(scenarios, args.replicates, args.seed, workers,
+                                 progress=bar.update if bar else None)
     finally:
         if bar is not None:
             bar.close()
     out = Path(args.out) if args.out else default_out(comp.labels)
     elapsed = time.time() - t0
-    data = write_comparison(comp, out, {"workers": workers, "elapsed_s": round(elapsed, 3)},
-                            figures=not args.no_figures)
+    extra = {"workers": workers, "elapsed_s": round(elapsed, 3)}
+    if precision is not None:
+        extra["precision"] = precision
+    data = write_comparison(comp, out, extra, figures=not args.no_figures)
+    if precision is not None:
+        _add_precision_to_compare(out, precision)
     print(format_comparison(data))
     for note in data["notes"]:
         print(f"note: {note}")
+    if precision is not None:
+        print(_precision_line(precision))
     print(f"\nresults in {out}/ ({elapsed:.1f} s)")
+    return 0
+
+
+def _add_precision_to_compare(out: Path, precision: dict) -> None:
+    """Record the precision block in compare.json (rewritten atomically)."""
+    import json
+    import os
+
+    path = out / "compare.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["precision"] = precision
+    tmp = out / f".compare.json.tmp-{os.getpid()}"
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _executor(args):
+    from .sweep import make_executor
+
+    kind = args.executor or ("dask" if args.scheduler else "local")
+    if args.scheduler and kind != "dask":
+        raise ConfigError("command line", "--scheduler", "--executor dask (or no --executor)",
+                          f"--executor {kind}")
+    return make_executor(kind, args.workers, args.scheduler)
+
+
+def _cmd_sensitivity(args) -> int:
+    from .analysis.sensitivity import format_sensitivity, run_sensitivity
+    from .sweep import SweepInterrupted
+
+    executor = _executor(args)
+    t0 = time.time()
+    try:
+        data, out = run_sensitivity(args.experiment, args.target, args.kpi, args.sweep, args.out,
+                                    executor, progress=not args.quiet,
+                                    figures=not args.no_figures)
+    except SweepInterrupted as exc:
+        print(f"qcy: interrupted; {exc.saved} of {exc.total} runs are saved in {exc.out}/; "
+              "the same command resumes the sweep", file=sys.stderr)
+        return 130
+    print(format_sensitivity(data))
+    print(f"\nresults in {out}/ ({time.time() - t0:.1f} s; sweep in {data['sweep']}/)")
+    return 0
+
+
+def _cmd_discover(args) -> int:
+    from .analysis.discover import check_options, discover, format_discovery, write_discovery
+
+    check_options(args.peel_alpha, args.paste_alpha, args.mass_min, args.min_density,
+                  args.threshold, args.boxes)
+    t0 = time.time()
+    data = discover(args.sweep_dir, args.target, by=args.by, threshold=args.threshold,
+                    max_boxes=args.boxes, peel_alpha=args.peel_alpha,
+                    paste_alpha=args.paste_alpha, mass_min=args.mass_min,
+                    min_density=args.min_density)
+    out = Path(args.out) if args.out else (
+        Path("results") / f"discover-{data['experiment']}-{args.target}")
+    write_discovery(data, out, figures=not args.no_figures)
+    print(format_discovery(data))
+    print(f"\nresults in {out}/ ({time.time() - t0:.1f} s)")
+    return 0
+
+
+def _cmd_optimize(args) -> int:
+    from .analysis.optimize import format_optimize, run_optimize, write_optimize
+    from .experiment import load_experiment
+
+    name = load_experiment(args.experiment).name
+    out = Path(args.out) if args.out else Path("results") / f"optimize-{name}"
+    executor = _executor(args)
+    t0 = time.time()
+
+    def progress(rec: dict) -> None:
+        if not args.quiet:
+            print(f"trial {rec['trial']:>3}: cost {rec['cost_cny_million']:>10,.0f} million CNY, "
+                  f"P(all met) {rec['p_all_met']:.2f} [{rec['ci_low']:.2f}, {rec['ci_high']:.2f}]",
+                  file=sys.stderr)
+
+    try:
+        data = run_optimize(args.experiment, args.p, args.trials, args.replicates,
+                            args.validate_replicates, executor, progress)
+    except RuntimeError as exc:  # a model run failed: nothing is written
+        print(f"qcy: {exc}", file=sys.stderr)
+        return 1
+    write_optimize(data, out, figures=not args.no_figures)
+    print(format_optimize(data))
+    print(f"\nresults in {out}/ ({time.time() - t0:.1f} s)")
+    return 0
+
+
+def _cmd_calibrate(args) -> int:
+    from .analysis.calibrate import format_calibration, load_calibration, run_calibration
+
+    cfg = load_calibration(args.config)
+    out = Path(args.out) if args.out else Path("results") / f"calibrate-{cfg.name}"
+    executor = _executor(args)
+    t0 = time.time()
+
+    def progress(number: int, value: float, best: float) -> None:
+        if not args.quiet:
+            print(f"trial {number:>3}: loss {value:.4g} (best {best:.4g})", file=sys.stderr)
+
+    try:
+        data = run_calibration(cfg, out, args.trials, executor, progress)
+    except RuntimeError as exc:  # a model run failed; the study keeps the finished trials
+        print(f"qcy: {exc}", file=sys.stderr)
+        return 1
+    print(format_calibration(data))
+    print(f"\nresults in {out}/: calibrated.toml, fit.json, fit.md, calibration.png "
+          f"({time.time() - t0:.1f} s; study {data['optimizer']['storage']})")
+    return 0
+
+
+def _cmd_report(args) -> int:
+    from .analysis.report import write_report
+
+    path, found = write_report(args.dir, args.out, title=args.title)
+    print(f"report of {len(found)} result folder(s) "
+          f"({', '.join(sorted({k for k, _ in found}))}) written to {path}")
     return 0
 
 

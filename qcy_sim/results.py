@@ -31,7 +31,16 @@ __all__ = [
     "runs_frame",
     "write_outputs",
     "provenance",
+    "month_met_distribution",
+    "month_met_summary",
+    "milestone_outcomes",
+    "milestone_probability",
+    "MONTH_MET_QUANTILES",
 ]
+
+# Quantiles of the first month met reported in summary.json (never-met replicates count as later
+# than any month, so a quantile is null when more than that share never met the target).
+MONTH_MET_QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
 
 
 def clopper_pearson(successes: int, n: int, level: float = 0.95) -> tuple[float, float]:
@@ -95,6 +104,7 @@ def summarise(rep) -> dict[str, Any]:
             "median_at_deadline": float(np.median(rep.kpi[:, m, j])),
         }
     lo, hi = clopper_pearson(int(all_met.sum()), n)
+    month_met = month_met_summary(rep)
     total = rep.spending.sum(axis=(1, 2))
     public = rep.spending[:, :, _public_columns()].sum(axis=(1, 2))
     return {
@@ -114,7 +124,107 @@ def summarise(rep) -> dict[str, Any]:
             },
             "by_year_median": _spending_by_year(rep),
         },
+        "month_met_distribution": month_met,
     }
+
+
+def month_met_distribution(
+    first: np.ndarray, start: str, deadline_month: int | None = None
+) -> dict[str, Any]:
+    """Distribution over replicates of the first month a target is met.
+
+    Args:
+        first: Per replicate, the first month index met (1 = ``start``), -1 if never.
+        start: ``time.start`` of the scenario (``YYYY-MM``).
+        deadline_month: Month index of the deadline; adds ``first_met_by_deadline``.
+
+    Returns:
+        ``n``, ``never_met``, ``quantiles`` (``p10`` ... ``p90`` as ``YYYY-MM`` or null: never-met
+        replicates count as later than any month, and the order statistic at
+        ``floor(q (n - 1))`` is taken, so ``p50`` equals ``median_month_met``), ``histogram``
+        (``{YYYY-MM: count}`` of the months in which some replicate first met it) and ``by_year``
+        (``{YYYY: count, "never": count}``).
+    """
+    first = np.asarray(first, dtype=np.int64)
+    n = int(first.shape[0])
+    never = int((first < 0).sum())
+    big = np.iinfo(np.int64).max
+    order = np.sort(np.where(first < 0, big, first))
+    quantiles: dict[str, str | None] = {}
+    for q in MONTH_MET_QUANTILES:
+        key = f"p{round(q * 100):02d}"
+        if n == 0:
+            quantiles[key] = None
+            continue
+        v = order[int(np.floor(q * (n - 1)))]
+        quantiles[key] = None if v == big else month_label(start, int(v))
+    months, counts = np.unique(first[first >= 0], return_counts=True)
+    histogram = {month_label(start, int(m)): int(c) for m, c in zip(months, counts, strict=True)}
+    by_year: dict[str, int] = {}
+    for label, c in histogram.items():
+        by_year[label[:4]] = by_year.get(label[:4], 0) + c
+    by_year["never"] = never
+    out: dict[str, Any] = {"n": n, "never_met": never, "quantiles": quantiles,
+                           "histogram": histogram, "by_year": by_year}
+    if deadline_month is not None:
+        out["first_met_by_deadline"] = int(((first >= 1) & (first <= deadline_month)).sum())
+    return out
+
+
+def month_met_summary(rep) -> dict[str, dict[str, Any]]:
+    """:func:`month_met_distribution` of every target of a :class:`~qcy_sim.runner.Replicates`."""
+    sc = rep.scenario
+    out = {}
+    for t in sc.targets:
+        m = sc.target_month(t)
+        _, first = target_outcomes(rep.kpi[:, :, KPIS.index(t.kpi)], t, m)
+        out[t.kpi] = month_met_distribution(first, sc.params.time.start, m)
+    return out
+
+
+def milestone_outcomes(
+    kpi: np.ndarray, month: int, threshold: float, tolerance: float = 0.0
+) -> np.ndarray:
+    """Per replicate: is the KPI at least ``threshold x (1 - tolerance)`` at the end of ``month``?
+
+    Args:
+        kpi: ``(replicates, months + 1)`` values of one KPI.
+        month: Month index (1 = ``time.start``).
+        threshold: The milestone's value.
+        tolerance: Relative shortfall still counted as met (as for targets).
+    """
+    if not 1 <= month < kpi.shape[1]:
+        raise ValueError(f"month {month} is outside the simulated months 1..{kpi.shape[1] - 1}")
+    return kpi[:, month] >= threshold * (1.0 - tolerance)
+
+
+def milestone_probability(
+    rep, kpi: str, month: str, threshold: float, tolerance: float = 0.0, level: float = 0.95
+) -> dict[str, Any]:
+    """P(KPI >= threshold at the end of ``month``) with its exact (Clopper-Pearson) interval.
+
+    This is the analysis side of yearly milestones (e.g. 20,000 innovation talents by
+    ``2022-12``); scenario files do not declare milestones yet.
+
+    Args:
+        rep: A :class:`~qcy_sim.runner.Replicates`.
+        kpi: KPI id.
+        month: ``YYYY-MM``, within the simulated horizon.
+        threshold: Milestone value.
+        tolerance: Relative shortfall still counted as met.
+        level: Confidence level of the interval.
+    """
+    from .scenario import month_index
+
+    if kpi not in KPIS:
+        raise ValueError(f"unknown KPI {kpi!r}; expected one of {', '.join(KPIS)}")
+    m = month_index(rep.scenario.params.time.start, month)
+    met = milestone_outcomes(rep.kpi[:, :, KPIS.index(kpi)], m, threshold, tolerance)
+    s = int(met.sum())
+    lo, hi = clopper_pearson(s, len(met), level)
+    return {"kpi": kpi, "month": month, "threshold": float(threshold), "tolerance": tolerance,
+            "successes": s, "n": int(len(met)), "p_met": s / len(met) if len(met) else None,
+            "ci_low": lo, "ci_high": hi}
 
 
 def _spending_by_year(rep) -> dict[str, dict[str, float]]:
@@ -200,7 +310,13 @@ def provenance(extra: dict[str, Any] | None = None) -> dict[str, Any]:
     return out
 
 
-def write_outputs(rep, out_dir: str | Path, manifest_extra: dict[str, Any], figures: bool = True):
+def write_outputs(
+    rep,
+    out_dir: str | Path,
+    manifest_extra: dict[str, Any],
+    figures: bool = True,
+    summary_extra: dict[str, Any] | None = None,
+):
     """Write tables, summary, manifest and figures to ``out_dir`` atomically.
 
     Everything is written into a sibling temporary folder, which replaces ``out_dir`` only when
@@ -216,6 +332,7 @@ def write_outputs(rep, out_dir: str | Path, manifest_extra: dict[str, Any], figu
     rep.timeseries().to_parquet(tmp / "timeseries.parquet", index=False)
     rep.runs().to_parquet(tmp / "runs.parquet", index=False)
     summary = rep.summary()
+    summary.update(summary_extra or {})
     _write_json(tmp / "summary.json", summary)
     if figures:
         from .plots import write_fan_charts

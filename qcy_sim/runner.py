@@ -24,7 +24,14 @@ import numpy as np
 from .model import SERIES, SPENDING, QcyModel
 from .scenario import Scenario, scenario_from_dict
 
-__all__ = ["run", "replicate_seeds", "run_replicates", "Replicates", "default_workers"]
+__all__ = [
+    "run",
+    "replicate_seeds",
+    "run_replicates",
+    "extend_replicates",
+    "Replicates",
+    "default_workers",
+]
 
 
 def replicate_seeds(base_seed: int, replicates: int, first: int = 0) -> list[int]:
@@ -194,3 +201,57 @@ def _map(
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         yield from pool.map(_run_indexed, tasks, chunksize=max(1, len(tasks) // (8 * workers)))
+
+
+def extend_replicates(
+    rep: Replicates,
+    replicates: int,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+    checkpoint: str | Path | None = None,
+) -> Replicates:
+    """``rep`` grown to ``replicates`` replicates by running only the new ones.
+
+    The new replicates use seeds ``replicate_seeds(rep.base_seed, replicates)[rep.n:]``, so the
+    result equals ``run_replicates(rep.scenario, replicates, rep.base_seed)`` exactly (the
+    tests check it); this is what adding replicates until a precision is reached relies on.
+
+    Args:
+        rep: Replicates already run.
+        replicates: Total wanted (>= ``rep.n``).
+        workers: Processes to use; 1 runs in this process.
+        progress: Called with the number of replicates just finished.
+        checkpoint: As for :func:`run_replicates`.
+    """
+    if replicates < rep.n:
+        raise ValueError(f"cannot shrink {rep.n} replicates to {replicates}")
+    if replicates == rep.n:
+        return rep
+    new = replicate_seeds(rep.base_seed, replicates - rep.n, first=rep.n)
+    h1 = rep.kpi.shape[1]
+    k = len(new)
+    kpi = np.zeros((k, h1, rep.kpi.shape[2]))
+    series = np.zeros((k, h1, rep.series.shape[2]))
+    spending = np.zeros((k, h1, rep.spending.shape[2]))
+    store = _Checkpoint(checkpoint, rep.scenario.config_hash) if checkpoint else None
+    todo = []
+    for index, s in enumerate(new):
+        out = store.load(s) if store else None
+        if out is None:
+            todo.append(index)
+            continue
+        kpi[index], series[index], spending[index] = out["kpi"], out["series"], out["spending"]
+        if progress:
+            progress(1)
+    data = rep.scenario.to_dict()
+    for index, out in _map(data, [new[i] for i in todo], workers, todo):
+        if store:
+            store.save(new[index], out)
+        kpi[index], series[index], spending[index] = out["kpi"], out["series"], out["spending"]
+        if progress:
+            progress(1)
+    return Replicates(
+        rep.scenario, rep.base_seed, [*rep.seeds, *new],
+        np.concatenate([rep.kpi, kpi]), np.concatenate([rep.series, series]),
+        np.concatenate([rep.spending, spending]),
+    )
