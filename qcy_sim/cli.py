@@ -84,20 +84,36 @@ def _count(text: str) -> int:
 
 
 def _add_precision(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--precision", type=_precision, default=None,
-                   help="add replicates until every 95 %% interval of P(met) has a half-width "
-                        "below this, e.g. 0.02 (starting from --replicates)")
-    p.add_argument("--max-replicates", type=_positive, default=None,
-                   help="cap of --precision (default 2000)")
+    p.add_argument(
+        "--precision",
+        type=_precision,
+        default=None,
+        help="add replicates until every 95 %% interval of P(met) has a half-width "
+        "below this, e.g. 0.02 (starting from --replicates)",
+    )
+    p.add_argument(
+        "--max-replicates", type=_positive, default=None, help="cap of --precision (default 2000)"
+    )
 
 
 def _add_executor(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--executor", choices=("serial", "local", "dask"), default=None,
-                   help="serial (in-process), local (process pool, the default) or dask")
-    p.add_argument("--workers", type=_positive, default=None,
-                   help="processes or Dask workers (default: all cores)")
-    p.add_argument("--scheduler", default=None,
-                   help="address of a running Dask scheduler (implies --executor dask)")
+    p.add_argument(
+        "--executor",
+        choices=("serial", "local", "dask"),
+        default=None,
+        help="serial (in-process), local (process pool, the default) or dask",
+    )
+    p.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        help="processes or Dask workers (default: all cores)",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        help="address of a running Dask scheduler (implies --executor dask)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -110,8 +126,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", help="scenario file (TOML)")
     p.add_argument("--replicates", type=_positive, default=100, help="replicates (default 100)")
     p.add_argument("--seed", type=_seed, default=0, help="base seed (default 0)")
-    p.add_argument("--workers", type=_positive, default=None,
-                   help="processes (default: all cores; 1 runs in-process)")
+    p.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        help="processes (default: all cores; 1 runs in-process)",
+    )
     p.add_argument("--out", default=None, help="output folder (default results/<scenario name>)")
     p.add_argument("--no-figures", action="store_true", help="skip the fan charts")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -122,29 +142,52 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("sweep", help="run the sweep of an experiment file (resumable)")
     p.add_argument("experiment", help="experiment file (TOML)")
-    p.add_argument("--executor", choices=("serial", "local", "dask"), default=None,
-                   help="serial (in-process), local (process pool, the default) or dask")
-    p.add_argument("--workers", type=_positive, default=None,
-                   help="processes or Dask workers (default: all cores)")
-    p.add_argument("--scheduler", default=None,
-                   help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
-                        "(implies --executor dask)")
+    p.add_argument(
+        "--executor",
+        choices=("serial", "local", "dask"),
+        default=None,
+        help="serial (in-process), local (process pool, the default) or dask",
+    )
+    p.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        help="processes or Dask workers (default: all cores)",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+        "(implies --executor dask)",
+    )
     p.add_argument("--out", default=None, help="output folder (default results/sweep-<name>)")
-    p.add_argument("--resume", action="store_true",
-                   help="finish the sweep saved in --out: run only what is missing")
-    p.add_argument("--retry-failed", action="store_true",
-                   help="also run again the runs saved as failed (implies --resume)")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="finish the sweep saved in --out: run only what is missing",
+    )
+    p.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="also run again the runs saved as failed (implies --resume)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = sub.add_parser("compare", help="compare policy mixes on the same seeds")
-    p.add_argument("scenarios", nargs="+",
-                   help="two or more scenario files; the first is the reference")
+    p.add_argument(
+        "scenarios", nargs="+", help="two or more scenario files; the first is the reference"
+    )
     p.add_argument("--replicates", type=_positive, default=100, help="replicates (default 100)")
     p.add_argument("--seed", type=_seed, default=0, help="base seed (default 0)")
-    p.add_argument("--workers", type=_positive, default=None,
-                   help="processes (default: all cores; 1 runs in-process)")
-    p.add_argument("--out", default=None,
-                   help="output folder (default results/compare-<names joined by _vs_>)")
+    p.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        help="processes (default: all cores; 1 runs in-process)",
+    )
+    p.add_argument(
+        "--out", default=None, help="output folder (default results/compare-<names joined by _vs_>)"
+    )
     p.add_argument("--no-figures", action="store_true", help="skip the comparison figure")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_precision(p)
@@ -154,54 +197,111 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("sensitivity", help="Sobol' or Morris indices of an experiment (SALib)")
     p.add_argument("experiment", help="experiment file with a sobol or morris design (TOML)")
-    p.add_argument("--target", action="append", default=None, metavar="KPI",
-                   help="analyse P(target met) (repeatable; 'all' = all targets together); "
-                        "default: every recorded target and all")
-    p.add_argument("--kpi", action="append", default=None, metavar="KPI",
-                   help="analyse the mean final value of a KPI (repeatable)")
-    p.add_argument("--sweep", default=None, metavar="DIR",
-                   help="reuse this finished sweep of the experiment instead of running it")
-    p.add_argument("--out", default=None,
-                   help="output folder (default results/sensitivity-<name>; the sweep goes to "
-                        "<out>/sweep unless --sweep)")
+    p.add_argument(
+        "--target",
+        action="append",
+        default=None,
+        metavar="KPI",
+        help="analyse P(target met) (repeatable; 'all' = all targets together); "
+        "default: every recorded target and all",
+    )
+    p.add_argument(
+        "--kpi",
+        action="append",
+        default=None,
+        metavar="KPI",
+        help="analyse the mean final value of a KPI (repeatable)",
+    )
+    p.add_argument(
+        "--sweep",
+        default=None,
+        metavar="DIR",
+        help="reuse this finished sweep of the experiment instead of running it",
+    )
+    p.add_argument(
+        "--out",
+        default=None,
+        help="output folder (default results/sensitivity-<name>; the sweep goes to "
+        "<out>/sweep unless --sweep)",
+    )
     _add_executor(p)
     p.add_argument("--no-figures", action="store_true", help="skip sensitivity.png")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = sub.add_parser("discover", help="PRIM boxes of the runs of a sweep that miss a target")
     p.add_argument("sweep_dir", help="a finished sweep folder (qcy sweep --out DIR)")
-    p.add_argument("--target", required=True, metavar="KPI",
-                   help="the target whose misses are explained ('all' = any target missed)")
-    p.add_argument("--by", choices=("run", "point"), default="run",
-                   help="cases: every run (default) or every point (missed if its share of "
-                        "missing runs >= --threshold)")
-    p.add_argument("--threshold", type=_fraction, default=0.5,
-                   help="with --by point: share of missing runs that makes a miss (default 0.5)")
+    p.add_argument(
+        "--target",
+        required=True,
+        metavar="KPI",
+        help="the target whose misses are explained ('all' = any target missed)",
+    )
+    p.add_argument(
+        "--by",
+        choices=("run", "point"),
+        default="run",
+        help="cases: every run (default) or every point (missed if its share of "
+        "missing runs >= --threshold)",
+    )
+    p.add_argument(
+        "--threshold",
+        type=_fraction,
+        default=0.5,
+        help="with --by point: share of missing runs that makes a miss (default 0.5)",
+    )
     p.add_argument("--boxes", type=_positive, default=3, help="boxes to search (default 3)")
-    p.add_argument("--peel-alpha", type=_fraction, default=0.05,
-                   help="share peeled at each step (default 0.05)")
-    p.add_argument("--paste-alpha", type=_fraction, default=0.05,
-                   help="share pasted back at each step (default 0.05)")
-    p.add_argument("--mass-min", type=_fraction, default=0.05,
-                   help="smallest box as a share of the cases (default 0.05)")
-    p.add_argument("--min-density", type=_fraction, default=None,
-                   help="report the step of largest coverage with at least this density "
-                        "(default: the step of highest F1 of coverage and density)")
-    p.add_argument("--out", default=None,
-                   help="output folder (default results/discover-<experiment>-<target>)")
+    p.add_argument(
+        "--peel-alpha",
+        type=_fraction,
+        default=0.05,
+        help="share peeled at each step (default 0.05)",
+    )
+    p.add_argument(
+        "--paste-alpha",
+        type=_fraction,
+        default=0.05,
+        help="share pasted back at each step (default 0.05)",
+    )
+    p.add_argument(
+        "--mass-min",
+        type=_fraction,
+        default=0.05,
+        help="smallest box as a share of the cases (default 0.05)",
+    )
+    p.add_argument(
+        "--min-density",
+        type=_fraction,
+        default=None,
+        help="report the step of largest coverage with at least this density "
+        "(default: the step of highest F1 of coverage and density)",
+    )
+    p.add_argument(
+        "--out", default=None, help="output folder (default results/discover-<experiment>-<target>)"
+    )
     p.add_argument("--no-figures", action="store_true", help="skip discover.png")
 
-    p = sub.add_parser("optimize",
-                       help="cheapest lever setting meeting the targets with probability p")
+    p = sub.add_parser(
+        "optimize", help="cheapest lever setting meeting the targets with probability p"
+    )
     p.add_argument("experiment", help="experiment file: one scenario, [levers] ranges, targets")
-    p.add_argument("--p", type=_probability, required=True,
-                   help="required P(all chosen targets met), e.g. 0.9")
-    p.add_argument("--trials", type=_positive, default=40,
-                   help="candidates to evaluate (default 40)")
-    p.add_argument("--replicates", type=_positive, default=None,
-                   help="replicates per candidate (default: the experiment's)")
-    p.add_argument("--validate-replicates", type=_count, default=None,
-                   help="fresh replicates for the answer (default: --replicates; 0 skips)")
+    p.add_argument(
+        "--p", type=_probability, required=True, help="required P(all chosen targets met), e.g. 0.9"
+    )
+    p.add_argument(
+        "--trials", type=_positive, default=40, help="candidates to evaluate (default 40)"
+    )
+    p.add_argument(
+        "--replicates",
+        type=_positive,
+        default=None,
+        help="replicates per candidate (default: the experiment's)",
+    )
+    p.add_argument(
+        "--validate-replicates",
+        type=_count,
+        default=None,
+        help="fresh replicates for the answer (default: --replicates; 0 skips)",
+    )
     p.add_argument("--out", default=None, help="output folder (default results/optimize-<name>)")
     _add_executor(p)
     p.add_argument("--no-figures", action="store_true", help="skip optimize.png")
@@ -209,12 +309,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("calibrate", help="fit uncertain parameters to observed series (optuna)")
     p.add_argument("config", help="calibration file (TOML)")
-    p.add_argument("--trials", type=_positive, default=None,
-                   help="total trials of the study (default: the file's; a resumed study runs "
-                        "only the rest)")
-    p.add_argument("--out", default=None,
-                   help="output folder, also holding the resumable study "
-                        "(default results/calibrate-<name>)")
+    p.add_argument(
+        "--trials",
+        type=_positive,
+        default=None,
+        help="total trials of the study (default: the file's; a resumed study runs only the rest)",
+    )
+    p.add_argument(
+        "--out",
+        default=None,
+        help="output folder, also holding the resumable study (default results/calibrate-<name>)",
+    )
     _add_executor(p)
     p.add_argument("--quiet", action="store_true", help="no progress lines")
 
@@ -238,10 +343,18 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        return {"run": _cmd_run, "validate": _cmd_validate, "levers": _cmd_levers,
-                "sweep": _cmd_sweep, "compare": _cmd_compare, "sensitivity": _cmd_sensitivity,
-                "discover": _cmd_discover, "optimize": _cmd_optimize,
-                "calibrate": _cmd_calibrate, "report": _cmd_report}[args.command](args)
+        return {
+            "run": _cmd_run,
+            "validate": _cmd_validate,
+            "levers": _cmd_levers,
+            "sweep": _cmd_sweep,
+            "compare": _cmd_compare,
+            "sensitivity": _cmd_sensitivity,
+            "discover": _cmd_discover,
+            "optimize": _cmd_optimize,
+            "calibrate": _cmd_calibrate,
+            "report": _cmd_report,
+        }[args.command](args)
     except ConfigError as exc:
         print(f"qcy: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -261,15 +374,19 @@ def _cmd_validate(args) -> int:
             from .analysis.calibrate import load_calibration
 
             cal = load_calibration(path)
-            print(f"{path}: ok (calibration {cal.name}: {len(cal.parameters)} parameters, "
-                  f"{len(cal.rows)} observed rows, {cal.trials} trials x {cal.replicates} "
-                  "replicates)")
+            print(
+                f"{path}: ok (calibration {cal.name}: {len(cal.parameters)} parameters, "
+                f"{len(cal.rows)} observed rows, {cal.trials} trials x {cal.replicates} "
+                "replicates)"
+            )
             continue
         if is_experiment_file(path):
             exp = load_experiment(path)
-            print(f"{path}: ok (experiment {exp.name}: {exp.design.kind} design, "
-                  f"{len(exp.factors)} factors, {len(exp.points)} points x {exp.replicates} "
-                  f"replicates = {exp.n_runs} runs)")
+            print(
+                f"{path}: ok (experiment {exp.name}: {exp.design.kind} design, "
+                f"{len(exp.factors)} factors, {len(exp.points)} points x {exp.replicates} "
+                f"replicates = {exp.n_runs} runs)"
+            )
             continue
         sc = load_scenario(path)
         print(f"{path}: ok ({sc.name}, {len(sc.targets)} targets, config {sc.config_hash})")
@@ -316,14 +433,24 @@ def _cmd_run(args) -> int:
 
             cap = args.max_replicates or DEFAULT_MAX_REPLICATES
             rep, precision = run_to_precision(
-                scenario, args.precision, args.seed, workers, args.replicates, cap,
-                progress=bar.update if bar else None, checkpoint=checkpoint,
+                scenario,
+                args.precision,
+                args.seed,
+                workers,
+                args.replicates,
+                cap,
+                progress=bar.update if bar else None,
+                checkpoint=checkpoint,
                 on_round=_precision_round(bar, args.precision, cap),
             )
         else:
             rep = run_replicates(
-                scenario, args.replicates, args.seed, workers,
-                progress=bar.update if bar else None, checkpoint=checkpoint,
+                scenario,
+                args.replicates,
+                args.seed,
+                workers,
+                progress=bar.update if bar else None,
+                checkpoint=checkpoint,
             )
     finally:
         if bar is not None:
@@ -332,8 +459,13 @@ def _cmd_run(args) -> int:
     extra = {"workers": workers, "elapsed_s": round(elapsed, 3)}
     if precision is not None:
         extra["precision"] = precision
-    summary = write_outputs(rep, out, extra, figures=not args.no_figures,
-                            summary_extra={"precision": precision} if precision else None)
+    summary = write_outputs(
+        rep,
+        out,
+        extra,
+        figures=not args.no_figures,
+        summary_extra={"precision": precision} if precision else None,
+    )
     shutil.rmtree(checkpoint, ignore_errors=True)
     print(format_summary(summary))
     if precision is not None:
@@ -348,17 +480,25 @@ def _precision_round(bar, precision: float, cap: int):
             mixes = max(1, round((bar.total or 1) / max(1, info["replicates"])))
             bar.total = max(bar.total or 0, info["next_replicates"] * mixes)
             bar.refresh()
-            bar.write(f"{info['replicates']} replicates: widest 95% half-width "
-                      f"{info['max_half_width']:.3f} ({info['widest']}); target {precision:g}, "
-                      f"cap {cap}")
+            bar.write(
+                f"{info['replicates']} replicates: widest 95% half-width "
+                f"{info['max_half_width']:.3f} ({info['widest']}); target {precision:g}, "
+                f"cap {cap}"
+            )
+
     return report
 
 
 def _precision_line(info: dict) -> str:
-    state = ("reached" if info["reached"] else
-             f"NOT reached: the cap of {info['max_replicates']} replicates was hit")
-    return (f"precision {info['precision']:g} {state}: {info['replicates']} replicates, widest "
-            f"95% half-width {info['max_half_width']:.3f} ({info['widest']})")
+    state = (
+        "reached"
+        if info["reached"]
+        else f"NOT reached: the cap of {info['max_replicates']} replicates was hit"
+    )
+    return (
+        f"precision {info['precision']:g} {state}: {info['replicates']} replicates, widest "
+        f"95% half-width {info['max_half_width']:.3f} ({info['widest']})"
+    )
 
 
 def _is_calibration_file(path: str) -> bool:
@@ -377,25 +517,40 @@ def _cmd_sweep(args) -> int:
 
     kind = args.executor or ("dask" if args.scheduler else "local")
     if args.scheduler and kind != "dask":
-        raise ConfigError("command line", "--scheduler", "--executor dask (or no --executor)",
-                          f"--executor {kind}")
+        raise ConfigError(
+            "command line",
+            "--scheduler",
+            "--executor dask (or no --executor)",
+            f"--executor {kind}",
+        )
     experiment = load_experiment(args.experiment)
     out = Path(args.out) if args.out else Path("results") / f"sweep-{experiment.name}"
     executor = make_executor(kind, args.workers, args.scheduler)
     try:
-        result = run_sweep(experiment, out, executor, resume=args.resume,
-                           retry_failed=args.retry_failed, progress=not args.quiet)
+        result = run_sweep(
+            experiment,
+            out,
+            executor,
+            resume=args.resume,
+            retry_failed=args.retry_failed,
+            progress=not args.quiet,
+        )
     except SweepInterrupted as exc:
-        print(f"qcy: interrupted; {exc.saved} of {exc.total} runs are saved in {exc.out}/; "
-              f"finish with: qcy sweep {args.experiment} --out {exc.out} --resume",
-              file=sys.stderr)
+        print(
+            f"qcy: interrupted; {exc.saved} of {exc.total} runs are saved in {exc.out}/; "
+            f"finish with: qcy sweep {args.experiment} --out {exc.out} --resume",
+            file=sys.stderr,
+        )
         return 130
     print(format_sweep_summary(result.summary))
     done = "nothing left to run" if result.ran == 0 else f"{result.ran} runs"
     print(f"\nresults in {out}/ ({done} in {result.elapsed_s:.1f} s)")
     if result.failed:
-        print(f"qcy: {result.failed} runs failed (status and error in {out}/runs.parquet); "
-              "rerun them with --retry-failed", file=sys.stderr)
+        print(
+            f"qcy: {result.failed} runs failed (status and error in {out}/runs.parquet); "
+            "rerun them with --retry-failed",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -405,8 +560,9 @@ def _cmd_compare(args) -> int:
     from .runner import default_workers
 
     if len(args.scenarios) < 2:
-        raise ConfigError("command line", "scenarios", "two or more scenario files",
-                          f"{len(args.scenarios)}")
+        raise ConfigError(
+            "command line", "scenarios", "two or more scenario files", f"{len(args.scenarios)}"
+        )
     scenarios = [load_scenario(p) for p in args.scenarios]
     workers = args.workers or default_workers()
     t0 = time.time()
@@ -414,8 +570,9 @@ def _cmd_compare(args) -> int:
     if not args.quiet:
         from tqdm import tqdm
 
-        bar = tqdm(total=args.replicates * len(scenarios), desc="compare", unit="run",
-                   file=sys.stderr)
+        bar = tqdm(
+            total=args.replicates * len(scenarios), desc="compare", unit="run", file=sys.stderr
+        )
     precision = None
     try:
         if args.precision is not None:
@@ -423,13 +580,19 @@ def _cmd_compare(args) -> int:
 
             cap = args.max_replicates or DEFAULT_MAX_REPLICATES
             comp, precision = compare_to_precision(
-                scenarios, args.precision, args.seed, workers, args.replicates, cap,
+                scenarios,
+                args.precision,
+                args.seed,
+                workers,
+                args.replicates,
+                cap,
                 progress=bar.update if bar else None,
                 on_round=_precision_round(bar, args.precision, cap),
             )
         else:
-            comp = compare_mixes(scenarios, args.replicates, args.seed, workers,
-                                 progress=bar.update if bar else None)
+            comp = compare_mixes(
+                scenarios, args.replicates, args.seed, workers, progress=bar.update if bar else None
+            )
     finally:
         if bar is not None:
             bar.close()
@@ -468,8 +631,12 @@ def _executor(args):
 
     kind = args.executor or ("dask" if args.scheduler else "local")
     if args.scheduler and kind != "dask":
-        raise ConfigError("command line", "--scheduler", "--executor dask (or no --executor)",
-                          f"--executor {kind}")
+        raise ConfigError(
+            "command line",
+            "--scheduler",
+            "--executor dask (or no --executor)",
+            f"--executor {kind}",
+        )
     return make_executor(kind, args.workers, args.scheduler)
 
 
@@ -480,12 +647,22 @@ def _cmd_sensitivity(args) -> int:
     executor = _executor(args)
     t0 = time.time()
     try:
-        data, out = run_sensitivity(args.experiment, args.target, args.kpi, args.sweep, args.out,
-                                    executor, progress=not args.quiet,
-                                    figures=not args.no_figures)
+        data, out = run_sensitivity(
+            args.experiment,
+            args.target,
+            args.kpi,
+            args.sweep,
+            args.out,
+            executor,
+            progress=not args.quiet,
+            figures=not args.no_figures,
+        )
     except SweepInterrupted as exc:
-        print(f"qcy: interrupted; {exc.saved} of {exc.total} runs are saved in {exc.out}/; "
-              "the same command resumes the sweep", file=sys.stderr)
+        print(
+            f"qcy: interrupted; {exc.saved} of {exc.total} runs are saved in {exc.out}/; "
+            "the same command resumes the sweep",
+            file=sys.stderr,
+        )
         return 130
     print(format_sensitivity(data))
     print(f"\nresults in {out}/ ({time.time() - t0:.1f} s; sweep in {data['sweep']}/)")
@@ -495,15 +672,31 @@ def _cmd_sensitivity(args) -> int:
 def _cmd_discover(args) -> int:
     from .analysis.discover import check_options, discover, format_discovery, write_discovery
 
-    check_options(args.peel_alpha, args.paste_alpha, args.mass_min, args.min_density,
-                  args.threshold, args.boxes)
+    check_options(
+        args.peel_alpha,
+        args.paste_alpha,
+        args.mass_min,
+        args.min_density,
+        args.threshold,
+        args.boxes,
+    )
     t0 = time.time()
-    data = discover(args.sweep_dir, args.target, by=args.by, threshold=args.threshold,
-                    max_boxes=args.boxes, peel_alpha=args.peel_alpha,
-                    paste_alpha=args.paste_alpha, mass_min=args.mass_min,
-                    min_density=args.min_density)
-    out = Path(args.out) if args.out else (
-        Path("results") / f"discover-{data['experiment']}-{args.target}")
+    data = discover(
+        args.sweep_dir,
+        args.target,
+        by=args.by,
+        threshold=args.threshold,
+        max_boxes=args.boxes,
+        peel_alpha=args.peel_alpha,
+        paste_alpha=args.paste_alpha,
+        mass_min=args.mass_min,
+        min_density=args.min_density,
+    )
+    out = (
+        Path(args.out)
+        if args.out
+        else (Path("results") / f"discover-{data['experiment']}-{args.target}")
+    )
     write_discovery(data, out, figures=not args.no_figures)
     print(format_discovery(data))
     print(f"\nresults in {out}/ ({time.time() - t0:.1f} s)")
@@ -521,13 +714,22 @@ def _cmd_optimize(args) -> int:
 
     def progress(rec: dict) -> None:
         if not args.quiet:
-            print(f"trial {rec['trial']:>3}: cost {rec['cost_cny_million']:>10,.0f} million CNY, "
-                  f"P(all met) {rec['p_all_met']:.2f} [{rec['ci_low']:.2f}, {rec['ci_high']:.2f}]",
-                  file=sys.stderr)
+            print(
+                f"trial {rec['trial']:>3}: cost {rec['cost_cny_million']:>10,.0f} million CNY, "
+                f"P(all met) {rec['p_all_met']:.2f} [{rec['ci_low']:.2f}, {rec['ci_high']:.2f}]",
+                file=sys.stderr,
+            )
 
     try:
-        data = run_optimize(args.experiment, args.p, args.trials, args.replicates,
-                            args.validate_replicates, executor, progress)
+        data = run_optimize(
+            args.experiment,
+            args.p,
+            args.trials,
+            args.replicates,
+            args.validate_replicates,
+            executor,
+            progress,
+        )
     except RuntimeError as exc:  # a model run failed: nothing is written
         print(f"qcy: {exc}", file=sys.stderr)
         return 1
@@ -555,8 +757,10 @@ def _cmd_calibrate(args) -> int:
         print(f"qcy: {exc}", file=sys.stderr)
         return 1
     print(format_calibration(data))
-    print(f"\nresults in {out}/: calibrated.toml, fit.json, fit.md, calibration.png "
-          f"({time.time() - t0:.1f} s; study {data['optimizer']['storage']})")
+    print(
+        f"\nresults in {out}/: calibrated.toml, fit.json, fit.md, calibration.png "
+        f"({time.time() - t0:.1f} s; study {data['optimizer']['storage']})"
+    )
     return 0
 
 
@@ -564,8 +768,10 @@ def _cmd_report(args) -> int:
     from .analysis.report import write_report
 
     path, found = write_report(args.dir, args.out, title=args.title)
-    print(f"report of {len(found)} result folder(s) "
-          f"({', '.join(sorted({k for k, _ in found}))}) written to {path}")
+    print(
+        f"report of {len(found)} result folder(s) "
+        f"({', '.join(sorted({k for k, _ in found}))}) written to {path}"
+    )
     return 0
 
 
@@ -583,11 +789,14 @@ def format_summary(summary: dict) -> str:
         )
     lo, hi = summary["p_all_met_ci"]
     lines.append("-" * len(head))
-    lines.append(f"{'all targets':<26}{'':>10}  {'':<9}{summary['p_all_met']:>7.2f}  "
-                 f"[{lo:.2f}, {hi:.2f}]")
+    lines.append(
+        f"{'all targets':<26}{'':>10}  {'':<9}{summary['p_all_met']:>7.2f}  [{lo:.2f}, {hi:.2f}]"
+    )
     spend = summary["spending_cny_million"]
-    lines.append(f"median spending: {spend['median_public']:,.0f} million CNY public, "
-                 f"{spend['median_total']:,.0f} million CNY with venture capital")
+    lines.append(
+        f"median spending: {spend['median_public']:,.0f} million CNY public, "
+        f"{spend['median_total']:,.0f} million CNY with venture capital"
+    )
     return "\n".join(lines)
 
 

@@ -49,11 +49,17 @@ def clopper_pearson(successes: int, n: int, level: float = 0.95) -> tuple[float,
         return 0.0, 1.0
     alpha = 1.0 - level
     lo = 0.0 if successes == 0 else float(stats.beta.ppf(alpha / 2, successes, n - successes + 1))
-    hi = 1.0 if successes == n else float(stats.beta.ppf(1 - alpha / 2, successes + 1, n - successes))
+    hi = (
+        1.0
+        if successes == n
+        else float(stats.beta.ppf(1 - alpha / 2, successes + 1, n - successes))
+    )
     return lo, hi
 
 
-def target_outcomes(kpi: np.ndarray, target: Target, deadline_month: int) -> tuple[np.ndarray, np.ndarray]:
+def target_outcomes(
+    kpi: np.ndarray, target: Target, deadline_month: int
+) -> tuple[np.ndarray, np.ndarray]:
     """For each replicate: met at the deadline (bool) and first month met (-1 if never).
 
     Args:
@@ -164,8 +170,13 @@ def month_met_distribution(
     for label, c in histogram.items():
         by_year[label[:4]] = by_year.get(label[:4], 0) + c
     by_year["never"] = never
-    out: dict[str, Any] = {"n": n, "never_met": never, "quantiles": quantiles,
-                           "histogram": histogram, "by_year": by_year}
+    out: dict[str, Any] = {
+        "n": n,
+        "never_met": never,
+        "quantiles": quantiles,
+        "histogram": histogram,
+        "by_year": by_year,
+    }
     if deadline_month is not None:
         out["first_met_by_deadline"] = int(((first >= 1) & (first <= deadline_month)).sum())
     return out
@@ -222,9 +233,17 @@ def milestone_probability(
     met = milestone_outcomes(rep.kpi[:, :, KPIS.index(kpi)], m, threshold, tolerance)
     s = int(met.sum())
     lo, hi = clopper_pearson(s, len(met), level)
-    return {"kpi": kpi, "month": month, "threshold": float(threshold), "tolerance": tolerance,
-            "successes": s, "n": int(len(met)), "p_met": s / len(met) if len(met) else None,
-            "ci_low": lo, "ci_high": hi}
+    return {
+        "kpi": kpi,
+        "month": month,
+        "threshold": float(threshold),
+        "tolerance": tolerance,
+        "successes": s,
+        "n": int(len(met)),
+        "p_met": s / len(met) if len(met) else None,
+        "ci_low": lo,
+        "ci_high": hi,
+    }
 
 
 def _spending_by_year(rep) -> dict[str, dict[str, float]]:
@@ -338,15 +357,17 @@ def write_outputs(
         from .plots import write_fan_charts
 
         write_fan_charts(rep, tmp / "figures")
-    manifest = provenance({
-        "scenario": rep.scenario.name,
-        "scenario_path": rep.scenario.path,
-        "config_hash": rep.scenario.config_hash,
-        "base_seed": rep.base_seed,
-        "replicates": rep.n,
-        "seeds": list(rep.seeds),
-        "scenario_resolved": rep.scenario.to_dict(),
-    })
+    manifest = provenance(
+        {
+            "scenario": rep.scenario.name,
+            "scenario_path": rep.scenario.path,
+            "config_hash": rep.scenario.config_hash,
+            "base_seed": rep.base_seed,
+            "replicates": rep.n,
+            "seeds": list(rep.seeds),
+            "scenario_resolved": rep.scenario.to_dict(),
+        }
+    )
     manifest.update(manifest_extra)
     _write_json(tmp / "manifest.json", manifest)
     old = None

@@ -1,4 +1,4 @@
-"""Running replicates: one plain function per run, seeds derived before dispatch, any number of workers.
+"""Running replicates: one plain function per run, seeds fixed before dispatch, any workers.
 
 :func:`run` is what a worker process (or a Dask worker) calls: it takes plain data — the resolved
 scenario as a dict and a seed — and returns plain arrays. Seeds come from
@@ -251,7 +251,10 @@ def extend_replicates(
         if progress:
             progress(1)
     return Replicates(
-        rep.scenario, rep.base_seed, [*rep.seeds, *new],
-        np.concatenate([rep.kpi, kpi]), np.concatenate([rep.series, series]),
+        rep.scenario,
+        rep.base_seed,
+        [*rep.seeds, *new],
+        np.concatenate([rep.kpi, kpi]),
+        np.concatenate([rep.series, series]),
         np.concatenate([rep.spending, spending]),
     )

@@ -51,41 +51,77 @@ def test_the_shipped_config_validates():
 def test_default_parameters_are_the_uncertain_ones(tmp_path):
     from qcy_sim.schema import uncertain_parameters
 
-    path = _config(tmp_path, '[calibration]\nscenario = "TINY"\nobserved = "obs.csv"\n',
-                   "r1,X,2022-01,2022-06,new_tech_firms_landed,20,f,m,s,high\n")
+    path = _config(
+        tmp_path,
+        '[calibration]\nscenario = "TINY"\nobserved = "obs.csv"\n',
+        "r1,X,2022-01,2022-06,new_tech_firms_landed,20,f,m,s,high\n",
+    )
     cfg = load_calibration(path)
     assert {f.key: f.bounds for f in cfg.parameters} == {
-        k: (float(lo), float(hi)) for k, (lo, hi) in uncertain_parameters().items()}
+        k: (float(lo), float(hi)) for k, (lo, hi) in uncertain_parameters().items()
+    }
 
 
 ROW = "r1,X,2022-01,2022-06,new_tech_firms_landed,20,f,m,s,high\n"
 
 
-@pytest.mark.parametrize("body, csv, key", [
-    ('[calibration]\nscenario = "TINY"\nfoo = 1\n', ROW, "calibration.foo"),
-    ('[calibration]\nobserved = "obs.csv"\n', ROW, "calibration.scenario"),
-    ('[calibration]\nscenario = "nope.toml"\n', ROW, "calibration.scenario"),
-    ('[calibration]\nscenario = "TINY"\nobserved = "obs.csv"\ntrials = 0\n', ROW,
-     "calibration.trials"),
-    ('[calibration]\nscenario = "TINY"\nobserved = "obs.csv"\nrows = ["zz"]\n', ROW,
-     "calibration.rows[0]"),
-    ('[calibration]\nscenario = "TINY"\nobserved = "obs.csv"\n'
-     '[parameters]\n"talent.nope" = { range = [0.0, 1.0] }\n', ROW, "parameters.talent.nope"),
-    ('[calibration]\nscenario = "TINY"\nobserved = "obs.csv"\n'
-     '[parameters]\n"talent.beta_wage" = { range = [3.0, 1.0] }\n', ROW,
-     "parameters.talent.beta_wage.range"),
-    ('[calibration]\nscenario = "TINY"\nobserved = "obs.csv"\n[overrides]\n'
-     '"time.horizon_months" = -3\n', ROW, "overrides (time.horizon_months)"),
-    ('[calibration]\nscenario = "TINY"\nobserved = "obs.csv"\nrows = ["r1"]\n',
-     "r1,X,2023-01,2023-06,new_tech_firms_landed,20,f,m,s,high\n", "calibration.rows (r1)"),
-    ('[calibration]\nscenario = "TINY"\nobserved = "obs.csv"\n',
-     "r1,X,2022-01,2022-06,unknown_quantity,20,f,m,s,high\n", "calibration.rows"),
-    ('[calibration]\nscenario = "TINY"\nobserved = "obs.csv"\n',
-     "r1,X,2022-01,2022-06,new_tech_firms_landed,-5,f,m,s,high\n", "row r1.value"),
-    ('[calibration]\nscenario = "TINY"\nobserved = "obs.csv"\n[parameters]\n', ROW,
-     "parameters"),
-    ('[calibration\n', ROW, ""),
-])
+@pytest.mark.parametrize(
+    "body, csv, key",
+    [
+        ('[calibration]\nscenario = "TINY"\nfoo = 1\n', ROW, "calibration.foo"),
+        ('[calibration]\nobserved = "obs.csv"\n', ROW, "calibration.scenario"),
+        ('[calibration]\nscenario = "nope.toml"\n', ROW, "calibration.scenario"),
+        (
+            '[calibration]\nscenario = "TINY"\nobserved = "obs.csv"\ntrials = 0\n',
+            ROW,
+            "calibration.trials",
+        ),
+        (
+            '[calibration]\nscenario = "TINY"\nobserved = "obs.csv"\nrows = ["zz"]\n',
+            ROW,
+            "calibration.rows[0]",
+        ),
+        (
+            '[calibration]\nscenario = "TINY"\nobserved = "obs.csv"\n'
+            '[parameters]\n"talent.nope" = { range = [0.0, 1.0] }\n',
+            ROW,
+            "parameters.talent.nope",
+        ),
+        (
+            '[calibration]\nscenario = "TINY"\nobserved = "obs.csv"\n'
+            '[parameters]\n"talent.beta_wage" = { range = [3.0, 1.0] }\n',
+            ROW,
+            "parameters.talent.beta_wage.range",
+        ),
+        (
+            '[calibration]\nscenario = "TINY"\nobserved = "obs.csv"\n[overrides]\n'
+            '"time.horizon_months" = -3\n',
+            ROW,
+            "overrides (time.horizon_months)",
+        ),
+        (
+            '[calibration]\nscenario = "TINY"\nobserved = "obs.csv"\nrows = ["r1"]\n',
+            "r1,X,2023-01,2023-06,new_tech_firms_landed,20,f,m,s,high\n",
+            "calibration.rows (r1)",
+        ),
+        (
+            '[calibration]\nscenario = "TINY"\nobserved = "obs.csv"\n',
+            "r1,X,2022-01,2022-06,unknown_quantity,20,f,m,s,high\n",
+            "calibration.rows",
+        ),
+        (
+            '[calibration]\nscenario = "TINY"\nobserved = "obs.csv"\n',
+            "r1,X,2022-01,2022-06,new_tech_firms_landed,-5,f,m,s,high\n",
+            "row r1.value",
+        ),
+        (
+            '[calibration]\nscenario = "TINY"\nobserved = "obs.csv"\n[parameters]\n',
+            ROW,
+            "parameters",
+        ),
+        ("[calibration\n", ROW, ""),
+    ],
+)
 def test_bad_configs_name_the_key(tmp_path, body, csv, key, capsys):
     path = _config(tmp_path, body, csv)
     with pytest.raises(ConfigError) as exc:
@@ -105,15 +141,30 @@ def test_a_planted_parameter_is_recovered(tmp_path):
     d["enterprise"] = dict(d["enterprise"], relocations_per_year=60.0)
     rep = run_replicates(scenario_from_dict(d), 3, seed=9)
     landed = rep.series[:, 1:13, SERIES.index("relocations")].sum(axis=1).mean()
-    path = _config(tmp_path, '[calibration]\nscenario = "TINY"\nobserved = "obs.csv"\n'
-                   'trials = 14\nreplicates = 3\nseed = 9\n[parameters]\n'
-                   '"enterprise.relocations_per_year" = { range = [20.0, 100.0] }\n',
-                   f"r1,X,2022-01,2022-12,new_tech_firms_landed,{landed},f,m,s,high\n")
+    path = _config(
+        tmp_path,
+        '[calibration]\nscenario = "TINY"\nobserved = "obs.csv"\n'
+        "trials = 14\nreplicates = 3\nseed = 9\n[parameters]\n"
+        '"enterprise.relocations_per_year" = { range = [20.0, 100.0] }\n',
+        f"r1,X,2022-01,2022-12,new_tech_firms_landed,{landed},f,m,s,high\n",
+    )
     cfg = load_calibration(path)
     with SerialExecutor() as ex:
         assert loss(cfg, simulate_rows(cfg, {"enterprise.relocations_per_year": 60.0}, ex)) == 0
-    assert main(["calibrate", str(path), "--out", str(tmp_path / "fit"), "--executor", "serial",
-                 "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "calibrate",
+                str(path),
+                "--out",
+                str(tmp_path / "fit"),
+                "--executor",
+                "serial",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     fit = json.loads((tmp_path / "fit" / "fit.json").read_text())
     fitted = fit["parameters"]["enterprise.relocations_per_year"]["after"]
     assert fitted == pytest.approx(60.0, rel=0.12)
@@ -124,8 +175,20 @@ def test_a_planted_parameter_is_recovered(tmp_path):
 @pytest.fixture(scope="module")
 def calibrated(tmp_path_factory):
     out = tmp_path_factory.mktemp("cal") / "c"
-    assert main(["calibrate", str(DATA / "calibrate_tiny.toml"), "--out", str(out),
-                 "--executor", "serial", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "calibrate",
+                str(DATA / "calibrate_tiny.toml"),
+                "--out",
+                str(out),
+                "--executor",
+                "serial",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     return out
 
 
@@ -136,9 +199,12 @@ def test_calibrate_outputs(calibrated):
     assert fit["optimizer"]["trials"] == 6 and len(fit["trials"]) == 6
     assert fit["loss_after"] <= fit["loss_before"]
     assert min(t["loss"] for t in fit["trials"]) == pytest.approx(
-        loss_of(fit["trials"], fit["optimizer"]["best_trial"]))
+        loss_of(fit["trials"], fit["optimizer"]["best_trial"])
+    )
     assert fit["trials"][0]["params"] == {  # the scenario's own values come first
-        "enterprise.relocations_per_year": 39.0, "talent.founding_carrier_effect": 1.0}
+        "enterprise.relocations_per_year": 39.0,
+        "talent.founding_carrier_effect": 1.0,
+    }
     assert [r["id"] for r in fit["rows"]] == ["ex-2022-01", "ex-2022-02", "ex-2022-03"]
     assert len(fit["seeds"]) == 2
     # the fitted scenario extends tiny.toml and holds the fitted values
@@ -155,8 +221,21 @@ def loss_of(trials, number):
 
 
 def test_calibration_resumes_its_study(calibrated, capsys):
-    assert main(["calibrate", str(DATA / "calibrate_tiny.toml"), "--out", str(calibrated),
-                 "--trials", "8", "--executor", "serial"]) == 0
+    assert (
+        main(
+            [
+                "calibrate",
+                str(DATA / "calibrate_tiny.toml"),
+                "--out",
+                str(calibrated),
+                "--trials",
+                "8",
+                "--executor",
+                "serial",
+            ]
+        )
+        == 0
+    )
     err = capsys.readouterr().err
     assert err.count("trial ") == 2  # only the two missing trials ran
     fit = json.loads((calibrated / "fit.json").read_text())
@@ -171,9 +250,15 @@ def test_validate_recognises_calibration_files(capsys):
 def test_simulated_rows_use_common_random_numbers():
     cfg = load_calibration(DATA / "calibrate_tiny.toml")
     with SerialExecutor() as ex:
-        a = simulate_rows(cfg, {"enterprise.relocations_per_year": 39.0,
-                                "talent.founding_carrier_effect": 1.0}, ex)
-        b = simulate_rows(cfg, {"enterprise.relocations_per_year": 39.0,
-                                "talent.founding_carrier_effect": 1.0}, ex)
+        a = simulate_rows(
+            cfg,
+            {"enterprise.relocations_per_year": 39.0, "talent.founding_carrier_effect": 1.0},
+            ex,
+        )
+        b = simulate_rows(
+            cfg,
+            {"enterprise.relocations_per_year": 39.0, "talent.founding_carrier_effect": 1.0},
+            ex,
+        )
     np.testing.assert_array_equal(a, b)
     assert a.shape == (2, 3)

@@ -71,8 +71,9 @@ def sweep_dir(tmp_path_factory):
 
 def test_discover_command(sweep_dir, tmp_path, capsys):
     out = tmp_path / "d"
-    assert main(["discover", str(sweep_dir), "--target", "innovation_talents",
-                 "--out", str(out)]) == 0
+    assert (
+        main(["discover", str(sweep_dir), "--target", "innovation_talents", "--out", str(out)]) == 0
+    )
     text = capsys.readouterr().out
     assert "box 1" in text
     data = json.loads((out / "discover.json").read_text())
@@ -92,29 +93,49 @@ def test_discover_command(sweep_dir, tmp_path, capsys):
 
 def test_discover_by_point(sweep_dir, tmp_path):
     out = tmp_path / "p"
-    assert main(["discover", str(sweep_dir), "--target", "all", "--by", "point",
-                 "--threshold", "0.5", "--out", str(out), "--no-figures"]) == 0
+    assert (
+        main(
+            [
+                "discover",
+                str(sweep_dir),
+                "--target",
+                "all",
+                "--by",
+                "point",
+                "--threshold",
+                "0.5",
+                "--out",
+                str(out),
+                "--no-figures",
+            ]
+        )
+        == 0
+    )
     data = json.loads((out / "discover.json").read_text())
     assert data["unit"] == "point" and data["n"] == 20
 
 
 def test_unknown_target(sweep_dir, capsys, tmp_path):
-    assert main(["discover", str(sweep_dir), "--target", "reform_cases",
-                 "--out", str(tmp_path / "x")]) == 2
+    assert (
+        main(["discover", str(sweep_dir), "--target", "reform_cases", "--out", str(tmp_path / "x")])
+        == 2
+    )
     err = capsys.readouterr().err
     assert "--target" in err and "Traceback" not in err
     assert not (tmp_path / "x").exists()
 
 
-@pytest.mark.parametrize("args, text", [
-    (["--boxes", "0"], "--boxes"),
-    (["--peel-alpha", "2"], "--peel-alpha"),
-    (["--threshold", "x"], "--threshold"),
-])
+@pytest.mark.parametrize(
+    "args, text",
+    [
+        (["--boxes", "0"], "--boxes"),
+        (["--peel-alpha", "2"], "--peel-alpha"),
+        (["--threshold", "x"], "--threshold"),
+    ],
+)
 def test_bad_discover_flags(sweep_dir, args, text, capsys, tmp_path):
     with pytest.raises(SystemExit) as exc:
-        main(["discover", str(sweep_dir), "--target", "all", *args,
-              "--out", str(tmp_path / "x")])
+        main(["discover", str(sweep_dir), "--target", "all", *args, "--out", str(tmp_path / "x")])
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert text in err and "Traceback" not in err
@@ -125,4 +146,3 @@ def test_discover_needs_a_complete_sweep(tmp_path, capsys):
     assert "manifest.json" in capsys.readouterr().err
     assert main(["discover", str(tmp_path / "nope"), "--target", "all"]) == 2
     assert "no such folder" in capsys.readouterr().err
-

@@ -27,8 +27,10 @@ def _problem(replicates=60, seed=5):
     def evaluate(v):
         calls.append(v)
         score = v["x"] + 0.5 * v["y"]
-        return Evaluation(cost=np.full(replicates, 100 + 200 * v["x"] + 400 * v["y"]),
-                          met={"t": u <= score + 1e-12})
+        return Evaluation(
+            cost=np.full(replicates, 100 + 200 * v["x"] + 400 * v["y"]),
+            met={"t": u <= score + 1e-12},
+        )
 
     return space, evaluate, 100 + 200 + 800 * (q - 1), calls
 
@@ -57,8 +59,9 @@ def test_frontier_is_a_staircase_of_the_candidates():
         best_at = max(f["p_all_met"] for f in fr if f["cost_cny_million"] <= t["cost_cny_million"])
         assert t["p_all_met"] <= best_at
         assert t["ci_low"] <= t["p_all_met"] <= t["ci_high"]
-    assert res["best"] == min((t for t in res["trials"] if t["p_all_met"] >= 0.9),
-                              key=lambda t: t["cost_cny_million"])
+    assert res["best"] == min(
+        (t for t in res["trials"] if t["p_all_met"] >= 0.9), key=lambda t: t["cost_cny_million"]
+    )
 
 
 def test_unreachable_probability_gives_no_answer():
@@ -76,12 +79,15 @@ def test_model_evaluator_uses_common_random_numbers():
     exp = load_experiment(DATA / "optimize_tiny.toml")
     with SerialExecutor() as ex:
         ev = model_evaluator(exp, ex, 3)
-        a = ev({"policy.awards.high_level_cny_thousand": 500.0,
-                "policy.housing.units_per_year": 100})
-        b = ev({"policy.awards.high_level_cny_thousand": 500.0,
-                "policy.housing.units_per_year": 100})
-        c = ev({"policy.awards.high_level_cny_thousand": 500.0,
-                "policy.housing.units_per_year": 1500})
+        a = ev(
+            {"policy.awards.high_level_cny_thousand": 500.0, "policy.housing.units_per_year": 100}
+        )
+        b = ev(
+            {"policy.awards.high_level_cny_thousand": 500.0, "policy.housing.units_per_year": 100}
+        )
+        c = ev(
+            {"policy.awards.high_level_cny_thousand": 500.0, "policy.housing.units_per_year": 1500}
+        )
     np.testing.assert_array_equal(a.cost, b.cost)
     assert set(a.met) == {"tech_brokers", "new_rd_institutions"}
     assert c.cost.mean() > a.cost.mean()  # more apartments cost more
@@ -89,9 +95,26 @@ def test_model_evaluator_uses_common_random_numbers():
 
 def test_optimize_command(tmp_path, capsys):
     out = tmp_path / "o"
-    assert main(["optimize", str(DATA / "optimize_tiny.toml"), "--p", "0.8", "--trials", "5",
-                 "--validate-replicates", "3", "--executor", "serial", "--out", str(out),
-                 "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "optimize",
+                str(DATA / "optimize_tiny.toml"),
+                "--p",
+                "0.8",
+                "--trials",
+                "5",
+                "--validate-replicates",
+                "3",
+                "--executor",
+                "serial",
+                "--out",
+                str(out),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     assert "cheapest with P(all met) >= 0.8" in capsys.readouterr().out
     data = json.loads((out / "optimize.json").read_text())
     assert (out / "optimize.png").stat().st_size > 10_000
@@ -100,18 +123,24 @@ def test_optimize_command(tmp_path, capsys):
     assert data["targets"] == ["tech_brokers", "new_rd_institutions"]
     best = data["best"]
     assert best["p_all_met"] >= 0.8
-    assert best["cost_cny_million"] == min(t["cost_cny_million"] for t in data["trials"]
-                                           if t["p_all_met"] >= 0.8)
+    assert best["cost_cny_million"] == min(
+        t["cost_cny_million"] for t in data["trials"] if t["p_all_met"] >= 0.8
+    )
     assert data["validation"]["n"] == 3
     assert data["optimizer"]["library"].startswith("optuna")
     assert [f["key"] for f in data["search_space"]] == [
-        "policy.awards.high_level_cny_thousand", "policy.housing.units_per_year"]
+        "policy.awards.high_level_cny_thousand",
+        "policy.housing.units_per_year",
+    ]
 
 
-@pytest.mark.parametrize("args, text", [
-    (["--p", "1.5"], "--p"),
-    (["--p", "0.9", "--trials", "0"], "--trials"),
-])
+@pytest.mark.parametrize(
+    "args, text",
+    [
+        (["--p", "1.5"], "--p"),
+        (["--p", "0.9", "--trials", "0"], "--trials"),
+    ],
+)
 def test_bad_optimize_flags(args, text, capsys, tmp_path):
     with pytest.raises(SystemExit) as exc:
         main(["optimize", str(DATA / "optimize_tiny.toml"), *args, "--out", str(tmp_path / "x")])
@@ -121,9 +150,11 @@ def test_bad_optimize_flags(args, text, capsys, tmp_path):
 
 def test_optimize_needs_levers(tmp_path, capsys):
     exp = tmp_path / "e.toml"
-    exp.write_text(f'[experiment]\nscenarios = ["{DATA / "tiny.toml"}"]\n'
-                   '[design]\nkind = "lhs"\nn = 2\n'
-                   '[uncertain]\n"talent.beta_wage" = { range = [2.0, 3.0] }\n')
+    exp.write_text(
+        f'[experiment]\nscenarios = ["{DATA / "tiny.toml"}"]\n'
+        '[design]\nkind = "lhs"\nn = 2\n'
+        '[uncertain]\n"talent.beta_wage" = { range = [2.0, 3.0] }\n'
+    )
     assert main(["optimize", str(exp), "--p", "0.9", "--out", str(tmp_path / "x")]) == 2
     err = capsys.readouterr().err
     assert "at least one lever" in err and "Traceback" not in err

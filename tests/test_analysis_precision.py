@@ -36,14 +36,18 @@ def test_month_met_distribution_known_answer():
     first = np.array([3, 3, 5, 7, 12, 14, -1, -1, -1, -1])
     d = month_met_distribution(first, "2022-01", deadline_month=12)
     assert d["n"] == 10 and d["never_met"] == 4
-    assert d["histogram"] == {"2022-03": 2, "2022-05": 1, "2022-07": 1, "2022-12": 1,
-                              "2023-02": 1}
+    assert d["histogram"] == {"2022-03": 2, "2022-05": 1, "2022-07": 1, "2022-12": 1, "2023-02": 1}
     assert d["by_year"] == {"2022": 5, "2023": 1, "never": 4}
     assert d["first_met_by_deadline"] == 5
     # order statistic floor(q (n - 1)): p10 -> 0th (3), p25 -> 2nd (5), p50 -> 4th (12),
     # p75 -> 6th (never), p90 -> 8th (never)
-    assert d["quantiles"] == {"p10": "2022-03", "p25": "2022-05", "p50": "2022-12",
-                              "p75": None, "p90": None}
+    assert d["quantiles"] == {
+        "p10": "2022-03",
+        "p25": "2022-05",
+        "p50": "2022-12",
+        "p75": None,
+        "p90": None,
+    }
 
 
 def test_summary_carries_the_month_met_distribution(tiny):
@@ -83,9 +87,27 @@ def test_next_replicates_reaches_the_precision():
 
 def test_run_with_precision(tmp_path, capsys):
     out = tmp_path / "p"
-    assert main(["run", str(DATA / "tiny.toml"), "--replicates", "8", "--precision", "0.2",
-                 "--max-replicates", "40", "--workers", "1", "--out", str(out), "--quiet",
-                 "--no-figures"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                str(DATA / "tiny.toml"),
+                "--replicates",
+                "8",
+                "--precision",
+                "0.2",
+                "--max-replicates",
+                "40",
+                "--workers",
+                "1",
+                "--out",
+                str(out),
+                "--quiet",
+                "--no-figures",
+            ]
+        )
+        == 0
+    )
     text = capsys.readouterr().out
     assert "precision 0.2" in text
     s = json.loads((out / "summary.json").read_text())
@@ -103,9 +125,28 @@ def test_run_with_precision(tmp_path, capsys):
 
 def test_compare_with_precision(tmp_path, tiny):
     out = tmp_path / "c"
-    assert main(["compare", str(DATA / "tiny.toml"), str(DATA / "tiny_more_awards.toml"),
-                 "--replicates", "6", "--precision", "0.25", "--max-replicates", "30",
-                 "--workers", "1", "--out", str(out), "--quiet", "--no-figures"]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                str(DATA / "tiny.toml"),
+                str(DATA / "tiny_more_awards.toml"),
+                "--replicates",
+                "6",
+                "--precision",
+                "0.25",
+                "--max-replicates",
+                "30",
+                "--workers",
+                "1",
+                "--out",
+                str(out),
+                "--quiet",
+                "--no-figures",
+            ]
+        )
+        == 0
+    )
     data = json.loads((out / "compare.json").read_text())
     prec = data["precision"]
     assert data["replicates"] == prec["replicates"] <= 30
@@ -115,9 +156,15 @@ def test_compare_with_precision(tmp_path, tiny):
     assert max(w for _, w in widths.values()) <= prec["max_half_width"] + 1e-12
 
 
-@pytest.mark.parametrize("flags", [["--precision", "0.7"], ["--precision", "-1"],
-                                   ["--precision", "x"], ["--precision", "0.1",
-                                                          "--max-replicates", "0"]])
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["--precision", "0.7"],
+        ["--precision", "-1"],
+        ["--precision", "x"],
+        ["--precision", "0.1", "--max-replicates", "0"],
+    ],
+)
 def test_bad_precision_flags(flags, tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["run", str(DATA / "tiny.toml"), "--out", str(tmp_path / "x"), *flags])

@@ -19,23 +19,121 @@ def results(tmp_path_factory):
     """A folder of small results of every kind, as a planner's results/ would hold."""
     root = tmp_path_factory.mktemp("report") / "results"
     common = ["--quiet"]
-    assert main(["run", str(DATA / "tiny.toml"), "--replicates", "6", "--workers", "1",
-                 "--out", str(root / "tiny"), *common]) == 0
-    assert main(["run", str(DATA / "tiny_more_awards.toml"), "--replicates", "6",
-                 "--workers", "1", "--out", str(root / "more_awards"), "--no-figures",
-                 *common]) == 0
-    assert main(["compare", str(DATA / "tiny.toml"), str(DATA / "tiny_more_awards.toml"),
-                 "--replicates", "6", "--workers", "1", "--out", str(root / "compare"),
-                 *common]) == 0
-    assert main(["sensitivity", str(DATA / "sobol_tiny.toml"), "--out", str(root / "sens"),
-                 "--executor", "serial", "--kpi", "innovation_talents", *common]) == 0
-    assert main(["discover", str(root / "sens" / "sweep"), "--target", "innovation_talents",
-                 "--out", str(root / "disc")]) == 0
-    assert main(["optimize", str(DATA / "optimize_tiny.toml"), "--p", "0.8", "--trials", "3",
-                 "--validate-replicates", "2", "--executor", "serial",
-                 "--out", str(root / "opt"), *common]) == 0
-    assert main(["calibrate", str(DATA / "calibrate_tiny.toml"), "--trials", "2",
-                 "--executor", "serial", "--out", str(root / "cal"), *common]) == 0
+    assert (
+        main(
+            [
+                "run",
+                str(DATA / "tiny.toml"),
+                "--replicates",
+                "6",
+                "--workers",
+                "1",
+                "--out",
+                str(root / "tiny"),
+                *common,
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "run",
+                str(DATA / "tiny_more_awards.toml"),
+                "--replicates",
+                "6",
+                "--workers",
+                "1",
+                "--out",
+                str(root / "more_awards"),
+                "--no-figures",
+                *common,
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "compare",
+                str(DATA / "tiny.toml"),
+                str(DATA / "tiny_more_awards.toml"),
+                "--replicates",
+                "6",
+                "--workers",
+                "1",
+                "--out",
+                str(root / "compare"),
+                *common,
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "sensitivity",
+                str(DATA / "sobol_tiny.toml"),
+                "--out",
+                str(root / "sens"),
+                "--executor",
+                "serial",
+                "--kpi",
+                "innovation_talents",
+                *common,
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "discover",
+                str(root / "sens" / "sweep"),
+                "--target",
+                "innovation_talents",
+                "--out",
+                str(root / "disc"),
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "optimize",
+                str(DATA / "optimize_tiny.toml"),
+                "--p",
+                "0.8",
+                "--trials",
+                "3",
+                "--validate-replicates",
+                "2",
+                "--executor",
+                "serial",
+                "--out",
+                str(root / "opt"),
+                *common,
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "calibrate",
+                str(DATA / "calibrate_tiny.toml"),
+                "--trials",
+                "2",
+                "--executor",
+                "serial",
+                "--out",
+                str(root / "cal"),
+                *common,
+            ]
+        )
+        == 0
+    )
     return root
 
 
@@ -44,8 +142,18 @@ def test_report_of_a_folder_of_results(results, capsys):
     out = capsys.readouterr().out
     assert "8 result folder(s)" in out
     page = (results / "report.html").read_text(encoding="utf-8")
-    for anchor in ("side-by-side", "run-0", "run-1", "compare-0", "sweep-0", "sensitivity-0",
-                   "discover-0", "optimize-0", "calibrate-0", "provenance"):
+    for anchor in (
+        "side-by-side",
+        "run-0",
+        "run-1",
+        "compare-0",
+        "sweep-0",
+        "sensitivity-0",
+        "discover-0",
+        "optimize-0",
+        "calibrate-0",
+        "provenance",
+    ):
         assert f'id="{anchor}"' in page, anchor
     # self-contained: no external resources, every image embedded
     assert not re.search(r'(src|href)\s*=\s*"(?!data:|#)', page)
@@ -82,15 +190,26 @@ def test_report_of_nothing_is_an_error(tmp_path, capsys):
 
 def _chromium(args, tmp_path):
     profile = tmp_path / "profile"
-    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-           "--no-first-run", "--disable-background-networking", "--disable-component-update",
-           "--disable-sync", f"--user-data-dir={profile}", *args]
+    cmd = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        *args,
+    ]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
 
 
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None and not os.environ.get("CI"),
-    reason="Chromium is not installed (apt-get install chromium); .ci/run installs it")
+    reason="Chromium is not installed (apt-get install chromium); .ci/run installs it",
+)
 
 
 @needs_chromium
@@ -105,9 +224,15 @@ def test_report_renders_in_headless_chromium(results, tmp_path):
     assert html.count("<h2") >= 10
     assert html.count("<table") >= 15
     assert html.count("<svg") >= 20  # interval bars
-    for text in ("Policy mixes side by side", "Targets: probability and timing", "Fan charts",
-                 "Paired differences against the reference", "Budget–probability frontier", "Box 1",
-                 "Provenance"):
+    for text in (
+        "Policy mixes side by side",
+        "Targets: probability and timing",
+        "Fan charts",
+        "Paired differences against the reference",
+        "Budget–probability frontier",
+        "Box 1",
+        "Provenance",
+    ):
         assert text in html, text
     shot = tmp_path / "report.png"
     res = _chromium(["--window-size=1280,2400", f"--screenshot={shot}", url], tmp_path)

@@ -57,8 +57,11 @@ def test_morris_measures_of_a_linear_function_are_exact():
 
 
 def test_constant_output_has_no_indices():
-    res = analyse_output({"kind": "sobol", "seed": 0}, ["a", "b"],
-                         np.ones(len(unit_sample("sobol", ["a", "b"], 4, 0))))
+    res = analyse_output(
+        {"kind": "sobol", "seed": 0},
+        ["a", "b"],
+        np.ones(len(unit_sample("sobol", ["a", "b"], 4, 0))),
+    )
     assert res["indices"] is None and "no factor" in res["note"]
 
 
@@ -66,8 +69,9 @@ def test_constant_output_has_no_indices():
 def test_unit_sample_reproduces_the_experiment_design(name):
     exp = load_experiment(DATA / name)
     d = exp.design
-    u = unit_sample(d.kind, [f.key for f in exp.factors], d.n, d.seed, d.second_order,
-                    d.levels or 4)
+    u = unit_sample(
+        d.kind, [f.key for f in exp.factors], d.n, d.seed, d.second_order, d.levels or 4
+    )
     for j, f in enumerate(exp.factors):
         assert [row[f.key] for row in d.rows] == f.scale(u[:, j])
 
@@ -75,8 +79,22 @@ def test_unit_sample_reproduces_the_experiment_design(name):
 @pytest.fixture(scope="module")
 def sobol_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("sens") / "s"
-    assert main(["sensitivity", str(DATA / "sobol_tiny.toml"), "--out", str(out),
-                 "--workers", "2", "--quiet", "--kpi", "innovation_talents"]) == 0
+    assert (
+        main(
+            [
+                "sensitivity",
+                str(DATA / "sobol_tiny.toml"),
+                "--out",
+                str(out),
+                "--workers",
+                "2",
+                "--quiet",
+                "--kpi",
+                "innovation_talents",
+            ]
+        )
+        == 0
+    )
     return out
 
 
@@ -105,34 +123,72 @@ def test_sensitivity_outputs(sobol_run):
 
 def test_sensitivity_reuses_a_sweep_and_defaults_to_all_targets(sobol_run, tmp_path):
     out = tmp_path / "again"
-    assert main(["sensitivity", str(DATA / "sobol_tiny.toml"), "--sweep",
-                 str(sobol_run / "sweep"), "--out", str(out), "--no-figures"]) == 0
+    assert (
+        main(
+            [
+                "sensitivity",
+                str(DATA / "sobol_tiny.toml"),
+                "--sweep",
+                str(sobol_run / "sweep"),
+                "--out",
+                str(out),
+                "--no-figures",
+            ]
+        )
+        == 0
+    )
     data = json.loads((out / "sensitivity.json").read_text())
     assert [r["output"] for r in data["results"]] == [
-        "met_high_level_talents", "met_innovation_talents", "met_tech_brokers", "met_all"]
+        "met_high_level_talents",
+        "met_innovation_talents",
+        "met_tech_brokers",
+        "met_all",
+    ]
     assert not (out / "sweep").exists()
 
 
 def test_morris_command(tmp_path, capsys):
     out = tmp_path / "m"
-    assert main(["sensitivity", str(DATA / "morris_tiny.toml"), "--out", str(out),
-                 "--executor", "serial", "--quiet", "--target", "tech_brokers",
-                 "--kpi", "innovation_talents"]) == 0
+    assert (
+        main(
+            [
+                "sensitivity",
+                str(DATA / "morris_tiny.toml"),
+                "--out",
+                str(out),
+                "--executor",
+                "serial",
+                "--quiet",
+                "--target",
+                "tech_brokers",
+                "--kpi",
+                "innovation_talents",
+            ]
+        )
+        == 0
+    )
     assert "Morris" in capsys.readouterr().out
     data = json.loads((out / "sensitivity.json").read_text())
     r = {x["output"]: x for x in data["results"]}["innovation_talents"]
     assert set(r["indices"]["talent.candidates_domestic_per_month"]) == {
-        "mu", "mu_star", "mu_star_conf", "sigma"}
+        "mu",
+        "mu_star",
+        "mu_star_conf",
+        "sigma",
+    }
     # more candidates per month cannot lower the resident stock on average
     assert r["indices"]["talent.candidates_domestic_per_month"]["mu"] > 0
 
 
-@pytest.mark.parametrize("args, text", [
-    (["sensitivity", str(DATA / "sweep_tiny.toml")], "sobol or morris"),
-    (["sensitivity", str(DATA / "sobol_tiny.toml"), "--target", "no_such"], "--target"),
-    (["sensitivity", str(DATA / "sobol_tiny.toml"), "--kpi", "reform_cases"], "--kpi"),
-    (["sensitivity", str(DATA / "missing.toml")], "no file"),
-])
+@pytest.mark.parametrize(
+    "args, text",
+    [
+        (["sensitivity", str(DATA / "sweep_tiny.toml")], "sobol or morris"),
+        (["sensitivity", str(DATA / "sobol_tiny.toml"), "--target", "no_such"], "--target"),
+        (["sensitivity", str(DATA / "sobol_tiny.toml"), "--kpi", "reform_cases"], "--kpi"),
+        (["sensitivity", str(DATA / "missing.toml")], "no file"),
+    ],
+)
 def test_bad_sensitivity_input(args, text, capsys, tmp_path):
     assert main([*args, "--out", str(tmp_path / "x")]) == 2
     err = capsys.readouterr().err
@@ -141,6 +197,17 @@ def test_bad_sensitivity_input(args, text, capsys, tmp_path):
 
 
 def test_sweep_of_another_experiment_is_refused(sobol_run, capsys, tmp_path):
-    assert main(["sensitivity", str(DATA / "morris_tiny.toml"), "--sweep",
-                 str(sobol_run / "sweep"), "--out", str(tmp_path / "x")]) == 2
+    assert (
+        main(
+            [
+                "sensitivity",
+                str(DATA / "morris_tiny.toml"),
+                "--sweep",
+                str(sobol_run / "sweep"),
+                "--out",
+                str(tmp_path / "x"),
+            ]
+        )
+        == 2
+    )
     assert "plan_hash" in capsys.readouterr().err

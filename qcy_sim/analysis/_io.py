@@ -159,14 +159,25 @@ def sweep_folder(path: str | Path) -> tuple[Path, dict[str, Any]]:
     """A complete sweep folder and its manifest, or a :class:`ConfigError` saying what is wrong."""
     path = Path(path)
     if not path.is_dir():
-        raise ConfigError(path, "", "a sweep folder (qcy sweep --out DIR)",
-                          "no such folder" if not path.exists() else "a file")
+        raise ConfigError(
+            path,
+            "",
+            "a sweep folder (qcy sweep --out DIR)",
+            "no such folder" if not path.exists() else "a file",
+        )
     manifest = read_json(path / "manifest.json", "manifest.json of a sweep folder")
     if manifest.get("kind") != "sweep":
-        raise ConfigError(path / "manifest.json", "kind", "'sweep' (a folder written by qcy "
-                          "sweep)", _describe(manifest.get("kind")))
+        raise ConfigError(
+            path / "manifest.json",
+            "kind",
+            "'sweep' (a folder written by qcy sweep)",
+            _describe(manifest.get("kind")),
+        )
     if manifest.get("status") != "complete" or not (path / "runs.parquet").is_file():
-        raise ConfigError(path / "manifest.json", "status", "a complete sweep (finish it with "
-                          "qcy sweep EXPERIMENT --out DIR --resume)",
-                          _describe(manifest.get("status")))
+        raise ConfigError(
+            path / "manifest.json",
+            "status",
+            "a complete sweep (finish it with qcy sweep EXPERIMENT --out DIR --resume)",
+            _describe(manifest.get("status")),
+        )
     return path, manifest

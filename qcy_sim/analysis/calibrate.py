@@ -84,8 +84,18 @@ QUANTITIES: dict[str, tuple[str, str, str]] = {
     "technology_managers": ("kpi", "tech_brokers", "end"),
 }
 _TOP = ("calibration", "overrides", "parameters")
-_KEYS = ("name", "description", "scenario", "extends", "observed", "rows", "trials",
-         "replicates", "seed", "weights")
+_KEYS = (
+    "name",
+    "description",
+    "scenario",
+    "extends",
+    "observed",
+    "rows",
+    "trials",
+    "replicates",
+    "seed",
+    "weights",
+)
 _DEFAULT_WEIGHTS = {"high": 1.0, "medium": 0.5, "low": 0.25}
 _COLUMNS = ("id", "period_start", "period_end", "quantity", "value", "confidence")
 
@@ -166,13 +176,18 @@ def load_calibration(path: str | Path) -> CalibrationConfig:
     _check_keys(file, data, _TOP, "")
     cal = data.get("calibration")
     if not isinstance(cal, dict):
-        raise ConfigError(file, "calibration", "a [calibration] table",
-                          "nothing" if cal is None else _describe(cal))
+        raise ConfigError(
+            file,
+            "calibration",
+            "a [calibration] table",
+            "nothing" if cal is None else _describe(cal),
+        )
     _check_keys(file, cal, _KEYS, "calibration")
     name = cal.get("name", path.stem)
     if not isinstance(name, str) or not name or not all(c.isalnum() or c in "_.-" for c in name):
-        raise ConfigError(file, "calibration.name", "letters, digits, '_', '-' or '.'",
-                          _describe(name))
+        raise ConfigError(
+            file, "calibration.name", "letters, digits, '_', '-' or '.'", _describe(name)
+        )
     description = cal.get("description", "")
     if not isinstance(description, str):
         raise ConfigError(file, "calibration.description", "a string", _describe(description))
@@ -183,8 +198,9 @@ def load_calibration(path: str | Path) -> CalibrationConfig:
             raise ConfigError(file, f"calibration.{key}", "a scenario file name", _describe(raw))
         target = Path(os.path.normpath(path.parent / raw))
         if not target.is_file():
-            raise ConfigError(file, f"calibration.{key}", "an existing scenario file",
-                              f"no file at {target}")
+            raise ConfigError(
+                file, f"calibration.{key}", "an existing scenario file", f"no file at {target}"
+            )
         return target
 
     if "scenario" not in cal:
@@ -219,8 +235,9 @@ def load_calibration(path: str | Path) -> CalibrationConfig:
     factors = []
     for key, spec in specs.items():
         if key in overrides:
-            raise ConfigError(file, f"parameters.{key}", "a key not also in [overrides]",
-                              "a key in both")
+            raise ConfigError(
+                file, f"parameters.{key}", "a key not also in [overrides]", "a key in both"
+            )
         f = _parse_factor(file, "parameters", key, spec, "lhs", val)
         factors.append(f)
 
@@ -230,8 +247,9 @@ def load_calibration(path: str | Path) -> CalibrationConfig:
     weights = dict(_DEFAULT_WEIGHTS)
     raw_w = cal.get("weights", {})
     if not isinstance(raw_w, dict):
-        raise ConfigError(file, "calibration.weights", "a table of confidence = weight",
-                          _describe(raw_w))
+        raise ConfigError(
+            file, "calibration.weights", "a table of confidence = weight", _describe(raw_w)
+        )
     for k, w in raw_w.items():
         if isinstance(w, bool) or not isinstance(w, int | float) or not math.isfinite(w) or w < 0:
             raise ConfigError(file, f"calibration.weights.{k}", "a number >= 0", _describe(w))
@@ -239,27 +257,42 @@ def load_calibration(path: str | Path) -> CalibrationConfig:
 
     if "observed" in cal:
         if not isinstance(cal["observed"], str):
-            raise ConfigError(file, "calibration.observed", "a CSV file name",
-                              _describe(cal["observed"]))
+            raise ConfigError(
+                file, "calibration.observed", "a CSV file name", _describe(cal["observed"])
+            )
         obs_path = Path(os.path.normpath(path.parent / cal["observed"]))
         if not obs_path.is_file():
-            raise ConfigError(file, "calibration.observed", "an existing CSV file",
-                              f"no file at {obs_path}")
+            raise ConfigError(
+                file, "calibration.observed", "an existing CSV file", f"no file at {obs_path}"
+            )
         obs_file = str(obs_path)
     else:
         from importlib.resources import files
 
         obs_file = str(files("qcy_sim") / "data" / "observed_to_2021.csv")
     try:
-        table = pd.read_csv(obs_file, dtype={"id": str, "period_start": str, "period_end": str,
-                                             "quantity": str, "confidence": str})
+        table = pd.read_csv(
+            obs_file,
+            dtype={
+                "id": str,
+                "period_start": str,
+                "period_end": str,
+                "quantity": str,
+                "confidence": str,
+            },
+        )
     except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise ConfigError(obs_file, "", "a CSV file of observed rows", f"unreadable ({exc})") \
-            from None
+        raise ConfigError(
+            obs_file, "", "a CSV file of observed rows", f"unreadable ({exc})"
+        ) from None
     missing = [c for c in _COLUMNS if c not in table.columns]
     if missing:
-        raise ConfigError(obs_file, "", "the columns of observed_to_2021.csv "
-                          f"({', '.join(_COLUMNS)})", f"no column {missing[0]!r}")
+        raise ConfigError(
+            obs_file,
+            "",
+            f"the columns of observed_to_2021.csv ({', '.join(_COLUMNS)})",
+            f"no column {missing[0]!r}",
+        )
     if table["id"].duplicated().any():
         dup = table["id"][table["id"].duplicated()].iloc[0]
         raise ConfigError(obs_file, f"id {dup}", "distinct row ids", "a repeated id")
@@ -267,15 +300,23 @@ def load_calibration(path: str | Path) -> CalibrationConfig:
     rows, skipped = [], []
     wanted = cal.get("rows")
     if wanted is not None:
-        if not isinstance(wanted, list) or not wanted or not all(isinstance(r, str)
-                                                                 for r in wanted):
-            raise ConfigError(file, "calibration.rows", "a non-empty list of row ids",
-                              _describe(wanted))
+        if (
+            not isinstance(wanted, list)
+            or not wanted
+            or not all(isinstance(r, str) for r in wanted)
+        ):
+            raise ConfigError(
+                file, "calibration.rows", "a non-empty list of row ids", _describe(wanted)
+            )
         ids = list(table["id"])
         for i, r in enumerate(wanted):
             if r not in ids:
-                raise ConfigError(file, f"calibration.rows[{i}]",
-                                  f"a row id of {obs_file}{_suggest(r, ids)}", repr(r))
+                raise ConfigError(
+                    file,
+                    f"calibration.rows[{i}]",
+                    f"a row id of {obs_file}{_suggest(r, ids)}",
+                    repr(r),
+                )
     for _, rec in table.iterrows():
         rid = str(rec["id"])
         if wanted is not None and rid not in wanted:
@@ -284,9 +325,12 @@ def load_calibration(path: str | Path) -> CalibrationConfig:
         quantity = str(rec["quantity"])
         if quantity not in QUANTITIES:
             if wanted is not None:
-                raise ConfigError(file, f"calibration.rows ({rid})", "a row whose quantity the "
-                                  f"model outputs (one of {', '.join(QUANTITIES)})",
-                                  repr(quantity))
+                raise ConfigError(
+                    file,
+                    f"calibration.rows ({rid})",
+                    f"a row whose quantity the model outputs (one of {', '.join(QUANTITIES)})",
+                    repr(quantity),
+                )
             skipped.append(f"{rid}: quantity {quantity} is not a model output")
             continue
         try:
@@ -294,45 +338,82 @@ def load_calibration(path: str | Path) -> CalibrationConfig:
             first = month_index(start, str(rec["period_start"]))
             last = month_index(start, str(rec["period_end"]))
         except (TypeError, ValueError):
-            raise ConfigError(obs_file, where, "a numeric value and YYYY-MM periods",
-                              f"{rec['value']!r}, {rec['period_start']!r}, "
-                              f"{rec['period_end']!r}") from None
+            raise ConfigError(
+                obs_file,
+                where,
+                "a numeric value and YYYY-MM periods",
+                f"{rec['value']!r}, {rec['period_start']!r}, {rec['period_end']!r}",
+            ) from None
         if not math.isfinite(value) or value <= 0:
             raise ConfigError(obs_file, f"{where}.value", "a positive number", repr(rec["value"]))
         if last < first:
-            raise ConfigError(obs_file, f"{where}.period_end", "a month >= period_start",
-                              repr(rec["period_end"]))
+            raise ConfigError(
+                obs_file, f"{where}.period_end", "a month >= period_start", repr(rec["period_end"])
+            )
         if first < 1 or last > horizon:
-            msg = (f"{rid}: period {rec['period_start']}..{rec['period_end']} is outside the "
-                   f"simulated months {start}..{month_label(start, horizon)}")
+            msg = (
+                f"{rid}: period {rec['period_start']}..{rec['period_end']} is outside the "
+                f"simulated months {start}..{month_label(start, horizon)}"
+            )
             if wanted is not None:
-                raise ConfigError(file, f"calibration.rows ({rid})", "a row inside the "
-                                  f"simulated months {start}..{month_label(start, horizon)} "
-                                  "(see [overrides] time.start, time.horizon_months)",
-                                  f"{rec['period_start']}..{rec['period_end']}")
+                raise ConfigError(
+                    file,
+                    f"calibration.rows ({rid})",
+                    "a row inside the "
+                    f"simulated months {start}..{month_label(start, horizon)} "
+                    "(see [overrides] time.start, time.horizon_months)",
+                    f"{rec['period_start']}..{rec['period_end']}",
+                )
             skipped.append(msg)
             continue
         conf = str(rec["confidence"])
-        rows.append(ObservedRow(
-            id=rid, quantity=quantity, period_start=str(rec["period_start"]),
-            period_end=str(rec["period_end"]), value=value, confidence=conf,
-            weight=weights.get(conf, 1.0), first=first, last=last,
-            source=str(rec.get("source", "")),
-        ))
+        rows.append(
+            ObservedRow(
+                id=rid,
+                quantity=quantity,
+                period_start=str(rec["period_start"]),
+                period_end=str(rec["period_end"]),
+                value=value,
+                confidence=conf,
+                weight=weights.get(conf, 1.0),
+                first=first,
+                last=last,
+                source=str(rec.get("source", "")),
+            )
+        )
     if not rows:
-        raise ConfigError(file, "calibration.rows", "at least one observed row inside the "
-                          f"simulated months with a mapped quantity ({', '.join(QUANTITIES)})",
-                          "none" + (f" ({'; '.join(skipped[:3])})" if skipped else ""))
-    blob = canonical_json({
-        "scenario": sim.config_hash, "extends": extends_sc.config_hash,
-        "rows": [(r.id, r.value, r.first, r.last, r.weight) for r in rows],
-        "parameters": [f.to_dict() for f in factors], "replicates": replicates, "seed": seed,
-    })
+        raise ConfigError(
+            file,
+            "calibration.rows",
+            "at least one observed row inside the "
+            f"simulated months with a mapped quantity ({', '.join(QUANTITIES)})",
+            "none" + (f" ({'; '.join(skipped[:3])})" if skipped else ""),
+        )
+    blob = canonical_json(
+        {
+            "scenario": sim.config_hash,
+            "extends": extends_sc.config_hash,
+            "rows": [(r.id, r.value, r.first, r.last, r.weight) for r in rows],
+            "parameters": [f.to_dict() for f in factors],
+            "replicates": replicates,
+            "seed": seed,
+        }
+    )
     return CalibrationConfig(
-        name=name, description=description, path=file, scenario=sim, extends=str(ext_path),
-        extends_scenario=extends_sc, observed=obs_file, rows=tuple(rows),
-        skipped=tuple(skipped), parameters=tuple(factors), trials=trials,
-        replicates=replicates, seed=seed, overrides=overrides,
+        name=name,
+        description=description,
+        path=file,
+        scenario=sim,
+        extends=str(ext_path),
+        extends_scenario=extends_sc,
+        observed=obs_file,
+        rows=tuple(rows),
+        skipped=tuple(skipped),
+        parameters=tuple(factors),
+        trials=trials,
+        replicates=replicates,
+        seed=seed,
+        overrides=overrides,
         config_hash=hashlib.sha256(blob.encode()).hexdigest(),
     )
 
@@ -368,9 +449,12 @@ def simulate_rows(cfg: CalibrationConfig, values: dict[str, Any], executor) -> n
         r = order[res["run_id"]]
         for i, row in enumerate(cfg.rows):
             kind, name, agg = row.output
-            arr = res["series"][:, SERIES.index(name)] if kind == "series" else \
-                res["kpi"][:, KPIS.index(name)]
-            out[r, i] = arr[row.first:row.last + 1].sum() if agg == "sum" else arr[row.last]
+            arr = (
+                res["series"][:, SERIES.index(name)]
+                if kind == "series"
+                else res["kpi"][:, KPIS.index(name)]
+            )
+            out[r, i] = arr[row.first : row.last + 1].sum() if agg == "sum" else arr[row.last]
     return out
 
 
@@ -386,9 +470,14 @@ def _row_stats(cfg: CalibrationConfig, simulated: np.ndarray) -> list[dict[str, 
     out = []
     for i, r in enumerate(cfg.rows):
         x = simulated[:, i]
-        out.append({"mean": float(x.mean()), "q05": float(np.quantile(x, 0.05)),
-                    "q95": float(np.quantile(x, 0.95)),
-                    "relative_error": float((x.mean() - r.value) / r.value)})
+        out.append(
+            {
+                "mean": float(x.mean()),
+                "q05": float(np.quantile(x, 0.05)),
+                "q95": float(np.quantile(x, 0.95)),
+                "relative_error": float((x.mean() - r.value) / r.value),
+            }
+        )
     return out
 
 
@@ -440,10 +529,16 @@ def run_calibration(
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        sampler = optuna.samplers.TPESampler(seed=cfg.seed, multivariate=True,
-                                             n_startup_trials=min(10, max(1, trials // 4)))
-        study = optuna.create_study(study_name=cfg.study_name, storage=storage,
-                                    sampler=sampler, direction="minimize", load_if_exists=True)
+        sampler = optuna.samplers.TPESampler(
+            seed=cfg.seed, multivariate=True, n_startup_trials=min(10, max(1, trials // 4))
+        )
+        study = optuna.create_study(
+            study_name=cfg.study_name,
+            storage=storage,
+            sampler=sampler,
+            direction="minimize",
+            load_if_exists=True,
+        )
     keys = [f.key for f in cfg.parameters]
     before_values = _scenario_values(cfg.scenario, keys)
     done = [t for t in study.trials if t.state.name == "COMPLETE"]
@@ -451,12 +546,14 @@ def run_calibration(
         inside = all(
             (f.values is not None and before_values[f.key] in f.values)
             or (f.bounds is not None and f.bounds[0] <= before_values[f.key] <= f.bounds[1])
-            for f in cfg.parameters)
+            for f in cfg.parameters
+        )
         if inside:  # the scenario's own values are the first candidate
             study.enqueue_trial(before_values)
     t0 = time.time()
     executor = executor or LocalExecutor()
     with executor:
+
         def objective(trial):
             from .optimize import _suggest
 
@@ -484,35 +581,59 @@ def run_calibration(
         "description": cfg.description,
         "config": cfg.path,
         "config_hash": cfg.config_hash,
-        "scenario": {"name": cfg.scenario.name, "path": cfg.scenario.path,
-                     "config_hash": cfg.scenario.config_hash, "overrides": cfg.overrides},
-        "extends": {"name": cfg.extends_scenario.name, "path": cfg.extends,
-                    "config_hash": cfg.extends_scenario.config_hash},
+        "scenario": {
+            "name": cfg.scenario.name,
+            "path": cfg.scenario.path,
+            "config_hash": cfg.scenario.config_hash,
+            "overrides": cfg.overrides,
+        },
+        "extends": {
+            "name": cfg.extends_scenario.name,
+            "path": cfg.extends,
+            "config_hash": cfg.extends_scenario.config_hash,
+        },
         "observed": cfg.observed,
         "replicates": cfg.replicates,
         "base_seed": cfg.seed,
         "seeds": replicate_seeds(cfg.seed, cfg.replicates),
         "loss": "sum over rows of weight x ((mean simulated - observed) / observed)^2; weights "
-                "by confidence",
-        "optimizer": {"library": f"optuna {version('optuna')}",
-                      "sampler": "TPESampler(multivariate=True)", "seed": cfg.seed,
-                      "storage": str(out / "study.sqlite3"), "study": cfg.study_name,
-                      "trials": len(complete), "best_trial": best.number},
+        "by confidence",
+        "optimizer": {
+            "library": f"optuna {version('optuna')}",
+            "sampler": "TPESampler(multivariate=True)",
+            "seed": cfg.seed,
+            "storage": str(out / "study.sqlite3"),
+            "study": cfg.study_name,
+            "trials": len(complete),
+            "best_trial": best.number,
+        },
         "loss_before": loss(cfg, sim_before),
         "loss_after": loss(cfg, sim_after),
         "parameters": {
-            f.key: {"range": list(f.bounds) if f.bounds else list(f.values),
-                    "before": before_values[f.key], "after": after_values[f.key],
-                    "at_bound": _at_bound(f, after_values[f.key])}
+            f.key: {
+                "range": list(f.bounds) if f.bounds else list(f.values),
+                "before": before_values[f.key],
+                "after": after_values[f.key],
+                "at_bound": _at_bound(f, after_values[f.key]),
+            }
             for f in cfg.parameters
         },
         "rows": [
-            {"id": r.id, "quantity": r.quantity, "period": f"{r.period_start}..{r.period_end}",
-             "observed": r.value, "confidence": r.confidence, "weight": r.weight,
-             "model_output": f"{r.output[0]} {r.output[1]} ({r.output[2]})", "source": r.source,
-             "before": b, "after": a}
-            for r, b, a in zip(cfg.rows, _row_stats(cfg, sim_before), _row_stats(cfg, sim_after),
-                               strict=True)
+            {
+                "id": r.id,
+                "quantity": r.quantity,
+                "period": f"{r.period_start}..{r.period_end}",
+                "observed": r.value,
+                "confidence": r.confidence,
+                "weight": r.weight,
+                "model_output": f"{r.output[0]} {r.output[1]} ({r.output[2]})",
+                "source": r.source,
+                "before": b,
+                "after": a,
+            }
+            for r, b, a in zip(
+                cfg.rows, _row_stats(cfg, sim_before), _row_stats(cfg, sim_after), strict=True
+            )
         ],
         "skipped_rows": list(cfg.skipped),
         "trials": [{"trial": t.number, "loss": t.value, "params": t.params} for t in complete],
@@ -594,26 +715,60 @@ def calibration_markdown(data: dict[str, Any]) -> str:
         "## Fit",
         "",
     ]
-    rows = [[r["id"], r["quantity"], r["period"], f"{r['observed']:,.4g}", r["model_output"],
-             f"{r['before']['mean']:,.4g} ({r['before']['relative_error']:+.1%})",
-             f"{r['after']['mean']:,.4g} ({r['after']['relative_error']:+.1%})",
-             f"{r['confidence']} ({r['weight']:g})"] for r in data["rows"]]
-    lines += md_table(["row", "quantity", "period", "observed", "model output", "before (error)",
-                       "after (error)", "confidence (weight)"], rows)
+    rows = [
+        [
+            r["id"],
+            r["quantity"],
+            r["period"],
+            f"{r['observed']:,.4g}",
+            r["model_output"],
+            f"{r['before']['mean']:,.4g} ({r['before']['relative_error']:+.1%})",
+            f"{r['after']['mean']:,.4g} ({r['after']['relative_error']:+.1%})",
+            f"{r['confidence']} ({r['weight']:g})",
+        ]
+        for r in data["rows"]
+    ]
+    lines += md_table(
+        [
+            "row",
+            "quantity",
+            "period",
+            "observed",
+            "model output",
+            "before (error)",
+            "after (error)",
+            "confidence (weight)",
+        ],
+        rows,
+    )
     lines += ["", "## Parameters", ""]
-    lines += md_table(["parameter", "range", "before", "fitted"],
-                      [[f"`{k}`", p["range"], _fmt(p["before"]),
-                        _fmt(p["after"]) + (" (at a bound)" if p.get("at_bound") else "")]
-                       for k, p in data["parameters"].items()])
+    lines += md_table(
+        ["parameter", "range", "before", "fitted"],
+        [
+            [
+                f"`{k}`",
+                p["range"],
+                _fmt(p["before"]),
+                _fmt(p["after"]) + (" (at a bound)" if p.get("at_bound") else ""),
+            ]
+            for k, p in data["parameters"].items()
+        ],
+    )
     bound = [k for k, p in data["parameters"].items() if p.get("at_bound")]
     if bound:
-        lines += ["", f"Fitted at a bound of its range: {', '.join(bound)}. The observations "
-                  "pull towards or beyond the range: widen it if the range is not a hard limit, "
-                  "or read it as a sign that another mechanism is missing or mis-set."]
+        lines += [
+            "",
+            f"Fitted at a bound of its range: {', '.join(bound)}. The observations "
+            "pull towards or beyond the range: widen it if the range is not a hard limit, "
+            "or read it as a sign that another mechanism is missing or mis-set.",
+        ]
     if data["skipped_rows"]:
         lines += ["", "## Rows not used", ""] + [f"- {s}" for s in data["skipped_rows"]]
-    lines += ["", f"The fitted scenario is `{data['calibrated_scenario']}` (extends "
-              f"`{data['extends']['path']}`)."]
+    lines += [
+        "",
+        f"The fitted scenario is `{data['calibrated_scenario']}` (extends "
+        f"`{data['extends']['path']}`).",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -634,8 +789,14 @@ def calibration_figure(data: dict[str, Any]):
     for ax, r in zip(axes, rows, strict=False):
         for i, (key, colour) in enumerate((("before", "#9e9e9e"), ("after", "#1f77b4"))):
             s = r[key]
-            ax.bar(i, s["mean"], color=colour, width=0.6,
-                   yerr=[[s["mean"] - s["q05"]], [s["q95"] - s["mean"]]], capsize=4)
+            ax.bar(
+                i,
+                s["mean"],
+                color=colour,
+                width=0.6,
+                yerr=[[s["mean"] - s["q05"]], [s["q95"] - s["mean"]]],
+                capsize=4,
+            )
         ax.axhline(r["observed"], color="#d62728", lw=2, label="observed")
         ax.set_xticks([0, 1], ["before", "after"])
         ax.set_title(f"{r['id']}: {r['quantity']}\n{r['period']}", fontsize=8)
@@ -645,28 +806,37 @@ def calibration_figure(data: dict[str, Any]):
     for ax in axes[k:]:
         ax.set_axis_off()
     axes[0].legend(fontsize=7, loc="lower right")
-    fig.suptitle(f"Calibration {data['name']}: loss {data['loss_before']:.3g} → "
-                 f"{data['loss_after']:.3g} (bars: mean of {data['replicates']} replicates, "
-                 "whiskers 5–95 %)", fontsize=10)
+    fig.suptitle(
+        f"Calibration {data['name']}: loss {data['loss_before']:.3g} → "
+        f"{data['loss_after']:.3g} (bars: mean of {data['replicates']} replicates, "
+        "whiskers 5–95 %)",
+        fontsize=10,
+    )
     return fig
 
 
 def format_calibration(data: dict[str, Any]) -> str:
     """The fit as text."""
-    lines = [f"{data['name']}: {data['optimizer']['trials']} trials x {data['replicates']} "
-             f"replicates; loss {data['loss_before']:.4g} before, {data['loss_after']:.4g} after"]
+    lines = [
+        f"{data['name']}: {data['optimizer']['trials']} trials x {data['replicates']} "
+        f"replicates; loss {data['loss_before']:.4g} before, {data['loss_after']:.4g} after"
+    ]
     w = max(len(r["quantity"]) for r in data["rows"])
-    lines.append(f"{'row':<12}{'quantity':<{w + 2}}{'period':<18}{'observed':>10}"
-                 f"{'before':>10}{'after':>10}")
+    lines.append(
+        f"{'row':<12}{'quantity':<{w + 2}}{'period':<18}{'observed':>10}{'before':>10}{'after':>10}"
+    )
     for r in data["rows"]:
-        lines.append(f"{r['id']:<12}{r['quantity']:<{w + 2}}{r['period']:<18}"
-                     f"{r['observed']:>10,.4g}{r['before']['mean']:>10,.4g}"
-                     f"{r['after']['mean']:>10,.4g}")
+        lines.append(
+            f"{r['id']:<12}{r['quantity']:<{w + 2}}{r['period']:<18}"
+            f"{r['observed']:>10,.4g}{r['before']['mean']:>10,.4g}"
+            f"{r['after']['mean']:>10,.4g}"
+        )
     lines.append("parameters (before -> fitted):")
     for key, p in data["parameters"].items():
         flag = "  AT A BOUND" if p.get("at_bound") else ""
-        lines.append(f"    {key}: {_fmt(p['before'])} -> {_fmt(p['after'])}   "
-                     f"(range {p['range']}){flag}")
+        lines.append(
+            f"    {key}: {_fmt(p['before'])} -> {_fmt(p['after'])}   (range {p['range']}){flag}"
+        )
     return "\n".join(lines)
 
 

@@ -35,8 +35,15 @@ import numpy as np
 from ..scenario import ConfigError, _describe
 from ._io import md_table, read_json, save_figure, sweep_folder, write_folder, write_json
 
-__all__ = ["prim_boxes", "discover", "write_discovery", "discover_markdown", "discover_figure",
-           "format_discovery", "load_discovery"]
+__all__ = [
+    "prim_boxes",
+    "discover",
+    "write_discovery",
+    "discover_markdown",
+    "discover_figure",
+    "format_discovery",
+    "load_discovery",
+]
 
 
 def _select_step(traj, min_density: float | None) -> int:
@@ -102,15 +109,27 @@ def _restrictions(x, y, remaining, lims, init, full) -> dict[str, dict[str, Any]
         if isinstance(lo, set | frozenset):
             out[str(col)] = {"values": _limit(lo), "full": full[col], "qp_value": qp}
         else:
-            out[str(col)] = {"min": _limit(lo), "max": _limit(hi), "full_min": full[col]["min"],
-                             "full_max": full[col]["max"], "qp_value": qp}
-    return dict(sorted(out.items(), key=lambda kv: (kv[1]["qp_value"] is None,
-                                                    kv[1]["qp_value"] or 0.0)))
+            out[str(col)] = {
+                "min": _limit(lo),
+                "max": _limit(hi),
+                "full_min": full[col]["min"],
+                "full_max": full[col]["max"],
+                "qp_value": qp,
+            }
+    return dict(
+        sorted(out.items(), key=lambda kv: (kv[1]["qp_value"] is None, kv[1]["qp_value"] or 0.0))
+    )
 
 
 def prim_boxes(
-    x, y: np.ndarray, *, max_boxes: int = 3, peel_alpha: float = 0.05, paste_alpha: float = 0.05,
-    mass_min: float = 0.05, min_density: float | None = None,
+    x,
+    y: np.ndarray,
+    *,
+    max_boxes: int = 3,
+    peel_alpha: float = 0.05,
+    paste_alpha: float = 0.05,
+    mass_min: float = 0.05,
+    min_density: float | None = None,
 ) -> dict[str, Any]:
     """PRIM boxes of the cases of interest ``y`` over the inputs ``x``.
 
@@ -139,16 +158,22 @@ def prim_boxes(
     logging.getLogger("prim").setLevel(logging.WARNING)
     y = np.asarray(y, dtype=bool)
     n, coi = int(len(y)), int(y.sum())
-    out: dict[str, Any] = {"n": n, "cases_of_interest": coi,
-                           "base_rate": coi / n if n else None, "boxes": []}
+    out: dict[str, Any] = {
+        "n": n,
+        "cases_of_interest": coi,
+        "base_rate": coi / n if n else None,
+        "boxes": [],
+    }
     if coi == 0 or coi == n:
-        out["stopped"] = ("no case of interest: nothing to discover" if coi == 0 else
-                          "every case is of interest: no box can separate them")
+        out["stopped"] = (
+            "no case of interest: nothing to discover"
+            if coi == 0
+            else "every case is of interest: no box can separate them"
+        )
         return out
     x = x.reset_index(drop=True).copy()
     for col in x.columns:
-        if x[col].dtype == bool or x[col].dtype == object or str(x[col].dtype) in ("string",
-                                                                                  "str"):
+        if x[col].dtype == bool or x[col].dtype == object or str(x[col].dtype) in ("string", "str"):
             x[col] = x[col].astype(object)
         elif np.issubdtype(x[col].dtype, np.integer):
             x[col] = x[col].astype(np.int64)
@@ -160,8 +185,9 @@ def prim_boxes(
             full[col] = {"values": sorted({_limit(v) for v in x[col]}, key=str)}
         else:
             full[col] = {"min": _limit(x[col].min()), "max": _limit(x[col].max())}
-    p = prim.Prim(x, y.astype(int), peel_alpha=peel_alpha, paste_alpha=paste_alpha,
-                  mass_min=mass_min)
+    p = prim.Prim(
+        x, y.astype(int), peel_alpha=peel_alpha, paste_alpha=paste_alpha, mass_min=mass_min
+    )
     stopped = f"{max_boxes} boxes found (--boxes)"
     inside = np.zeros(n, dtype=bool)  # cases in the boxes reported so far
     for b in range(max_boxes):
@@ -190,14 +216,21 @@ def prim_boxes(
             "base_rate_outside_earlier_boxes": remaining_rate,
             "limits": limits,
             "trajectory": [
-                {"step": i, "coverage": float(r["coverage"]), "density": float(r["density"]),
-                 "mass": float(r["mass"]), "res_dim": int(r["res dim"])}
+                {
+                    "step": i,
+                    "coverage": float(r["coverage"]),
+                    "density": float(r["density"]),
+                    "mass": float(r["mass"]),
+                    "res_dim": int(r["res dim"]),
+                }
                 for i, r in traj.iterrows()
             ],
         }
         if entry["density"] <= remaining_rate or not limits:
-            stopped = (f"box {b + 1} was no denser than the cases left outside the earlier boxes "
-                       f"({entry['density']:.2f} vs {remaining_rate:.2f}); it is not reported")
+            stopped = (
+                f"box {b + 1} was no denser than the cases left outside the earlier boxes "
+                f"({entry['density']:.2f} vs {remaining_rate:.2f}); it is not reported"
+            )
             break
         out["boxes"].append(entry)
         inside[np.asarray(box.yi, dtype=np.int64)] = True
@@ -207,9 +240,16 @@ def prim_boxes(
 
 
 def discover(
-    sweep_dir: str | Path, target: str, *, by: str = "run", threshold: float = 0.5,
-    max_boxes: int = 3, peel_alpha: float = 0.05, paste_alpha: float = 0.05,
-    mass_min: float = 0.05, min_density: float | None = None,
+    sweep_dir: str | Path,
+    target: str,
+    *,
+    by: str = "run",
+    threshold: float = 0.5,
+    max_boxes: int = 3,
+    peel_alpha: float = 0.05,
+    paste_alpha: float = 0.05,
+    mass_min: float = 0.05,
+    min_density: float | None = None,
 ) -> dict[str, Any]:
     """The content of ``discover.json``: PRIM on "target missed" over a sweep's factors.
 
@@ -231,14 +271,22 @@ def discover(
     exp = manifest["experiment"]
     recorded = list(exp["targets"])
     if target != "all" and target not in recorded:
-        raise ConfigError("command line", "--target", "a target the sweep records (one of "
-                          f"{', '.join([*recorded, 'all'])})", repr(target))
+        raise ConfigError(
+            "command line",
+            "--target",
+            f"a target the sweep records (one of {', '.join([*recorded, 'all'])})",
+            repr(target),
+        )
     if by not in ("run", "point"):
         raise ConfigError("command line", "--by", "run or point", repr(by))
     factors = [f for f in exp["factors"] if f["role"] in ("lever", "uncertain", "listed")]
     if not factors:
-        raise ConfigError(sweep_dir / "manifest.json", "experiment.factors",
-                          "a sweep with at least one factor", "none")
+        raise ConfigError(
+            sweep_dir / "manifest.json",
+            "experiment.factors",
+            "a sweep with at least one factor",
+            "none",
+        )
     names = [f["key"] for f in factors]
     runs = pd.read_parquet(sweep_dir / "runs.parquet")
     ok = runs[runs["status"] == "ok"]
@@ -254,10 +302,18 @@ def discover(
         y = (missed >= threshold).to_numpy()
         unit = "point"
     if len(x) == 0:
-        raise ConfigError(sweep_dir / "runs.parquet", "status", "successful runs",
-                          "none (every run failed)")
-    res = prim_boxes(x, y, max_boxes=max_boxes, peel_alpha=peel_alpha, paste_alpha=paste_alpha,
-                     mass_min=mass_min, min_density=min_density)
+        raise ConfigError(
+            sweep_dir / "runs.parquet", "status", "successful runs", "none (every run failed)"
+        )
+    res = prim_boxes(
+        x,
+        y,
+        max_boxes=max_boxes,
+        peel_alpha=peel_alpha,
+        paste_alpha=paste_alpha,
+        mass_min=mass_min,
+        min_density=min_density,
+    )
     return {
         "kind": "discover",
         "experiment": exp["name"],
@@ -269,16 +325,25 @@ def discover(
         "seeds": manifest.get("seeds"),
         "replicates": exp["replicates"],
         "target": target,
-        "outcome": (f"{target} missed at its deadline" if target != "all" else
-                    "some recorded target missed") + f" ({column} false)",
+        "outcome": (
+            f"{target} missed at its deadline" if target != "all" else "some recorded target missed"
+        )
+        + f" ({column} false)",
         "unit": unit,
         "threshold": threshold if unit == "point" else None,
         "factors": factors,
-        "prim": {"library": f"prim {version('prim')}", "peel_alpha": peel_alpha,
-                 "paste_alpha": paste_alpha, "mass_min": mass_min, "objective": "lenient1"},
-        "selection": (f"the step of largest coverage with density >= {min_density}"
-                      if min_density is not None else
-                      "the step of highest F1 (harmonic mean of coverage and density)"),
+        "prim": {
+            "library": f"prim {version('prim')}",
+            "peel_alpha": peel_alpha,
+            "paste_alpha": paste_alpha,
+            "mass_min": mass_min,
+            "objective": "lenient1",
+        },
+        "selection": (
+            f"the step of largest coverage with density >= {min_density}"
+            if min_density is not None
+            else "the step of highest F1 (harmonic mean of coverage and density)"
+        ),
         **res,
     }
 
@@ -319,16 +384,30 @@ def discover_markdown(data: dict[str, Any]) -> str:
     if not data["boxes"]:
         lines += ["No box found.", ""]
     for b in data["boxes"]:
-        lines += [f"## Box {b['box']}", "",
-                  f"Coverage {b['coverage']:.2f}, density {b['density']:.2f}, mass "
-                  f"{b['mass']:.2f}, {b['res_dim']} restricted factors (peeling step "
-                  f"{b['selected_step']} of {len(b['trajectory']) - 1}).", ""]
+        lines += [
+            f"## Box {b['box']}",
+            "",
+            f"Coverage {b['coverage']:.2f}, density {b['density']:.2f}, mass "
+            f"{b['mass']:.2f}, {b['res_dim']} restricted factors (peeling step "
+            f"{b['selected_step']} of {len(b['trajectory']) - 1}).",
+            "",
+        ]
         rows = []
         for f, lim in b["limits"].items():
-            full = (lim["full"]["values"] if "values" in lim else
-                    f"{_fmt(lim['full_min'])} – {_fmt(lim['full_max'])}")
-            rows.append([f"`{f}`", roles.get(f, ""), _range_text(lim), full,
-                         "" if lim["qp_value"] is None else f"{lim['qp_value']:.2g}"])
+            full = (
+                lim["full"]["values"]
+                if "values" in lim
+                else f"{_fmt(lim['full_min'])} – {_fmt(lim['full_max'])}"
+            )
+            rows.append(
+                [
+                    f"`{f}`",
+                    roles.get(f, ""),
+                    _range_text(lim),
+                    full,
+                    "" if lim["qp_value"] is None else f"{lim['qp_value']:.2g}",
+                ]
+            )
         lines += md_table(["factor", "role", "box", "swept range", "quasi-p"], rows) + [""]
     return "\n".join(lines)
 
@@ -345,13 +424,35 @@ def discover_figure(data: dict[str, Any]):
         cov = [s["coverage"] for s in t]
         den = [s["density"] for s in t]
         res = [s["res_dim"] for s in t]
-        sc = ax1.scatter(cov, den, c=res, cmap="viridis", s=18, marker=markers[(b["box"] - 1) % 5],
-                         vmin=0, vmax=max(1, max(res)), label=f"box {b['box']}")
+        sc = ax1.scatter(
+            cov,
+            den,
+            c=res,
+            cmap="viridis",
+            s=18,
+            marker=markers[(b["box"] - 1) % 5],
+            vmin=0,
+            vmax=max(1, max(res)),
+            label=f"box {b['box']}",
+        )
         ax1.plot(cov, den, color="0.6", lw=0.6, zorder=0)
-        ax1.scatter([b["coverage"]], [b["density"]], s=160, facecolor="none", edgecolor="#d62728",
-                    lw=1.8, zorder=3)
-        ax1.annotate(f"box {b['box']}", (b["coverage"], b["density"]), xytext=(6, 6),
-                     textcoords="offset points", fontsize=8, color="#d62728")
+        ax1.scatter(
+            [b["coverage"]],
+            [b["density"]],
+            s=160,
+            facecolor="none",
+            edgecolor="#d62728",
+            lw=1.8,
+            zorder=3,
+        )
+        ax1.annotate(
+            f"box {b['box']}",
+            (b["coverage"], b["density"]),
+            xytext=(6, 6),
+            textcoords="offset points",
+            fontsize=8,
+            color="#d62728",
+        )
     if data["boxes"]:
         fig.colorbar(sc, ax=ax1, label="restricted factors", shrink=0.8)
     if data.get("base_rate") is not None:
@@ -372,27 +473,42 @@ def discover_figure(data: dict[str, Any]):
             if span <= 0:
                 continue
             weak = lim["qp_value"] is None or lim["qp_value"] >= 0.05
-            rows.append((f"box {b['box']}: {f}", (lim["min"] - lim["full_min"]) / span,
-                         (lim["max"] - lim["full_min"]) / span, b["box"], weak))
+            rows.append(
+                (
+                    f"box {b['box']}: {f}",
+                    (lim["min"] - lim["full_min"]) / span,
+                    (lim["max"] - lim["full_min"]) / span,
+                    b["box"],
+                    weak,
+                )
+            )
     if rows:
         y = np.arange(len(rows))[::-1]
         ax2.barh(y, [1.0] * len(rows), color="0.9", height=0.6)
         for yi, r in zip(y, rows, strict=True):
-            ax2.barh(yi, r[2] - r[1], left=r[1], height=0.6, color=f"C{(r[3] - 1) % 10}",
-                     alpha=0.35 if r[4] else 1.0)
+            ax2.barh(
+                yi,
+                r[2] - r[1],
+                left=r[1],
+                height=0.6,
+                color=f"C{(r[3] - 1) % 10}",
+                alpha=0.35 if r[4] else 1.0,
+            )
 
-        ax2.set_yticks(y, [r[0] if len(r[0]) < 50 else "…" + r[0][-48:] for r in rows],
-                       fontsize=8)
+        ax2.set_yticks(y, [r[0] if len(r[0]) < 50 else "…" + r[0][-48:] for r in rows], fontsize=8)
         ax2.set_xlim(0, 1)
         ax2.set_xlabel("position within the swept range (0 = low end, 1 = high end)")
     else:
-        ax2.text(0.5, 0.5, "no numeric restriction", ha="center", va="center",
-                 transform=ax2.transAxes)
+        ax2.text(
+            0.5, 0.5, "no numeric restriction", ha="center", va="center", transform=ax2.transAxes
+        )
         ax2.set_yticks([])
-    ax2.set_title("Restricted ranges of the reported boxes (faded: quasi-p ≥ 0.05)",
-                  fontsize=10)
-    fig.suptitle(f"When is {data['target']} missed? PRIM on {data['n']} {data['unit']}s of "
-                 f"{data['experiment']} ({data['cases_of_interest']} misses)", fontsize=11)
+    ax2.set_title("Restricted ranges of the reported boxes (faded: quasi-p ≥ 0.05)", fontsize=10)
+    fig.suptitle(
+        f"When is {data['target']} missed? PRIM on {data['n']} {data['unit']}s of "
+        f"{data['experiment']} ({data['cases_of_interest']} misses)",
+        fontsize=11,
+    )
     return fig
 
 
@@ -412,11 +528,15 @@ def write_discovery(data: dict[str, Any], out_dir: str | Path, figures: bool = T
 def format_discovery(data: dict[str, Any]) -> str:
     """The boxes as text for the terminal."""
     what = "at least one target" if data["target"] == "all" else data["target"]
-    lines = [f"{data['experiment']}: {data['cases_of_interest']} of {data['n']} {data['unit']}s "
-             f"miss {what} (base rate {_fmt(data['base_rate'])})"]
+    lines = [
+        f"{data['experiment']}: {data['cases_of_interest']} of {data['n']} {data['unit']}s "
+        f"miss {what} (base rate {_fmt(data['base_rate'])})"
+    ]
     for b in data["boxes"]:
-        lines.append(f"box {b['box']}: coverage {b['coverage']:.2f}, density {b['density']:.2f}, "
-                     f"mass {b['mass']:.2f}")
+        lines.append(
+            f"box {b['box']}: coverage {b['coverage']:.2f}, density {b['density']:.2f}, "
+            f"mass {b['mass']:.2f}"
+        )
         for f, lim in b["limits"].items():
             qp = "" if lim["qp_value"] is None else f"   (quasi-p {lim['qp_value']:.2g})"
             lines.append(f"    {f} {_range_text(lim)}{qp}")
@@ -431,12 +551,19 @@ def load_discovery(folder: str | Path) -> dict[str, Any]:
 
 def _check_fraction(name: str, value: float, lo: float = 0.0, hi: float = 1.0) -> None:
     if not (isinstance(value, float | int) and math.isfinite(value) and lo < value < hi):
-        raise ConfigError("command line", name, f"a number between {lo:g} and {hi:g}",
-                          _describe(value))
+        raise ConfigError(
+            "command line", name, f"a number between {lo:g} and {hi:g}", _describe(value)
+        )
 
 
-def check_options(peel_alpha: float, paste_alpha: float, mass_min: float,
-                  min_density: float | None, threshold: float, boxes: int) -> None:
+def check_options(
+    peel_alpha: float,
+    paste_alpha: float,
+    mass_min: float,
+    min_density: float | None,
+    threshold: float,
+    boxes: int,
+) -> None:
     """Validate the PRIM options of the command line (ConfigError on a bad one)."""
     _check_fraction("--peel-alpha", peel_alpha, 0.0, 0.5)
     _check_fraction("--paste-alpha", paste_alpha, 0.0, 0.5)
@@ -446,4 +573,3 @@ def check_options(peel_alpha: float, paste_alpha: float, mass_min: float,
         _check_fraction("--min-density", min_density, 0.0, 1.0 + 1e-12)
     if boxes < 1:
         raise ConfigError("command line", "--boxes", "at least 1", str(boxes))
-

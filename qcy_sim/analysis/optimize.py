@@ -82,10 +82,16 @@ def _summary(ev: Evaluation) -> dict[str, Any]:
         k = int(np.sum(m))
         tlo, thi = clopper_pearson(k, n)
         per[t] = {"p_met": k / n, "ci_low": tlo, "ci_high": thi}
-    return {"cost_cny_million": float(np.median(ev.cost)),
-            "mean_cost_cny_million": float(np.mean(ev.cost)),
-            "p_all_met": s / n, "ci_low": lo, "ci_high": hi, "successes": s, "n": n,
-            "targets": per}
+    return {
+        "cost_cny_million": float(np.median(ev.cost)),
+        "mean_cost_cny_million": float(np.mean(ev.cost)),
+        "p_all_met": s / n,
+        "ci_low": lo,
+        "ci_high": hi,
+        "successes": s,
+        "n": n,
+        "targets": per,
+    }
 
 
 def _suggest(trial, factor):
@@ -148,8 +154,9 @@ def search_cheapest(
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        sampler = optuna.samplers.TPESampler(seed=seed, multivariate=True,
-                                             n_startup_trials=min(10, max(1, trials // 4)))
+        sampler = optuna.samplers.TPESampler(
+            seed=seed, multivariate=True, n_startup_trials=min(10, max(1, trials // 4))
+        )
         study = optuna.create_study(directions=["minimize", "maximize"], sampler=sampler)
     queued = []
     for cand in [*start, _corner(space, False), _corner(space, True)]:
@@ -172,10 +179,13 @@ def search_cheapest(
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         study.optimize(objective, n_trials=trials, catch=(ConfigError,))
     feasible = [r for r in records if r["p_all_met"] >= p]
-    best = min(feasible, key=lambda r: (r["cost_cny_million"], -r["p_all_met"]),
-               default=None)
-    return {"trials": records, "frontier": _pareto(records), "best": best,
-            "failed_trials": sum(1 for t in study.trials if t.state.name == "FAIL")}
+    best = min(feasible, key=lambda r: (r["cost_cny_million"], -r["p_all_met"]), default=None)
+    return {
+        "trials": records,
+        "frontier": _pareto(records),
+        "best": best,
+        "failed_trials": sum(1 for t in study.trials if t.state.name == "FAIL"),
+    }
 
 
 # ----------------------------------------------------------------------------------------------
@@ -276,12 +286,17 @@ def run_optimize(
         raise ConfigError("command line", "--p", "a probability in (0, 1]", _describe(p))
     exp = load_experiment(experiment_path)
     if len(exp.scenarios) != 1:
-        raise ConfigError(experiment_path, "experiment.scenarios",
-                          "exactly one scenario for qcy optimize", f"{len(exp.scenarios)}")
+        raise ConfigError(
+            experiment_path,
+            "experiment.scenarios",
+            "exactly one scenario for qcy optimize",
+            f"{len(exp.scenarios)}",
+        )
     space = [f for f in exp.factors if f.role == "lever"]
     if not space:
-        raise ConfigError(experiment_path, "levers", "at least one lever (the search space)",
-                          "none")
+        raise ConfigError(
+            experiment_path, "levers", "at least one lever (the search space)", "none"
+        )
     if not exp.targets:
         raise ConfigError(experiment_path, "experiment.targets", "at least one target", "none")
     trials = 40 if trials is None else trials
@@ -296,17 +311,18 @@ def run_optimize(
         for part in f.key.split("."):
             node = node[part]
         own[f.key] = node
-    inside = all((f.values is not None and own[f.key] in f.values) or
-                 (f.bounds is not None and f.bounds[0] <= own[f.key] <= f.bounds[1])
-                 for f in space)
+    inside = all(
+        (f.values is not None and own[f.key] in f.values)
+        or (f.bounds is not None and f.bounds[0] <= own[f.key] <= f.bounds[1])
+        for f in space
+    )
     if inside:
         start.append(own)
     executor = executor or LocalExecutor()
     t0 = time.time()
     with executor:
         evaluate = model_evaluator(exp, executor, replicates)
-        res = search_cheapest(space, evaluate, p, trials, exp.seed, start=start,
-                              progress=progress)
+        res = search_cheapest(space, evaluate, p, trials, exp.seed, start=start, progress=progress)
         validation = None
         if res["best"] is not None and validate_replicates > 0:
             check = model_evaluator(exp, executor, validate_replicates, first=replicates)
@@ -325,18 +341,22 @@ def run_optimize(
         "base_seed": exp.seed,
         "seeds": replicate_seeds(exp.seed, replicates),
         "cost": "median over replicates of public spending over the horizon, million CNY "
-                "(public_spending_cny_million: every account except private venture capital)",
+        "(public_spending_cny_million: every account except private venture capital)",
         "search_space": [f.to_dict() for f in space],
         "uncertain": [f.to_dict() for f in exp.factors if f.role == "uncertain"],
         "scenario_levers": own,
-        "optimizer": {"library": f"optuna {version('optuna')}",
-                      "sampler": "TPESampler(multivariate=True), objectives: minimise cost, "
-                                 "maximise P(all met)", "trials": trials, "seed": exp.seed,
-                      "failed_trials": res["failed_trials"]},
+        "optimizer": {
+            "library": f"optuna {version('optuna')}",
+            "sampler": "TPESampler(multivariate=True), objectives: minimise cost, "
+            "maximise P(all met)",
+            "trials": trials,
+            "seed": exp.seed,
+            "failed_trials": res["failed_trials"],
+        },
         "method": "Common random numbers: every candidate runs the same replicate seeds (and "
-                  "the same draws of uncertain factors); P(all met) with exact Clopper-Pearson "
-                  "95 % intervals; the answer is the cheapest candidate with P >= p, run again "
-                  "on fresh replicates (validation)",
+        "the same draws of uncertain factors); P(all met) with exact Clopper-Pearson "
+        "95 % intervals; the answer is the cheapest candidate with P >= p, run again "
+        "on fresh replicates (validation)",
         "best": res["best"],
         "validation": validation,
         "frontier": res["frontier"],
@@ -351,8 +371,9 @@ def run_optimize(
 
 
 def _fmt_levers(levers: dict[str, Any]) -> str:
-    return ", ".join(f"{k} = {v:.4g}" if isinstance(v, float) else f"{k} = {v}"
-                     for k, v in levers.items())
+    return ", ".join(
+        f"{k} = {v:.4g}" if isinstance(v, float) else f"{k} = {v}" for k, v in levers.items()
+    )
 
 
 def optimize_markdown(data: dict[str, Any]) -> str:
@@ -374,30 +395,61 @@ def optimize_markdown(data: dict[str, Any]) -> str:
     b = data["best"]
     if b is None:
         best_p = max((t["p_all_met"] for t in data["trials"]), default=0.0)
-        lines += [f"No candidate reached P ≥ {data['p']:g} (best found: {best_p:.2f}). Widen the "
-                  "lever ranges, add trials or choose fewer targets.", ""]
+        lines += [
+            f"No candidate reached P ≥ {data['p']:g} (best found: {best_p:.2f}). Widen the "
+            "lever ranges, add trials or choose fewer targets.",
+            "",
+        ]
     else:
-        lines += [f"Trial {b['trial']}: median public cost **{b['cost_cny_million']:,.0f} million "
-                  f"CNY**, P(all met) **{b['p_all_met']:.2f}** [{b['ci_low']:.2f}, "
-                  f"{b['ci_high']:.2f}] ({b['successes']}/{b['n']}).", ""]
-        lines += md_table(["lever", "value", "swept"],
-                          [[f"`{f['key']}`", _fmt(b["levers"][f["key"]]),
-                            f["range"] if "range" in f else f["values"]]
-                           for f in data["search_space"]]) + [""]
+        lines += [
+            f"Trial {b['trial']}: median public cost **{b['cost_cny_million']:,.0f} million "
+            f"CNY**, P(all met) **{b['p_all_met']:.2f}** [{b['ci_low']:.2f}, "
+            f"{b['ci_high']:.2f}] ({b['successes']}/{b['n']}).",
+            "",
+        ]
+        lines += md_table(
+            ["lever", "value", "swept"],
+            [
+                [
+                    f"`{f['key']}`",
+                    _fmt(b["levers"][f["key"]]),
+                    f["range"] if "range" in f else f["values"],
+                ]
+                for f in data["search_space"]
+            ],
+        ) + [""]
         v = data.get("validation")
         if v:
-            lines += [f"Validation on fresh replicates ({v['replicates']}): P(all met) "
-                      f"{v['p_all_met']:.2f} [{v['ci_low']:.2f}, {v['ci_high']:.2f}], median cost "
-                      f"{v['cost_cny_million']:,.0f} million CNY.", ""]
-        lines += md_table(["target", "P(met) [95% CI]"],
-                          [[t, f"{e['p_met']:.2f} [{e['ci_low']:.2f}, {e['ci_high']:.2f}]"]
-                           for t, e in b["targets"].items()]) + [""]
-    lines += ["## Budget–probability frontier", "",
-              "The best P(all met) found at each budget: candidates by cost, keeping each one "
-              "that beats every cheaper one.", ""]
-    rows = [[f"{t['cost_cny_million']:,.0f}", f"{t['p_all_met']:.2f}",
-             f"[{t['ci_low']:.2f}, {t['ci_high']:.2f}]", t["trial"],
-             *[_fmt(t["levers"][k]) for k in keys]] for t in data["frontier"]]
+            lines += [
+                f"Validation on fresh replicates ({v['replicates']}): P(all met) "
+                f"{v['p_all_met']:.2f} [{v['ci_low']:.2f}, {v['ci_high']:.2f}], median cost "
+                f"{v['cost_cny_million']:,.0f} million CNY.",
+                "",
+            ]
+        lines += md_table(
+            ["target", "P(met) [95% CI]"],
+            [
+                [t, f"{e['p_met']:.2f} [{e['ci_low']:.2f}, {e['ci_high']:.2f}]"]
+                for t, e in b["targets"].items()
+            ],
+        ) + [""]
+    lines += [
+        "## Budget–probability frontier",
+        "",
+        "The best P(all met) found at each budget: candidates by cost, keeping each one "
+        "that beats every cheaper one.",
+        "",
+    ]
+    rows = [
+        [
+            f"{t['cost_cny_million']:,.0f}",
+            f"{t['p_all_met']:.2f}",
+            f"[{t['ci_low']:.2f}, {t['ci_high']:.2f}]",
+            t["trial"],
+            *[_fmt(t["levers"][k]) for k in keys],
+        ]
+        for t in data["frontier"]
+    ]
     lines += md_table(["budget (million CNY)", "P(all met)", "95% CI", "trial", *keys], rows)
     return "\n".join(lines) + "\n"
 
@@ -423,29 +475,62 @@ def optimize_figure(data: dict[str, Any]):
         lo = np.array([t["ci_low"] for t in fr])
         hi = np.array([t["ci_high"] for t in fr])
         right = max(float(c.max()), float(fc.max()))
-        ax.step(np.append(fc, right), np.append(fp, fp[-1]), where="post", color="#1f77b4",
-                lw=1.8, label="frontier (best P at each budget)", zorder=3)
-        ax.errorbar(fc, fp, yerr=[fp - lo, hi - fp], fmt="o", color="#1f77b4", ms=4, capsize=3,
-                    lw=1, zorder=4, label="95 % Clopper-Pearson interval")
+        ax.step(
+            np.append(fc, right),
+            np.append(fp, fp[-1]),
+            where="post",
+            color="#1f77b4",
+            lw=1.8,
+            label="frontier (best P at each budget)",
+            zorder=3,
+        )
+        ax.errorbar(
+            fc,
+            fp,
+            yerr=[fp - lo, hi - fp],
+            fmt="o",
+            color="#1f77b4",
+            ms=4,
+            capsize=3,
+            lw=1,
+            zorder=4,
+            label="95 % Clopper-Pearson interval",
+        )
     ax.axhline(data["p"], color="#d62728", ls="--", lw=1, label=f"p = {data['p']:g}")
     b = data["best"]
     if b is not None:
-        ax.plot([b["cost_cny_million"]], [b["p_all_met"]], "*", ms=16, color="#d62728",
-                zorder=5, label="cheapest with P ≥ p")
+        ax.plot(
+            [b["cost_cny_million"]],
+            [b["p_all_met"]],
+            "*",
+            ms=16,
+            color="#d62728",
+            zorder=5,
+            label="cheapest with P ≥ p",
+        )
         v = data.get("validation")
         if v:
-            ax.errorbar([v["cost_cny_million"]], [v["p_all_met"]],
-                        yerr=[[v["p_all_met"] - v["ci_low"]], [v["ci_high"] - v["p_all_met"]]],
-                        fmt="s", color="#2ca02c", ms=6, capsize=4, zorder=5,
-                        label="answer on fresh replicates")
+            ax.errorbar(
+                [v["cost_cny_million"]],
+                [v["p_all_met"]],
+                yerr=[[v["p_all_met"] - v["ci_low"]], [v["ci_high"] - v["p_all_met"]]],
+                fmt="s",
+                color="#2ca02c",
+                ms=6,
+                capsize=4,
+                zorder=5,
+                label="answer on fresh replicates",
+            )
     ax.set_ylim(-0.03, 1.03)
     ax.set_xlabel("median public spending over the horizon (million CNY)")
     ax.set_ylabel("P(all chosen targets met)")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
-    ax.set_title(f"Budget–probability frontier — {data['experiment']}: "
-                 f"{len(tr)} candidates x {data['replicates']} replicates (same seeds)",
-                 fontsize=10)
+    ax.set_title(
+        f"Budget–probability frontier — {data['experiment']}: "
+        f"{len(tr)} candidates x {data['replicates']} replicates (same seeds)",
+        fontsize=10,
+    )
     return fig
 
 
@@ -463,31 +548,36 @@ def write_optimize(data: dict[str, Any], out_dir: str | Path, figures: bool = Tr
 
 def format_optimize(data: dict[str, Any]) -> str:
     """The answer and the frontier as text."""
-    lines = [f"{data['experiment']}: {len(data['trials'])} candidates x {data['replicates']} "
-             f"replicates (same seeds); targets {', '.join(data['targets'])}"]
+    lines = [
+        f"{data['experiment']}: {len(data['trials'])} candidates x {data['replicates']} "
+        f"replicates (same seeds); targets {', '.join(data['targets'])}"
+    ]
     b = data["best"]
     if b is None:
         best_p = max((t["p_all_met"] for t in data["trials"]), default=0.0)
         lines.append(f"no candidate reached P(all met) >= {data['p']:g} (best {best_p:.2f})")
     else:
-        lines.append(f"cheapest with P(all met) >= {data['p']:g}: {b['cost_cny_million']:,.0f} "
-                     f"million CNY, P {b['p_all_met']:.2f} [{b['ci_low']:.2f}, {b['ci_high']:.2f}]"
-                     f" (trial {b['trial']})")
+        lines.append(
+            f"cheapest with P(all met) >= {data['p']:g}: {b['cost_cny_million']:,.0f} "
+            f"million CNY, P {b['p_all_met']:.2f} [{b['ci_low']:.2f}, {b['ci_high']:.2f}]"
+            f" (trial {b['trial']})"
+        )
         lines.append(f"    {_fmt_levers(b['levers'])}")
         v = data.get("validation")
         if v:
-            lines.append(f"    on fresh replicates: P {v['p_all_met']:.2f} [{v['ci_low']:.2f}, "
-                         f"{v['ci_high']:.2f}], {v['cost_cny_million']:,.0f} million CNY")
+            lines.append(
+                f"    on fresh replicates: P {v['p_all_met']:.2f} [{v['ci_low']:.2f}, "
+                f"{v['ci_high']:.2f}], {v['cost_cny_million']:,.0f} million CNY"
+            )
     lines.append("frontier (budget million CNY -> best P(all met) [95% CI]):")
     for t in data["frontier"]:
-        lines.append(f"    {t['cost_cny_million']:>10,.0f}  {t['p_all_met']:.2f} "
-                     f"[{t['ci_low']:.2f}, {t['ci_high']:.2f}]  trial {t['trial']}")
+        lines.append(
+            f"    {t['cost_cny_million']:>10,.0f}  {t['p_all_met']:.2f} "
+            f"[{t['ci_low']:.2f}, {t['ci_high']:.2f}]  trial {t['trial']}"
+        )
     return "\n".join(lines)
 
 
 def load_optimize(folder: str | Path) -> dict[str, Any]:
     """``optimize.json`` of a folder."""
     return read_json(Path(folder) / "optimize.json", "optimize.json")
-
-
-

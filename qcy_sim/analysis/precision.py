@@ -98,8 +98,13 @@ def next_replicates(
 
 
 def _round_info(n: int, widths: dict[str, dict[str, tuple[float, float]]]) -> dict[str, Any]:
-    worst = max(((w, f"{mix}:{k}" if len(widths) > 1 else k)
-                 for mix, ws in widths.items() for k, (_, w) in ws.items()))
+    worst = max(
+        (
+            (w, f"{mix}:{k}" if len(widths) > 1 else k)
+            for mix, ws in widths.items()
+            for k, (_, w) in ws.items()
+        )
+    )
     return {"replicates": n, "max_half_width": worst[0], "widest": worst[1]}
 
 
@@ -114,8 +119,8 @@ def _info(precision: float, cap: int, rounds: list[dict[str, Any]]) -> dict[str,
         "reached": last["max_half_width"] < precision,
         "rounds": rounds,
         "rule": "replicates are added until the half-width (high - low) / 2 of every 95 % "
-                "Clopper-Pearson interval of P(met) (each target and all targets together) is "
-                "below the precision, or the cap is reached",
+        "Clopper-Pearson interval of P(met) (each target and all targets together) is "
+        "below the precision, or the cap is reached",
     }
 
 
@@ -177,8 +182,10 @@ def compare_to_precision(
     comp = compare_mixes(scenarios, min(start, max_replicates), seed, workers, progress=progress)
     rounds = []
     while True:
-        widths = {lab: interval_half_widths(r, comp.targets)
-                  for lab, r in zip(comp.labels, comp.reps, strict=True)}
+        widths = {
+            lab: interval_half_widths(r, comp.targets)
+            for lab, r in zip(comp.labels, comp.reps, strict=True)
+        }
         rounds.append(_round_info(comp.replicates, widths))
         merged = {f"{lab}:{k}": v for lab, ws in widths.items() for k, v in ws.items()}
         nxt = next_replicates(merged, comp.replicates, precision, max_replicates)

@@ -67,8 +67,9 @@ def _unit_problem(names: Sequence[str]) -> dict[str, Any]:
     return {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0]] * len(names)}
 
 
-def unit_sample(kind: str, names: Sequence[str], n: int, seed: int, second_order: bool = False,
-                levels: int = 4) -> np.ndarray:
+def unit_sample(
+    kind: str, names: Sequence[str], n: int, seed: int, second_order: bool = False, levels: int = 4
+) -> np.ndarray:
     """The unit-cube sample a ``sobol`` or ``morris`` design draws (SALib's samplers).
 
     The same calls as :mod:`qcy_sim.experiment` makes, so rows line up with ``design_row``.
@@ -87,8 +88,14 @@ def unit_sample(kind: str, names: Sequence[str], n: int, seed: int, second_order
     return np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
 
 
-def sobol_indices(names: Sequence[str], y: np.ndarray, second_order: bool = False, seed: int = 0,
-                  conf_level: float = CONF_LEVEL, num_resamples: int = NUM_RESAMPLES) -> dict:
+def sobol_indices(
+    names: Sequence[str],
+    y: np.ndarray,
+    second_order: bool = False,
+    seed: int = 0,
+    conf_level: float = CONF_LEVEL,
+    num_resamples: int = NUM_RESAMPLES,
+) -> dict:
     """Sobol' indices of outputs ``y`` of a Saltelli sample (SALib's analyzer).
 
     Returns:
@@ -98,23 +105,39 @@ def sobol_indices(names: Sequence[str], y: np.ndarray, second_order: bool = Fals
     from SALib.analyze import sobol
 
     y = np.asarray(y, dtype=float)
-    res = sobol.analyze(_unit_problem(names), y, calc_second_order=second_order,
-                        num_resamples=num_resamples, conf_level=conf_level, seed=seed)
-    out: dict[str, Any] = {"indices": {
-        name: {k: float(res[k][j]) for k in ("S1", "S1_conf", "ST", "ST_conf")}
-        for j, name in enumerate(names)
-    }}
+    res = sobol.analyze(
+        _unit_problem(names),
+        y,
+        calc_second_order=second_order,
+        num_resamples=num_resamples,
+        conf_level=conf_level,
+        seed=seed,
+    )
+    out: dict[str, Any] = {
+        "indices": {
+            name: {k: float(res[k][j]) for k in ("S1", "S1_conf", "ST", "ST_conf")}
+            for j, name in enumerate(names)
+        }
+    }
     if second_order:
         out["S2"] = {
             f"{a}|{b}": {"S2": float(res["S2"][i, j]), "S2_conf": float(res["S2_conf"][i, j])}
-            for i, a in enumerate(names) for j, b in enumerate(names) if j > i
+            for i, a in enumerate(names)
+            for j, b in enumerate(names)
+            if j > i
         }
     return out
 
 
-def morris_indices(names: Sequence[str], x_unit: np.ndarray, y: np.ndarray, levels: int = 4,
-                   seed: int = 0, conf_level: float = CONF_LEVEL,
-                   num_resamples: int = NUM_RESAMPLES) -> dict:
+def morris_indices(
+    names: Sequence[str],
+    x_unit: np.ndarray,
+    y: np.ndarray,
+    levels: int = 4,
+    seed: int = 0,
+    conf_level: float = CONF_LEVEL,
+    num_resamples: int = NUM_RESAMPLES,
+) -> dict:
     """Morris screening measures of outputs ``y`` at unit-scale trajectory points ``x_unit``.
 
     Returns:
@@ -123,18 +146,31 @@ def morris_indices(names: Sequence[str], x_unit: np.ndarray, y: np.ndarray, leve
     """
     from SALib.analyze import morris
 
-    res = morris.analyze(_unit_problem(names), np.asarray(x_unit, dtype=float),
-                         np.asarray(y, dtype=float), num_resamples=num_resamples,
-                         conf_level=conf_level, num_levels=levels, seed=seed)
-    return {"indices": {
-        name: {"mu": float(res["mu"][j]), "mu_star": float(res["mu_star"][j]),
-               "mu_star_conf": float(res["mu_star_conf"][j]), "sigma": float(res["sigma"][j])}
-        for j, name in enumerate(names)
-    }}
+    res = morris.analyze(
+        _unit_problem(names),
+        np.asarray(x_unit, dtype=float),
+        np.asarray(y, dtype=float),
+        num_resamples=num_resamples,
+        conf_level=conf_level,
+        num_levels=levels,
+        seed=seed,
+    )
+    return {
+        "indices": {
+            name: {
+                "mu": float(res["mu"][j]),
+                "mu_star": float(res["mu_star"][j]),
+                "mu_star_conf": float(res["mu_star_conf"][j]),
+                "sigma": float(res["sigma"][j]),
+            }
+            for j, name in enumerate(names)
+        }
+    }
 
 
-def analyse_output(design: dict[str, Any], names: Sequence[str], y: np.ndarray,
-                   x_unit: np.ndarray | None = None) -> dict[str, Any]:
+def analyse_output(
+    design: dict[str, Any], names: Sequence[str], y: np.ndarray, x_unit: np.ndarray | None = None
+) -> dict[str, Any]:
     """Indices of one output over a design, with the ranking of the factors.
 
     Args:
@@ -151,13 +187,18 @@ def analyse_output(design: dict[str, Any], names: Sequence[str], y: np.ndarray,
     y = np.asarray(y, dtype=float)
     kind = design["kind"]
     seed = int(design.get("seed") or 0)
-    out: dict[str, Any] = {"mean": float(y.mean()), "variance": float(y.var(ddof=1))
-                           if len(y) > 1 else 0.0}
+    out: dict[str, Any] = {
+        "mean": float(y.mean()),
+        "variance": float(y.var(ddof=1)) if len(y) > 1 else 0.0,
+    }
     if not np.all(np.isfinite(y)):
         raise ValueError("outputs contain NaN or infinite values")
     if np.ptp(y) == 0.0:
-        out.update(indices=None, ranking=[],
-                   note=f"the output is {y[0]:g} at every design point: no factor moves it")
+        out.update(
+            indices=None,
+            ranking=[],
+            note=f"the output is {y[0]:g} at every design point: no factor moves it",
+        )
         return out
     if kind == "sobol":
         res = sobol_indices(names, y, bool(design.get("second_order", False)), seed)
@@ -178,8 +219,13 @@ def analyse_output(design: dict[str, Any], names: Sequence[str], y: np.ndarray,
 # From a sweep folder
 
 
-def resolve_outputs(file: str, targets: Sequence[str] | None, kpis: Sequence[str] | None,
-                    recorded_targets: Sequence[str], recorded_kpis: Sequence[str]) -> list[dict]:
+def resolve_outputs(
+    file: str,
+    targets: Sequence[str] | None,
+    kpis: Sequence[str] | None,
+    recorded_targets: Sequence[str],
+    recorded_kpis: Sequence[str],
+) -> list[dict]:
     """The outputs to analyse, checked against what the sweep records.
 
     ``targets`` may hold ``all`` (all recorded targets met together). With neither ``targets``
@@ -190,14 +236,28 @@ def resolve_outputs(file: str, targets: Sequence[str] | None, kpis: Sequence[str
     out = []
     for t in targets or []:
         if t != "all" and t not in recorded_targets:
-            raise ConfigError(file, "--target", "a target the experiment records (one of "
-                              f"{', '.join([*recorded_targets, 'all'])})", repr(t))
-        out.append({"output": f"met_{t}", "kind": "target", "kpi": t,
-                    "label": "all targets met" if t == "all" else f"{t} met"})
+            raise ConfigError(
+                file,
+                "--target",
+                f"a target the experiment records (one of {', '.join([*recorded_targets, 'all'])})",
+                repr(t),
+            )
+        out.append(
+            {
+                "output": f"met_{t}",
+                "kind": "target",
+                "kpi": t,
+                "label": "all targets met" if t == "all" else f"{t} met",
+            }
+        )
     for k in kpis or []:
         if k not in recorded_kpis:
-            raise ConfigError(file, "--kpi", "a KPI the experiment records (one of "
-                              f"{', '.join(recorded_kpis)})", repr(k))
+            raise ConfigError(
+                file,
+                "--kpi",
+                f"a KPI the experiment records (one of {', '.join(recorded_kpis)})",
+                repr(k),
+            )
         out.append({"output": k, "kind": "kpi", "kpi": k, "label": f"final {k}"})
     seen = set()
     for o in out:
@@ -219,8 +279,9 @@ def _point_stats(runs, points, column: str) -> tuple[np.ndarray, np.ndarray, np.
     return mean, var, count
 
 
-def sensitivity_from_sweep(sweep_dir: str | Path, outputs: Sequence[dict],
-                           manifest: dict | None = None) -> dict[str, Any]:
+def sensitivity_from_sweep(
+    sweep_dir: str | Path, outputs: Sequence[dict], manifest: dict | None = None
+) -> dict[str, Any]:
     """The content of ``sensitivity.json`` from a finished sweep folder.
 
     Args:
@@ -236,25 +297,38 @@ def sensitivity_from_sweep(sweep_dir: str | Path, outputs: Sequence[dict],
     design = dict(manifest["design"])
     exp = manifest["experiment"]
     if design["kind"] not in METHODS:
-        raise ConfigError(sweep_dir / "manifest.json", "design.kind",
-                          "a sobol or morris design (qcy sensitivity needs SALib's sample)",
-                          _describe(design["kind"]))
+        raise ConfigError(
+            sweep_dir / "manifest.json",
+            "design.kind",
+            "a sobol or morris design (qcy sensitivity needs SALib's sample)",
+            _describe(design["kind"]),
+        )
     factors = exp["factors"]
     names = [f["key"] for f in factors]
     runs = pd.read_parquet(sweep_dir / "runs.parquet")
     points = pd.read_parquet(sweep_dir / "points.parquet").sort_values("point_id")
-    x_unit = unit_sample(design["kind"], names, int(design["n"]), int(design.get("seed") or 0),
-                         bool(design.get("second_order", False)), int(design.get("levels") or 4))
+    x_unit = unit_sample(
+        design["kind"],
+        names,
+        int(design["n"]),
+        int(design.get("seed") or 0),
+        bool(design.get("second_order", False)),
+        int(design.get("levels") or 4),
+    )
     if len(x_unit) != int(design["rows"]):
-        raise ConfigError(sweep_dir / "manifest.json", "design.rows",
-                          f"{len(x_unit)} rows (SALib's sample of this design)",
-                          str(design["rows"]))
+        raise ConfigError(
+            sweep_dir / "manifest.json",
+            "design.rows",
+            f"{len(x_unit)} rows (SALib's sample of this design)",
+            str(design["rows"]),
+        )
     replicates = int(exp["replicates"])
     results = []
     for o in outputs:
         if o["output"] not in runs.columns:
-            raise ConfigError(sweep_dir / "runs.parquet", o["output"], "a recorded column",
-                              "no such column")
+            raise ConfigError(
+                sweep_dir / "runs.parquet", o["output"], "a recorded column", "no such column"
+            )
         mean, var, count = _point_stats(runs, points, o["output"])
         for scenario in points["scenario"].unique():
             sel = (points["scenario"] == scenario).to_numpy()
@@ -263,15 +337,19 @@ def sensitivity_from_sweep(sweep_dir: str | Path, outputs: Sequence[dict],
             y = mean[sel][order]
             if np.any(count[sel] == 0):
                 bad = int((count[sel] == 0).sum())
-                raise ConfigError(sweep_dir / "runs.parquet", "status",
-                                  "at least one successful run at every design point",
-                                  f"{bad} points of scenario {scenario!r} with none (rerun "
-                                  "them with qcy sweep --retry-failed)")
+                raise ConfigError(
+                    sweep_dir / "runs.parquet",
+                    "status",
+                    "at least one successful run at every design point",
+                    f"{bad} points of scenario {scenario!r} with none (rerun "
+                    "them with qcy sweep --retry-failed)",
+                )
             entry = {**o, "scenario": str(scenario)}
             entry.update(analyse_output(design, names, y, x_unit))
             noise = float(np.mean(var[sel]) / replicates) if replicates > 1 else None
-            entry["noise_share"] = (None if noise is None or entry["variance"] == 0
-                                    else noise / entry["variance"])
+            entry["noise_share"] = (
+                None if noise is None or entry["variance"] == 0 else noise / entry["variance"]
+            )
             results.append(entry)
     return {
         "kind": "sensitivity",
@@ -286,15 +364,19 @@ def sensitivity_from_sweep(sweep_dir: str | Path, outputs: Sequence[dict],
         "base_seed": manifest.get("base_seed"),
         "seeds": manifest.get("seeds"),
         "version": manifest.get("version"),
-        "analyzer": (f"SALib.analyze.{design['kind']}.analyze (SALib {version('SALib')}), "
-                     f"{NUM_RESAMPLES} bootstrap resamples, {CONF_LEVEL:.0%} intervals"),
+        "analyzer": (
+            f"SALib.analyze.{design['kind']}.analyze (SALib {version('SALib')}), "
+            f"{NUM_RESAMPLES} bootstrap resamples, {CONF_LEVEL:.0%} intervals"
+        ),
         "averaging": "the output of a design point is the mean over its successful replicates "
-                     "(P(met) for a target, the mean final value for a KPI); noise_share is "
-                     "the replicate-noise variance of a point mean over the variance of the "
-                     "point means",
-        "scale": ("Sobol' indices are shares of the variance of the point means" if
-                  design["kind"] == "sobol" else
-                  "Morris effects are changes of the output per full range of a factor"),
+        "(P(met) for a target, the mean final value for a KPI); noise_share is "
+        "the replicate-noise variance of a point mean over the variance of the "
+        "point means",
+        "scale": (
+            "Sobol' indices are shares of the variance of the point means"
+            if design["kind"] == "sobol"
+            else "Morris effects are changes of the output per full range of a factor"
+        ),
         "results": results,
     }
 
@@ -320,24 +402,40 @@ def sensitivity_markdown(data: dict[str, Any]) -> str:
     for r in data["results"]:
         lines += [f"## {r['label']} — {r['scenario']}", ""]
         noise = r.get("noise_share")
-        lines.append(f"Mean over the design {r['mean']:.4g}, variance {r['variance']:.4g}"
-                     + (f", noise share {noise:.2f}" if noise is not None else "") + ".")
+        lines.append(
+            f"Mean over the design {r['mean']:.4g}, variance {r['variance']:.4g}"
+            + (f", noise share {noise:.2f}" if noise is not None else "")
+            + "."
+        )
         lines.append("")
         if r["indices"] is None:
             lines += [r["note"] + ".", ""]
             continue
         if sobol:
             head = ["rank", "factor", "role", "S1 [95% CI]", "ST [95% CI]"]
-            rows = [[i + 1, f"`{f}`", roles.get(f, ""),
-                     _pm(r["indices"][f]["S1"], r["indices"][f]["S1_conf"]),
-                     _pm(r["indices"][f]["ST"], r["indices"][f]["ST_conf"])]
-                    for i, f in enumerate(r["ranking"])]
+            rows = [
+                [
+                    i + 1,
+                    f"`{f}`",
+                    roles.get(f, ""),
+                    _pm(r["indices"][f]["S1"], r["indices"][f]["S1_conf"]),
+                    _pm(r["indices"][f]["ST"], r["indices"][f]["ST_conf"]),
+                ]
+                for i, f in enumerate(r["ranking"])
+            ]
         else:
             head = ["rank", "factor", "role", "μ* [95% CI]", "μ", "σ"]
-            rows = [[i + 1, f"`{f}`", roles.get(f, ""),
-                     _pm(r["indices"][f]["mu_star"], r["indices"][f]["mu_star_conf"]),
-                     f"{r['indices'][f]['mu']:.4g}", f"{r['indices'][f]['sigma']:.4g}"]
-                    for i, f in enumerate(r["ranking"])]
+            rows = [
+                [
+                    i + 1,
+                    f"`{f}`",
+                    roles.get(f, ""),
+                    _pm(r["indices"][f]["mu_star"], r["indices"][f]["mu_star_conf"]),
+                    f"{r['indices'][f]['mu']:.4g}",
+                    f"{r['indices'][f]['sigma']:.4g}",
+                ]
+                for i, f in enumerate(r["ranking"])
+            ]
         lines += md_table(head, rows) + [""]
     return "\n".join(lines)
 
@@ -363,8 +461,15 @@ def sensitivity_figure(data: dict[str, Any]):
         title = f"{r['label']}" + (f" ({r['scenario']})" if len(data["scenarios"]) > 1 else "")
         ax.set_title(title, fontsize=9)
         if r["indices"] is None:
-            ax.text(0.5, 0.5, "does not vary over the design", ha="center", va="center",
-                    fontsize=8, transform=ax.transAxes)
+            ax.text(
+                0.5,
+                0.5,
+                "does not vary over the design",
+                ha="center",
+                va="center",
+                fontsize=8,
+                transform=ax.transAxes,
+            )
             ax.set_axis_off()
             continue
         order = r["ranking"][::-1]
@@ -374,45 +479,73 @@ def sensitivity_figure(data: dict[str, Any]):
         if sobol:
             st = np.array([ind[f]["ST"] for f in order])
             s1 = np.array([ind[f]["S1"] for f in order])
-            ax.barh(y + 0.19, st, xerr=[ind[f]["ST_conf"] for f in order], color=colours,
-                    alpha=0.4, height=0.38, error_kw={"lw": 0.7, "capsize": 2, "ecolor": "0.35"},
-                    label="total order ST")
-            ax.barh(y - 0.19, s1, xerr=[ind[f]["S1_conf"] for f in order], color=colours,
-                    height=0.38, error_kw={"lw": 0.7, "capsize": 2, "ecolor": "0.35"},
-                    label="first order S1")
+            ax.barh(
+                y + 0.19,
+                st,
+                xerr=[ind[f]["ST_conf"] for f in order],
+                color=colours,
+                alpha=0.4,
+                height=0.38,
+                error_kw={"lw": 0.7, "capsize": 2, "ecolor": "0.35"},
+                label="total order ST",
+            )
+            ax.barh(
+                y - 0.19,
+                s1,
+                xerr=[ind[f]["S1_conf"] for f in order],
+                color=colours,
+                height=0.38,
+                error_kw={"lw": 0.7, "capsize": 2, "ecolor": "0.35"},
+                label="first order S1",
+            )
             ax.set_xlabel("Sobol' index (95 % bootstrap interval)", fontsize=8)
             ax.axvline(0, color="0.3", lw=0.6)
         else:
             mu = np.array([ind[f]["mu_star"] for f in order])
-            ax.barh(y, mu, xerr=[ind[f]["mu_star_conf"] for f in order], color=colours,
-                    height=0.6, error_kw={"lw": 0.8, "capsize": 2}, label="μ*")
+            ax.barh(
+                y,
+                mu,
+                xerr=[ind[f]["mu_star_conf"] for f in order],
+                color=colours,
+                height=0.6,
+                error_kw={"lw": 0.8, "capsize": 2},
+                label="μ*",
+            )
             ax.plot([ind[f]["sigma"] for f in order], y, "kD", ms=3.5, mfc="white", label="σ")
             ax.set_xlabel("Morris μ* and σ (per full factor range)", fontsize=8)
         ax.set_yticks(y, [_short(f) for f in order], fontsize=7)
         ax.tick_params(axis="x", labelsize=7)
         ax.grid(axis="x", alpha=0.3)
-    for ax in axes[len(results):]:
+    for ax in axes[len(results) :]:
         ax.set_axis_off()
-    handles = [Patch(color=c, label=role) for role, c in ROLE_COLOURS.items()
-               if role in set(roles.values())]
+    handles = [
+        Patch(color=c, label=role)
+        for role, c in ROLE_COLOURS.items()
+        if role in set(roles.values())
+    ]
     if sobol:
-        handles += [Patch(color="0.5", alpha=0.4, label="ST (total, upper bar)"),
-                    Patch(color="0.5", label="S1 (first order, lower bar)")]
+        handles += [
+            Patch(color="0.5", alpha=0.4, label="ST (total, upper bar)"),
+            Patch(color="0.5", label="S1 (first order, lower bar)"),
+        ]
     else:
         from matplotlib.lines import Line2D
 
-        handles += [Patch(color="0.5", label="μ* (95 % bootstrap interval)"),
-                    Line2D([], [], color="k", marker="D", ms=4, mfc="white", ls="none",
-                           label="σ")]
+        handles += [
+            Patch(color="0.5", label="μ* (95 % bootstrap interval)"),
+            Line2D([], [], color="k", marker="D", ms=4, mfc="white", ls="none", label="σ"),
+        ]
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8)
-    fig.suptitle(f"Sensitivity — {data['experiment']}: {data['design']['rows']} points x "
-                 f"{data['replicates']} replicates ({'Sobol' if sobol else 'Morris'})",
-                 fontsize=11)
+    fig.suptitle(
+        f"Sensitivity — {data['experiment']}: {data['design']['rows']} points x "
+        f"{data['replicates']} replicates ({'Sobol' if sobol else 'Morris'})",
+        fontsize=11,
+    )
     return fig
 
 
 def _short(key: str, width: int = 46) -> str:
-    return key if len(key) <= width else "…" + key[-(width - 1):]
+    return key if len(key) <= width else "…" + key[-(width - 1) :]
 
 
 def write_sensitivity(data: dict[str, Any], out_dir: str | Path, figures: bool = True) -> None:
@@ -431,9 +564,11 @@ def write_sensitivity(data: dict[str, Any], out_dir: str | Path, figures: bool =
 def format_sensitivity(data: dict[str, Any], top: int = 5) -> str:
     """A short text summary: the top factors of each output."""
     sobol = data["method"] == "sobol"
-    lines = [f"{data['experiment']}: {'Sobol' if sobol else 'Morris'} indices, "
-             f"{data['design']['rows']} points x {data['replicates']} replicates "
-             f"(outputs averaged over replicates per point)"]
+    lines = [
+        f"{data['experiment']}: {'Sobol' if sobol else 'Morris'} indices, "
+        f"{data['design']['rows']} points x {data['replicates']} replicates "
+        f"(outputs averaged over replicates per point)"
+    ]
     for r in data["results"]:
         head = f"{r['label']:<36}"
         if len(data["scenarios"]) > 1:
@@ -445,11 +580,11 @@ def format_sensitivity(data: dict[str, Any], top: int = 5) -> str:
         for f in r["ranking"][:top]:
             ind = r["indices"][f]
             if sobol:
-                parts.append(f"{f} ST {ind['ST']:.2f}±{ind['ST_conf']:.2f} "
-                             f"S1 {ind['S1']:.2f}")
+                parts.append(f"{f} ST {ind['ST']:.2f}±{ind['ST_conf']:.2f} S1 {ind['S1']:.2f}")
             else:
-                parts.append(f"{f} μ* {ind['mu_star']:.3g}±{ind['mu_star_conf']:.2g} "
-                             f"σ {ind['sigma']:.3g}")
+                parts.append(
+                    f"{f} μ* {ind['mu_star']:.3g}±{ind['mu_star_conf']:.2g} σ {ind['sigma']:.3g}"
+                )
         noise = r.get("noise_share")
         tail = f"  [noise share {noise:.2f}]" if noise is not None else ""
         lines.append(f"{head} " + "; ".join(parts[:1]) + tail)
@@ -481,8 +616,12 @@ def run_sensitivity(
 
     exp = load_experiment(experiment_path)
     if exp.design.kind not in METHODS:
-        raise ConfigError(experiment_path, "design.kind", "sobol or morris (the designs whose "
-                          "SALib analyzers qcy sensitivity uses)", _describe(exp.design.kind))
+        raise ConfigError(
+            experiment_path,
+            "design.kind",
+            "sobol or morris (the designs whose SALib analyzers qcy sensitivity uses)",
+            _describe(exp.design.kind),
+        )
     outputs = resolve_outputs("command line", targets, kpis, exp.targets, exp.kpis)
     out = Path(out) if out else Path("results") / f"sensitivity-{exp.name}"
     t0 = time.time()
@@ -490,9 +629,12 @@ def run_sensitivity(
         sweep_dir, manifest = sweep_folder(sweep)
         plan = plan_sweep(exp).plan_hash
         if manifest.get("plan_hash") != plan:
-            raise ConfigError(sweep_dir / "manifest.json", "plan_hash",
-                              f"{plan} (a sweep of {experiment_path} by this qcy_sim version)",
-                              _describe(manifest.get("plan_hash")))
+            raise ConfigError(
+                sweep_dir / "manifest.json",
+                "plan_hash",
+                f"{plan} (a sweep of {experiment_path} by this qcy_sim version)",
+                _describe(manifest.get("plan_hash")),
+            )
     else:
         sweep_dir = out / "sweep"
         resume = sweep_dir.is_dir() and any(sweep_dir.iterdir())
