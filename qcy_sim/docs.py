@@ -94,7 +94,16 @@ def scenario_reference() -> str:
         rng = _range({"lo": lo, "hi": hi})
         req = " Required." if key in ("threshold", "deadline") else " Default 0."
         lines.append(f"| `{key}` | {unit} | {rng} | {doc}{req} |")
-    lines.append("")
+    lines += [
+        "",
+        "## `[milestones.<kpi>]`",
+        "",
+        "Optional intermediate checks, one table per KPI: `\"YYYY-MM\" = value` entries (count, "
+        ">= 0, month within the horizon). `summary.json` reports P(KPI >= value at the end of "
+        "that month) with its exact interval under `milestones`; a milestone is judged with the "
+        "tolerance of the KPI's target.",
+        "",
+    ]
     return "\n".join(lines)
 
 

@@ -111,6 +111,11 @@ def summarise(rep) -> dict[str, Any]:
         }
     lo, hi = clopper_pearson(int(all_met.sum()), n)
     month_met = month_met_summary(rep)
+    milestones: dict[str, dict[str, Any]] = {}
+    for ms in sc.milestones:
+        milestones.setdefault(ms.kpi, {})[ms.month] = milestone_probability(
+            rep, ms.kpi, ms.month, ms.threshold, sc.milestone_tolerance(ms.kpi)
+        )
     total = rep.spending.sum(axis=(1, 2))
     public = rep.spending[:, :, _public_columns()].sum(axis=(1, 2))
     return {
@@ -131,6 +136,7 @@ def summarise(rep) -> dict[str, Any]:
             "by_year_median": _spending_by_year(rep),
         },
         "month_met_distribution": month_met,
+        **({"milestones": milestones} if milestones else {}),
     }
 
 
@@ -214,8 +220,8 @@ def milestone_probability(
 ) -> dict[str, Any]:
     """P(KPI >= threshold at the end of ``month``) with its exact (Clopper-Pearson) interval.
 
-    This is the analysis side of yearly milestones (e.g. 20,000 innovation talents by
-    ``2022-12``); scenario files do not declare milestones yet.
+    Scenario files declare milestones as ``[milestones.<kpi>]`` tables of ``"YYYY-MM" = value``;
+    :func:`summarise` reports each under ``milestones``.
 
     Args:
         rep: A :class:`~qcy_sim.runner.Replicates`.

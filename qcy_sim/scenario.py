@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_type_hints
 
-from .schema import KPIS, TARGET_KEYS, ModelParams, Target, is_section
+from .schema import KPIS, TARGET_KEYS, Milestone, ModelParams, Target, is_section
 
 __all__ = [
     "ConfigError",
@@ -31,7 +31,13 @@ __all__ = [
     "params_to_dict",
 ]
 
-_TOP_KEYS = {"name": "str", "description": "str", "extends": "str", "targets": "table"}
+_TOP_KEYS = {
+    "name": "str",
+    "description": "str",
+    "extends": "str",
+    "targets": "table",
+    "milestones": "table",
+}
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _MAX_EXTENDS_DEPTH = 32
 
@@ -54,6 +60,7 @@ class Scenario:
     path: str
     params: ModelParams
     targets: tuple[Target, ...]
+    milestones: tuple[Milestone, ...] = ()
 
     @property
     def horizon(self) -> int:
@@ -65,7 +72,7 @@ class Scenario:
 
         There is no ``extends``; :func:`scenario_from_dict` turns it back into an equal Scenario.
         """
-        return {
+        data = {
             "name": self.name,
             "description": self.description,
             **params_to_dict(self.params),
@@ -74,6 +81,15 @@ class Scenario:
                 for t in self.targets
             },
         }
+        if self.milestones:  # only when declared, so that other scenarios keep their hash
+            data["milestones"] = {}
+            for ms in self.milestones:
+                data["milestones"].setdefault(ms.kpi, {})[ms.month] = ms.threshold
+        return data
+
+    def milestone_tolerance(self, kpi: str) -> float:
+        """A milestone is judged with the tolerance of its KPI's target (0 without a target)."""
+        return next((t.tolerance for t in self.targets if t.kpi == kpi), 0.0)
 
     @property
     def config_hash(self) -> str:
@@ -373,9 +389,48 @@ def scenario_from_dict(
             origins.get("description", path), "description", "a string", _describe(description)
         )
     raw_targets = data.pop("targets", {})
+    raw_milestones = data.pop("milestones", {})
     params = _build(ModelParams, data, origins, path, "")
     targets = _build_targets(raw_targets, params, origins, path)
-    return Scenario(name=name, description=description, path=path, params=params, targets=targets)
+    milestones = _build_milestones(raw_milestones, params, origins, path)
+    return Scenario(
+        name=name,
+        description=description,
+        path=path,
+        params=params,
+        targets=targets,
+        milestones=milestones,
+    )
+
+
+def _build_milestones(raw: Any, params: ModelParams, origins: dict, path: str):
+    """``[milestones.<kpi>]`` tables of ``"YYYY-MM" = value`` entries."""
+    if not isinstance(raw, dict):
+        raise ConfigError(origins.get("milestones", path), "milestones", "a table", _describe(raw))
+    out = []
+    end = month_label(params.time.start, params.time.horizon_months)
+    for kpi, entries in raw.items():
+        key = f"milestones.{kpi}"
+        file = origins.get(key) or _first_origin(origins, key) or path
+        if kpi not in KPIS:
+            raise ConfigError(file, key, f"a KPI id{_suggest(kpi, list(KPIS))}", "an unknown KPI")
+        if not isinstance(entries, dict):
+            raise ConfigError(file, key, 'a table of "YYYY-MM" = value', _describe(entries))
+        for month, value in entries.items():
+            mkey = f"{key}.{month}"
+            mfile = origins.get(mkey, file)
+            try:
+                m = month_index(params.time.start, month)
+            except ValueError:
+                raise ConfigError(mfile, mkey, "a month 'YYYY-MM' as key", repr(month)) from None
+            if not 1 <= m <= params.time.horizon_months:
+                raise ConfigError(
+                    mfile, mkey, f"a month from {params.time.start} to {end}", repr(month)
+                )
+            meta = {"unit": "count", "lo": 0, "hi": 1e12}
+            out.append(Milestone(kpi, month, _check_number(value, float, meta, mfile, mkey)))
+    order = {k: i for i, k in enumerate(KPIS)}
+    return tuple(sorted(out, key=lambda ms: (order[ms.kpi], ms.month)))
 
 
 def _build_targets(raw: Any, params: ModelParams, origins: dict, path: str) -> tuple[Target, ...]:

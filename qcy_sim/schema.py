@@ -35,6 +35,7 @@ __all__ = [
     "ReformParams",
     "ModelParams",
     "Target",
+    "Milestone",
     "iter_keys",
     "par",
     "uncertain_parameters",
@@ -1398,6 +1399,16 @@ class Target:
     threshold: float
     deadline: str
     tolerance: float = 0.0
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """An intermediate check: the KPI should be at least ``threshold`` at the end of ``month``
+    (judged with the tolerance of the KPI's target, if it has one)."""
+
+    kpi: str
+    month: str
+    threshold: float
 
 
 TARGET_KEYS = {

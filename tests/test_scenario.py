@@ -169,3 +169,35 @@ def test_named_mixes_have_the_baseline_public_budget(baseline):
         sc = load_scenario(ROOT / "scenarios" / f"{name}.toml")
         assert public_budget(sc) == pytest.approx(public_budget(baseline)), name
         assert sc.config_hash != baseline.config_hash
+
+
+def test_milestones_are_validated_and_reported(tmp_path):
+    from qcy_sim.runner import run_replicates
+
+    sc = load_scenario(ROOT / "scenarios" / "baseline_milestones.toml")
+    assert len(sc.milestones) == 8
+    assert sc.config_hash != load_scenario(ROOT / "scenarios" / "baseline.toml").config_hash
+    tiny = write(
+        tmp_path,
+        "m.toml",
+        f'extends = "{(DATA / "tiny.toml").as_posix()}"\n'
+        '[milestones.innovation_talents]\n"2022-06" = 2500\n"2022-12" = 1e9\n',
+    )
+    rep = run_replicates(load_scenario(tiny), replicates=3, seed=1)
+    ms = rep.summary()["milestones"]["innovation_talents"]
+    assert ms["2022-06"]["p_met"] == 1.0 and ms["2022-12"]["p_met"] == 0.0
+    bad = write(
+        tmp_path,
+        "b.toml",
+        f'extends = "{(DATA / "tiny.toml").as_posix()}"\n'
+        '[milestones.innovation_talents]\n"2030-01" = 5\n',
+    )
+    with pytest.raises(ConfigError, match="milestones.innovation_talents.2030-01"):
+        load_scenario(bad)
+    bad = write(
+        tmp_path,
+        "c.toml",
+        f'extends = "{(DATA / "tiny.toml").as_posix()}"\n[milestones.talents]\n"2022-06" = 5\n',
+    )
+    with pytest.raises(ConfigError, match="a KPI id"):
+        load_scenario(bad)

@@ -412,7 +412,7 @@ def _section_run(i: int, folder: Path, c: dict) -> str:
     out.append("<h3>Targets: probability and timing</h3>")
     out.append(_table(head, rows, num={1, 3, 8}))
     milestones = d.get("milestones") or {}
-    if milestones:  # {kpi: {YYYY-MM: milestone_probability(...)}}, once scenarios declare them
+    if milestones:  # {kpi: {YYYY-MM: milestone_probability(...)}}
         rows = [
             [
                 f'<td class="k">{_e(kpi)}</td>',
