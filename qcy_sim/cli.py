@@ -601,9 +601,13 @@ def _cmd_compare(args) -> int:
     extra = {"workers": workers, "elapsed_s": round(elapsed, 3)}
     if precision is not None:
         extra["precision"] = precision
-    data = write_comparison(comp, out, extra, figures=not args.no_figures)
-    if precision is not None:
-        _add_precision_to_compare(out, precision)
+    data = write_comparison(
+        comp,
+        out,
+        extra,
+        figures=not args.no_figures,
+        data_extra={"precision": precision} if precision is not None else None,
+    )
     print(format_comparison(data))
     for note in data["notes"]:
         print(f"note: {note}")
@@ -611,19 +615,6 @@ def _cmd_compare(args) -> int:
         print(_precision_line(precision))
     print(f"\nresults in {out}/ ({elapsed:.1f} s)")
     return 0
-
-
-def _add_precision_to_compare(out: Path, precision: dict) -> None:
-    """Record the precision block in compare.json (rewritten atomically)."""
-    import json
-    import os
-
-    path = out / "compare.json"
-    data = json.loads(path.read_text(encoding="utf-8"))
-    data["precision"] = precision
-    tmp = out / f".compare.json.tmp-{os.getpid()}"
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def _executor(args):

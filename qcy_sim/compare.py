@@ -18,9 +18,6 @@ win by moving the goalposts; mixes that define a target differently are noted.
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +26,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from .outputs import write_folder, write_json
 from .results import _public_columns, clopper_pearson, provenance, target_outcomes
 from .runner import Replicates, run_replicates
 from .scenario import ConfigError, Scenario, month_index
@@ -571,52 +569,39 @@ def write_comparison(
     out_dir: str | Path,
     manifest_extra: dict[str, Any] | None = None,
     figures: bool = True,
+    data_extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write ``compare.json``, ``compare.md``, ``runs.parquet``, ``compare.png`` and the manifest.
 
-    Written into a sibling temporary folder that replaces ``out_dir`` only when complete (as
-    :func:`qcy_sim.results.write_outputs` does).
+    Written into a sibling temporary folder that replaces ``out_dir`` only when complete
+    (:func:`qcy_sim.outputs.write_folder`). ``data_extra`` is merged into ``compare.json``.
     """
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    for stale in out_dir.parent.glob(f".{out_dir.name}.tmp-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    tmp = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
-    tmp.mkdir()
-    data = comp.to_dict()
-    _write_json(tmp / "compare.json", data)
-    (tmp / "compare.md").write_text(comp.markdown(data), encoding="utf-8")
-    _runs_table(comp).to_parquet(tmp / "runs.parquet", index=False)
-    if figures:
-        comp.figure(data).savefig(tmp / "compare.png", dpi=120)
-    manifest = provenance(
-        {
-            "kind": "compare",
-            "mixes": data["mixes"],
-            "base_seed": data["base_seed"],
-            "replicates": data["replicates"],
-            "seeds": data["seeds"],
-            "scenarios_resolved": {
-                lab: r.scenario.to_dict() for lab, r in zip(comp.labels, comp.reps, strict=True)
-            },
-        }
-    )
-    manifest.update(manifest_extra or {})
-    _write_json(tmp / "manifest.json", manifest)
-    old = None
-    if out_dir.exists():
-        old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
-        os.replace(out_dir, old)
-    os.replace(tmp, out_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-    return data
 
+    def build(tmp: Path) -> dict[str, Any]:
+        data = comp.to_dict()
+        data.update(data_extra or {})
+        write_json(tmp / "compare.json", data)
+        (tmp / "compare.md").write_text(comp.markdown(data), encoding="utf-8")
+        _runs_table(comp).to_parquet(tmp / "runs.parquet", index=False)
+        if figures:
+            comp.figure(data).savefig(tmp / "compare.png", dpi=120)
+        manifest = provenance(
+            {
+                "kind": "compare",
+                "mixes": data["mixes"],
+                "base_seed": data["base_seed"],
+                "replicates": data["replicates"],
+                "seeds": data["seeds"],
+                "scenarios_resolved": {
+                    lab: r.scenario.to_dict() for lab, r in zip(comp.labels, comp.reps, strict=True)
+                },
+            }
+        )
+        manifest.update(manifest_extra or {})
+        write_json(tmp / "manifest.json", manifest)
+        return data
 
-def _write_json(path: Path, data: Any) -> None:
-    with open(path, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=2, ensure_ascii=False)
-        fh.write("\n")
+    return write_folder(out_dir, build)
 
 
 def format_comparison(data: dict[str, Any]) -> str:

@@ -98,7 +98,7 @@ def scenario_reference() -> str:
         "",
         "## `[milestones.<kpi>]`",
         "",
-        "Optional intermediate checks, one table per KPI: `\"YYYY-MM\" = value` entries (count, "
+        'Optional intermediate checks, one table per KPI: `"YYYY-MM" = value` entries (count, '
         ">= 0, month within the horizon). `summary.json` reports P(KPI >= value at the end of "
         "that month) with its exact interval under `milestones`; a milestone is judged with the "
         "tolerance of the KPI's target.",

@@ -7,10 +7,7 @@ before the deadline; a stock such as talents can fall back below it later).
 
 from __future__ import annotations
 
-import json
-import os
 import platform
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -20,6 +17,7 @@ import numpy as np
 from scipy import stats
 
 from .model import PUBLIC_ACCOUNTS, SERIES, SPENDING
+from .outputs import write_folder, write_json
 from .scenario import Target, month_label
 from .schema import KPIS
 
@@ -348,45 +346,30 @@ def write_outputs(
     complete; ``manifest.json`` is written last. A run killed before that leaves ``out_dir`` as it
     was (and a ``.tmp-`` folder that the next run removes).
     """
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    for stale in out_dir.parent.glob(f".{out_dir.name}.tmp-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    tmp = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
-    tmp.mkdir()
-    rep.timeseries().to_parquet(tmp / "timeseries.parquet", index=False)
-    rep.runs().to_parquet(tmp / "runs.parquet", index=False)
-    summary = rep.summary()
-    summary.update(summary_extra or {})
-    _write_json(tmp / "summary.json", summary)
-    if figures:
-        from .plots import write_fan_charts
 
-        write_fan_charts(rep, tmp / "figures")
-    manifest = provenance(
-        {
-            "scenario": rep.scenario.name,
-            "scenario_path": rep.scenario.path,
-            "config_hash": rep.scenario.config_hash,
-            "base_seed": rep.base_seed,
-            "replicates": rep.n,
-            "seeds": list(rep.seeds),
-            "scenario_resolved": rep.scenario.to_dict(),
-        }
-    )
-    manifest.update(manifest_extra)
-    _write_json(tmp / "manifest.json", manifest)
-    old = None
-    if out_dir.exists():
-        old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
-        os.replace(out_dir, old)
-    os.replace(tmp, out_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-    return summary
+    def build(tmp: Path) -> dict[str, Any]:
+        rep.timeseries().to_parquet(tmp / "timeseries.parquet", index=False)
+        rep.runs().to_parquet(tmp / "runs.parquet", index=False)
+        summary = rep.summary()
+        summary.update(summary_extra or {})
+        write_json(tmp / "summary.json", summary)
+        if figures:
+            from .plots import write_fan_charts
 
+            write_fan_charts(rep, tmp / "figures")
+        manifest = provenance(
+            {
+                "scenario": rep.scenario.name,
+                "scenario_path": rep.scenario.path,
+                "config_hash": rep.scenario.config_hash,
+                "base_seed": rep.base_seed,
+                "replicates": rep.n,
+                "seeds": list(rep.seeds),
+                "scenario_resolved": rep.scenario.to_dict(),
+            }
+        )
+        manifest.update(manifest_extra)
+        write_json(tmp / "manifest.json", manifest)
+        return summary
 
-def _write_json(path: Path, data: Any) -> None:
-    with open(path, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=2, ensure_ascii=False)
-        fh.write("\n")
+    return write_folder(out_dir, build)

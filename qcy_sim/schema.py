@@ -1403,8 +1403,10 @@ class Target:
 
 @dataclass(frozen=True)
 class Milestone:
-    """An intermediate check: the KPI should be at least ``threshold`` at the end of ``month``
-    (judged with the tolerance of the KPI's target, if it has one)."""
+    """An intermediate check: the KPI at least ``threshold`` at the end of ``month``.
+
+    It is judged with the tolerance of the KPI's target, if it has one.
+    """
 
     kpi: str
     month: str

@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from .experiment import Experiment, canonical_json
+from .outputs import write_json
 from .runner import default_workers
 from .runner import run as model_run
 from .scenario import ConfigError, month_label
@@ -488,12 +489,7 @@ def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
 
 
 def _write_json(path: Path, data: Any) -> None:
-    def write(tmp: Path) -> None:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2, ensure_ascii=False)
-            fh.write("\n")
-
-    _write_atomic(path, write)
+    _write_atomic(path, lambda tmp: write_json(tmp, data))
 
 
 def _write_parquet(path: Path, table: Any) -> None:
