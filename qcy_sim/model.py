@@ -16,7 +16,7 @@ from .scenario import Scenario
 from .schema import CARRIER_KINDS, FIELDS, KPIS, TALENT_KINDS
 from .store import AgentStore
 
-__all__ = ["QcyModel", "SPENDING", "SERIES", "FUNDS"]
+__all__ = ["QcyModel", "SPENDING", "SERIES", "FUNDS", "TALENT_PROPERTIES"]
 
 # Accounts: the talent special fund's four accounts, then the investing funds.
 ACCOUNTS = (
@@ -136,31 +136,31 @@ _RESEARCH_MASK = _kind_mask(_RESEARCH_KINDS)
 _BROKER_MASK = _kind_mask(_BROKER_ELIGIBLE)
 
 
+# Talent properties: dtype and fill value of each array of the talent store.
+TALENT_PROPERTIES = {
+    "uid": (np.uint64, 0),
+    "status": (np.int8, k.GONE),
+    "kind": (np.int8, 0),
+    "field": (np.int8, 0),
+    "origin": (np.int8, 0),
+    "level": (np.int8, 0),
+    "titled": (np.int8, 0),
+    "housed": (np.int8, 0),
+    "failed_employer": (np.int8, 0),
+    "broker": (np.int8, 0),
+    "trained": (np.int8, 0),
+    "level_since": (np.int16, -1),
+    "arrived": (np.int16, 0),
+    "ability": (np.float64, 0.0),
+    "wage": (np.float64, 0.0),
+    "expectation": (np.float64, 0.0),
+    "employer": (np.int32, -1),
+    "team": (np.int32, -1),
+}
+
+
 def _talent_store(capacity: int) -> AgentStore:
-    return AgentStore(
-        "talents",
-        capacity,
-        {
-            "uid": (np.uint64, 0),
-            "status": (np.int8, k.GONE),
-            "kind": (np.int8, 0),
-            "field": (np.int8, 0),
-            "origin": (np.int8, 0),
-            "level": (np.int8, 0),
-            "titled": (np.int8, 0),
-            "housed": (np.int8, 0),
-            "failed_employer": (np.int8, 0),
-            "broker": (np.int8, 0),
-            "trained": (np.int8, 0),
-            "level_since": (np.int16, -1),
-            "arrived": (np.int16, 0),
-            "ability": (np.float64, 0.0),
-            "wage": (np.float64, 0.0),
-            "expectation": (np.float64, 0.0),
-            "employer": (np.int32, -1),
-            "team": (np.int32, -1),
-        },
-    )
+    return AgentStore("talents", capacity, TALENT_PROPERTIES)
 
 
 def _firm_store(capacity: int) -> AgentStore:

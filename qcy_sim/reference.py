@@ -42,6 +42,7 @@ import mesa
 import numpy as np
 
 from . import kernels as k
+from .model import TALENT_PROPERTIES
 from .rng import STREAMS, stream_key
 from .scenario import Scenario
 from .schema import CARRIER_KINDS, TALENT_KINDS
@@ -73,27 +74,6 @@ EVALUATION_REFORM = 1.0  # intensity: untitled talents are recognised at 0.5 x (
 # Columns of ``.kpis`` (row = month; row 0 is the initial state).
 FLOW_KPIS = ("residents", "employed", "arrivals", "matches", "departures")
 
-# Talent properties, dtypes and fill values as in QcyModel's talent store (the kernels' inputs).
-TALENT_PROPERTIES = {
-    "uid": (np.uint64, 0),
-    "status": (np.int8, k.GONE),
-    "kind": (np.int8, 0),
-    "field": (np.int8, 0),
-    "origin": (np.int8, 0),
-    "level": (np.int8, 0),
-    "titled": (np.int8, 0),
-    "housed": (np.int8, 0),
-    "failed_employer": (np.int8, 0),
-    "broker": (np.int8, 0),
-    "level_since": (np.int16, -1),
-    "arrived": (np.int16, 0),
-    "ability": (np.float64, 0.0),
-    "wage": (np.float64, 0.0),
-    "expectation": (np.float64, 0.0),
-    "employer": (np.int32, -1),
-    "team": (np.int32, -1),
-    "trained": (np.int8, 0),
-}
 _INIT_FIELDS = (
     "uid",
     "status",
