@@ -112,7 +112,7 @@ def _add_executor(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--scheduler",
         default=None,
-        help="address of a running Dask scheduler (implies --executor dask)",
+        help="address of a running Dask scheduler, e.g. tcp://HOST:8786 (implies --executor dask)",
     )
 
 
@@ -142,24 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("sweep", help="run the sweep of an experiment file (resumable)")
     p.add_argument("experiment", help="experiment file (TOML)")
-    p.add_argument(
-        "--executor",
-        choices=("serial", "local", "dask"),
-        default=None,
-        help="serial (in-process), local (process pool, the default) or dask",
-    )
-    p.add_argument(
-        "--workers",
-        type=_positive,
-        default=None,
-        help="processes or Dask workers (default: all cores)",
-    )
-    p.add_argument(
-        "--scheduler",
-        default=None,
-        help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
-        "(implies --executor dask)",
-    )
+    _add_executor(p)
     p.add_argument("--out", default=None, help="output folder (default results/sweep-<name>)")
     p.add_argument(
         "--resume",
