@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..scenario import ConfigError
+from .sensitivity import index_table
 
 __all__ = ["find_results", "render_report", "write_report", "KINDS"]
 
@@ -683,38 +684,10 @@ def _section_sensitivity(i: int, folder: Path, c: dict) -> str:
         if r["indices"] is None:
             out.append(f"<p>{_e(r['note'])}.</p>")
             continue
-        if sobol:
-            head = ["rank", "factor", "role", "S1 [95% CI]", "ST [95% CI]"]
-            rows = [
-                [
-                    k + 1,
-                    f'<td class="k">{_e(f)}</td>',
-                    roles.get(f, ""),
-                    _pm(r["indices"][f]["S1"], r["indices"][f]["S1_conf"]),
-                    _pm(r["indices"][f]["ST"], r["indices"][f]["ST_conf"]),
-                ]
-                for k, f in enumerate(r["ranking"])
-            ]
-        else:
-            head = ["rank", "factor", "role", "μ* [95% CI]", "μ", "σ"]
-            rows = [
-                [
-                    k + 1,
-                    f'<td class="k">{_e(f)}</td>',
-                    roles.get(f, ""),
-                    _pm(r["indices"][f]["mu_star"], r["indices"][f]["mu_star_conf"]),
-                    f"{r['indices'][f]['mu']:.4g}",
-                    f"{r['indices'][f]['sigma']:.4g}",
-                ]
-                for k, f in enumerate(r["ranking"])
-            ]
+        head, rows = index_table(r, roles, sobol, lambda f: f'<td class="k">{_e(f)}</td>')
         out.append(_table(head, rows, num={0, 3, 4, 5}))
     out.append(_img(folder / "sensitivity.png", "ranked indices per output"))
     return "".join(out)
-
-
-def _pm(v: float, half: float) -> str:
-    return f"{v:.3f} [{v - half:.3f}, {v + half:.3f}]"
 
 
 def _section_discover(i: int, folder: Path, c: dict) -> str:

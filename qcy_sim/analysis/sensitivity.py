@@ -28,7 +28,7 @@ together.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -411,37 +411,46 @@ def sensitivity_markdown(data: dict[str, Any]) -> str:
         if r["indices"] is None:
             lines += [r["note"] + ".", ""]
             continue
-        if sobol:
-            head = ["rank", "factor", "role", "S1 [95% CI]", "ST [95% CI]"]
-            rows = [
-                [
-                    i + 1,
-                    f"`{f}`",
-                    roles.get(f, ""),
-                    _pm(r["indices"][f]["S1"], r["indices"][f]["S1_conf"]),
-                    _pm(r["indices"][f]["ST"], r["indices"][f]["ST_conf"]),
-                ]
-                for i, f in enumerate(r["ranking"])
-            ]
-        else:
-            head = ["rank", "factor", "role", "μ* [95% CI]", "μ", "σ"]
-            rows = [
-                [
-                    i + 1,
-                    f"`{f}`",
-                    roles.get(f, ""),
-                    _pm(r["indices"][f]["mu_star"], r["indices"][f]["mu_star_conf"]),
-                    f"{r['indices'][f]['mu']:.4g}",
-                    f"{r['indices'][f]['sigma']:.4g}",
-                ]
-                for i, f in enumerate(r["ranking"])
-            ]
+        head, rows = index_table(r, roles, sobol, lambda f: f"`{f}`")
         lines += md_table(head, rows) + [""]
     return "\n".join(lines)
 
 
 def _pm(v: float, half: float) -> str:
     return f"{v:.3f} [{v - half:.3f}, {v + half:.3f}]"
+
+
+def index_table(
+    result: dict[str, Any], roles: dict[str, str], sobol: bool, factor_cell: Callable[[str], str]
+) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of one output's ranked indices (``factor_cell`` formats a factor name)."""
+    ind = result["indices"]
+    if sobol:
+        head = ["rank", "factor", "role", "S1 [95% CI]", "ST [95% CI]"]
+        rows = [
+            [
+                i + 1,
+                factor_cell(f),
+                roles.get(f, ""),
+                _pm(ind[f]["S1"], ind[f]["S1_conf"]),
+                _pm(ind[f]["ST"], ind[f]["ST_conf"]),
+            ]
+            for i, f in enumerate(result["ranking"])
+        ]
+    else:
+        head = ["rank", "factor", "role", "μ* [95% CI]", "μ", "σ"]
+        rows = [
+            [
+                i + 1,
+                factor_cell(f),
+                roles.get(f, ""),
+                _pm(ind[f]["mu_star"], ind[f]["mu_star_conf"]),
+                f"{ind[f]['mu']:.4g}",
+                f"{ind[f]['sigma']:.4g}",
+            ]
+            for i, f in enumerate(result["ranking"])
+        ]
+    return head, rows
 
 
 def sensitivity_figure(data: dict[str, Any]):
