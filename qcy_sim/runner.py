@@ -137,11 +137,22 @@ def run_replicates(
     if replicates < 1:
         raise ValueError(f"replicates must be >= 1, got {replicates}")
     seeds = replicate_seeds(seed, replicates)
-    data = scenario.to_dict()
-    h = scenario.horizon
-    kpi = np.zeros((replicates, h + 1, 13))
-    series = np.zeros((replicates, h + 1, len(SERIES)))
-    spending = np.zeros((replicates, h + 1, len(SPENDING)))
+    kpi, series, spending = _run_seeds(scenario, seeds, workers, progress, checkpoint)
+    return Replicates(scenario, seed, seeds, kpi, series, spending)
+
+
+def _run_seeds(
+    scenario: Scenario,
+    seeds: list[int],
+    workers: int,
+    progress: Callable[[int], None] | None,
+    checkpoint: str | Path | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ``(kpi, series, spending)`` arrays of one run per seed, from the checkpoint or run."""
+    h1 = scenario.horizon + 1
+    kpi = np.zeros((len(seeds), h1, 13))
+    series = np.zeros((len(seeds), h1, len(SERIES)))
+    spending = np.zeros((len(seeds), h1, len(SPENDING)))
     store = _Checkpoint(checkpoint, scenario.config_hash) if checkpoint else None
     todo = []
     for index, s in enumerate(seeds):
@@ -152,13 +163,14 @@ def run_replicates(
         kpi[index], series[index], spending[index] = out["kpi"], out["series"], out["spending"]
         if progress:
             progress(1)
+    data = scenario.to_dict()
     for index, out in _map(data, [seeds[i] for i in todo], workers, todo):
         if store:
             store.save(seeds[index], out)
         kpi[index], series[index], spending[index] = out["kpi"], out["series"], out["spending"]
         if progress:
             progress(1)
-    return Replicates(scenario, seed, seeds, kpi, series, spending)
+    return kpi, series, spending
 
 
 class _Checkpoint:
@@ -228,28 +240,7 @@ def extend_replicates(
     if replicates == rep.n:
         return rep
     new = replicate_seeds(rep.base_seed, replicates - rep.n, first=rep.n)
-    h1 = rep.kpi.shape[1]
-    k = len(new)
-    kpi = np.zeros((k, h1, rep.kpi.shape[2]))
-    series = np.zeros((k, h1, rep.series.shape[2]))
-    spending = np.zeros((k, h1, rep.spending.shape[2]))
-    store = _Checkpoint(checkpoint, rep.scenario.config_hash) if checkpoint else None
-    todo = []
-    for index, s in enumerate(new):
-        out = store.load(s) if store else None
-        if out is None:
-            todo.append(index)
-            continue
-        kpi[index], series[index], spending[index] = out["kpi"], out["series"], out["spending"]
-        if progress:
-            progress(1)
-    data = rep.scenario.to_dict()
-    for index, out in _map(data, [new[i] for i in todo], workers, todo):
-        if store:
-            store.save(new[index], out)
-        kpi[index], series[index], spending[index] = out["kpi"], out["series"], out["spending"]
-        if progress:
-            progress(1)
+    kpi, series, spending = _run_seeds(rep.scenario, new, workers, progress, checkpoint)
     return Replicates(
         rep.scenario,
         rep.base_seed,
