@@ -46,7 +46,15 @@ from typing import Any
 import numpy as np
 
 from .runner import replicate_seeds
-from .scenario import ConfigError, Scenario, _describe, _suggest, load_scenario, scenario_from_dict
+from .scenario import (
+    ConfigError,
+    Scenario,
+    _describe,
+    _suggest,
+    load_scenario,
+    read_toml,
+    scenario_from_dict,
+)
 from .schema import KPIS, Target
 
 __all__ = [
@@ -355,20 +363,7 @@ def _config_hash(scenario: Scenario) -> str:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        raise ConfigError(path, "", "an existing experiment file", f"no file at {path}")
-    if path.is_dir():
-        raise ConfigError(path, "", "an experiment file", "a folder")
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise ConfigError(path, "", "a readable file", f"{exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(path, "", "UTF-8 text", f"invalid byte at offset {exc.start}") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(path, "", "valid TOML", f"a syntax error ({exc})") from None
+    return read_toml(path, "experiment file")
 
 
 def is_experiment_file(path: str | Path) -> bool:

@@ -24,6 +24,7 @@ from .schema import KPIS, TARGET_KEYS, Milestone, ModelParams, Target, is_sectio
 __all__ = [
     "ConfigError",
     "Scenario",
+    "read_toml",
     "load_scenario",
     "scenario_from_dict",
     "month_index",
@@ -148,12 +149,24 @@ def _parse_month(text: str) -> tuple[int, int]:
 # Reading files and resolving ``extends``
 
 
-def _read_toml(path: Path, key: str, referrer: Path | None) -> dict[str, Any]:
+def read_toml(
+    path: str | Path, what: str = "scenario file", key: str = "", referrer: Path | None = None
+) -> dict[str, Any]:
+    """Read a TOML configuration file; every problem is one :class:`ConfigError`.
+
+    Args:
+        path: The file.
+        what: What the file should be, for messages (``"experiment file"``, …).
+        key: The key that named the file (``"extends"``), if another file did.
+        referrer: That other file: a missing file is reported against it.
+    """
+    path = Path(path)
     shown = str(referrer) if referrer else str(path)
+    article = "an" if what[:1] in "aeiou" else "a"
     if not path.exists():
-        raise ConfigError(shown, key, "an existing scenario file", f"no file at {path}")
+        raise ConfigError(shown, key, f"an existing {what}", f"no file at {path}")
     if path.is_dir():
-        raise ConfigError(shown, key, "a scenario file", f"a folder at {path}")
+        raise ConfigError(shown, key, f"{article} {what}", f"a folder at {path}")
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -197,7 +210,7 @@ def _resolve(path: Path, chain: tuple[Path, ...], referrer: Path | None) -> tupl
         raise ConfigError(chain[-1], "extends", "a chain of files without a cycle", cycle)
     if len(chain) >= _MAX_EXTENDS_DEPTH:
         raise ConfigError(path, "extends", f"at most {_MAX_EXTENDS_DEPTH} levels", "more")
-    data = _read_toml(path, "extends" if referrer else "", referrer)
+    data = read_toml(path, "scenario file", "extends" if referrer else "", referrer)
     origins: dict[str, str] = {}
     parent = data.pop("extends", None)
     if parent is None:

@@ -6,13 +6,12 @@ The atomic writers of :mod:`qcy_sim.outputs` are re-exported for the analysis co
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from ..outputs import write_folder, write_into, write_json
-from ..scenario import ConfigError, _describe
+from ..scenario import ConfigError, _describe, read_toml
 
 __all__ = [
     "write_folder",
@@ -37,25 +36,6 @@ def read_json(path: Path, what: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ConfigError(path, "", "a JSON object", _describe(data))
     return data
-
-
-def read_toml(path: str | Path, what: str) -> dict[str, Any]:
-    """Read a TOML configuration file; every problem is a :class:`ConfigError`."""
-    path = Path(path)
-    if not path.exists():
-        raise ConfigError(path, "", f"an existing {what}", f"no file at {path}")
-    if path.is_dir():
-        raise ConfigError(path, "", f"a {what}", "a folder")
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise ConfigError(path, "", "a readable file", f"{exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(path, "", "UTF-8 text", f"invalid byte at offset {exc.start}") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(path, "", "valid TOML", f"a syntax error ({exc})") from None
 
 
 def md_table(head: Iterable[str], rows: Iterable[Iterable[Any]]) -> list[str]:
