@@ -1,10 +1,10 @@
-"""Where the time of a replicate goes: per step method of ``QcyModel.step`` and per kernel.
+"""Where the time of a replicate goes: per phase of the model's schedule and per kernel.
 
-Every method that ``QcyModel.step`` calls (read from its source, so the list follows the model)
-is wrapped in a timer on a subclass, and every numba dispatcher that the model calls from
-Python (``qcy_sim.kernels.*`` and the draws it imports from ``qcy_sim.rng``) is wrapped in a
-timer that charges its time to the step method running at the time. The wrappers cost well
-under a microsecond a call; the model's own files are not touched.
+Every phase of :data:`qcy_sim.model.SCHEDULE` (a method of one mechanism) is wrapped in a timer,
+and every numba dispatcher that the mechanisms call from Python (the kernels of
+``qcy_sim.mechanisms.*`` and the draws they import from ``qcy_sim.core.rng``) is wrapped in a
+timer that charges its time to the phase running at the time. The wrappers cost well under a
+microsecond a call; the model's own files are not touched.
 
 Usage: ``python benchmarks/profile_step.py [SCENARIO] [--replicates N]``.
 """
@@ -12,38 +12,31 @@ Usage: ``python benchmarks/profile_step.py [SCENARIO] [--replicates N]``.
 from __future__ import annotations
 
 import argparse
-import inspect
+import importlib
+import pkgutil
 import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import qcy_sim
+import qcy_sim.mechanisms
 from qcy_sim import QcyModel
-from qcy_sim import kernels as kernels_module
-from qcy_sim import model as model_module
+from qcy_sim.model import COMPONENTS, SCHEDULE
 
 INIT = "__init__"
-
-
-def step_methods(cls: type = QcyModel) -> list[str]:
-    """Names of the methods ``cls.step`` calls, in schedule order.
-
-    Read from the compiled code, not the source file: the file may have changed since import.
-    """
-    return [
-        name
-        for name in cls.step.__code__.co_names
-        if name.startswith("_")
-        and not name.startswith("__")
-        and inspect.isfunction(getattr(cls, name, None))
-    ]
 
 
 def _dispatchers(namespace: dict[str, Any]) -> dict[str, Any]:
     return {
         n: obj for n, obj in namespace.items() if hasattr(obj, "py_func") and not n.startswith("__")
     }
+
+
+def _modules() -> list:
+    names = [m.name for m in pkgutil.iter_modules(qcy_sim.mechanisms.__path__)]
+    mods = [importlib.import_module(f"qcy_sim.mechanisms.{n}") for n in names]
+    return [*mods, importlib.import_module("qcy_sim.policy.governance")]
 
 
 def profile(scenario: qcy_sim.Scenario, seeds: list[int]) -> dict[str, Any]:
@@ -81,15 +74,14 @@ def profile(scenario: qcy_sim.Scenario, seeds: list[int]) -> dict[str, Any]:
 
         return wrapper
 
-    profiled = type(
-        "ProfiledModel",
-        (QcyModel,),
-        {name: time_method(name, getattr(QcyModel, name)) for name in step_methods()},
-    )
-    patches = [(kernels_module, n, f) for n, f in _dispatchers(vars(kernels_module)).items()]
-    patches += [(model_module, n, f) for n, f in _dispatchers(vars(model_module)).items()]
+    phases = [(COMPONENTS[comp], phase) for comp, phase, _ in SCHEDULE]
+    originals = {(cls, ph): getattr(cls, ph) for cls, ph in phases}
+    for (cls, ph), func in originals.items():
+        setattr(cls, ph, time_method(f"{cls.__name__}.{ph}", func))
+    patches = [(m, n, f) for m in _modules() for n, f in _dispatchers(vars(m)).items()]
     for module, name, func in patches:
         setattr(module, name, time_kernel(name, func))
+    profiled = QcyModel
     total = init = 0.0
     try:
         for seed in seeds:
@@ -103,6 +95,8 @@ def profile(scenario: qcy_sim.Scenario, seeds: list[int]) -> dict[str, Any]:
     finally:
         for module, name, func in patches:
             setattr(module, name, func)
+        for (cls, ph), func in originals.items():
+            setattr(cls, ph, func)
     n = len(seeds)
     method_s[INIT] = init
     methods = []
@@ -146,11 +140,11 @@ def format_profile(prof: dict[str, Any], top: int = 40) -> str:
         f"profile of {prof['replicates']} replicates: {prof['total_ms']:.1f} ms per replicate "
         f"(profiled), of which {prof['kernel_ms']:.1f} ms inside numba kernels",
         "",
-        f"{'step method':<24}{'ms':>8}{'share':>8}{'kernel ms':>11}{'python ms':>11}  main kernels",
+        f"{'phase':<30}{'ms':>8}{'share':>8}{'kernel ms':>11}{'python ms':>11}  main kernels",
     ]
     for r in prof["methods"][:top]:
         lines.append(
-            f"{r['method']:<24}{r['ms']:8.2f}{100 * r['share']:7.1f}%{r['kernel_ms']:11.2f}"
+            f"{r['method']:<30}{r['ms']:8.2f}{100 * r['share']:7.1f}%{r['kernel_ms']:11.2f}"
             f"{r['python_ms']:11.2f}  {', '.join(r['top_kernels'])}"
         )
     lines += ["", f"{'kernel':<24}{'ms':>8}{'share':>8}{'calls':>9}{'us/call':>10}"]

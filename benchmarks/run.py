@@ -4,7 +4,7 @@
 
 Prints a table and writes JSON (default ``results/bench/bench.json``). Sections:
 
-1. ``mesa``: the reduced talent flow (:mod:`qcy_sim.reference`) as idiomatic Mesa agents
+1. ``mesa``: the reduced talent flow (:mod:`benchmarks/reference.py`) as idiomatic Mesa agents
    against the same rules on arrays and qcy_sim's kernels, side by side in this process, in
    talent-months per second (``mesa_ratio`` = arrays / Mesa at the largest size).
 2. ``replicate``: a full baseline replicate, warm (``replicate_ms``); JIT compile cold (fresh
@@ -44,13 +44,13 @@ from numba import njit, prange
 
 import qcy_sim
 from qcy_sim import QcyModel, load_scenario
-from qcy_sim import kernels as k
-from qcy_sim.reference import ArrayFlow, MesaFlow, flow_params, initial_state
+from qcy_sim.mechanisms.careers import Career, talents_month
 from qcy_sim.runner import run, run_replicates
 from qcy_sim.scenario import scenario_from_dict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from profile_step import format_profile, profile  # noqa: E402
+from reference import ArrayFlow, MesaFlow, flow_params, initial_state  # noqa: E402
 
 ROOT = Path(qcy_sim.__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
@@ -372,6 +372,84 @@ def bench_replicate(reps: int, jit_reps: int) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------------------------------
+# 2b. The same replicate at another commit, side by side
+
+_SERVE_CHILD = r"""
+import sys, time
+import qcy_sim
+scenario = qcy_sim.load_scenario(sys.argv[1])
+qcy_sim.QcyModel(scenario, 0).run()  # warm
+print(qcy_sim.__file__, flush=True)
+for line in sys.stdin:
+    t0 = time.perf_counter()
+    qcy_sim.QcyModel(scenario, int(line)).run()
+    print(time.perf_counter() - t0, flush=True)
+"""
+
+
+def bench_against(rev: str, reps: int) -> dict[str, Any]:
+    """Baseline replicates at ``rev`` and at the working tree, alternately, one process each.
+
+    The code of ``rev`` is exported with ``git archive`` into a temporary folder that comes first
+    on ``PYTHONPATH`` of its process; both processes load the baseline scenario of the working
+    tree (a scenario key that ``rev`` does not know would fail there, as it should).
+    """
+    root = Path(__file__).resolve().parent.parent
+    commit = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "--short", rev],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    with tempfile.TemporaryDirectory(prefix="qcy-against-") as tmp:
+        archive = subprocess.run(
+            ["git", "-C", str(root), "archive", commit, "qcy_sim"], capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        procs = {}
+        for name, path in (("before", tmp), ("after", str(root))):
+            env = {**os.environ, "PYTHONPATH": path}
+            procs[name] = subprocess.Popen(
+                [sys.executable, "-c", _SERVE_CHILD, str(BASELINE)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                env=env,
+                cwd=path,  # "python -c" puts the working folder first on sys.path
+            )
+        try:
+            loaded = {name: p.stdout.readline().strip() for name, p in procs.items()}
+            times: dict[str, list[float]] = {"before": [], "after": []}
+            for seed in range(1, reps + 1):
+                order = ("before", "after") if seed % 2 else ("after", "before")
+                for name in order:
+                    procs[name].stdin.write(f"{seed}\n")
+                    procs[name].stdin.flush()
+                    times[name].append(float(procs[name].stdout.readline()))
+        finally:
+            for p in procs.values():
+                p.stdin.close()
+                p.wait()
+    before, after = (statistics.median(times[k]) for k in ("before", "after"))
+    if loaded["before"] == loaded["after"]:
+        raise RuntimeError(f"both processes imported {loaded['after']}")
+    out = {
+        "rev": commit,
+        "loaded": loaded,
+        "before_ms": 1e3 * before,
+        "after_ms": 1e3 * after,
+        "after_over_before": after / before,
+        "before_s": stats(times["before"]),
+        "after_s": stats(times["after"]),
+    }
+    log(
+        f"replicate at {commit}: {out['before_ms']:.1f} ms; working tree: {out['after_ms']:.1f} ms "
+        f"(ratio {out['after_over_before']:.3f}, medians of {reps}, alternating)"
+    )
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
 # 3. Scaling: x10, workers, Dask
 
 # Extensive quantities multiplied for the x10 scenario (paths that do not exist are skipped).
@@ -545,7 +623,8 @@ _10M_CHILD = (
     + r"""
 import json, sys, time
 import qcy_sim
-from qcy_sim.reference import ArrayFlow, flow_params, initial_state
+sys.path.insert(0, sys.argv[3])
+from reference import ArrayFlow, flow_params, initial_state
 n = int(sys.argv[2])
 fp = flow_params(qcy_sim.load_scenario(sys.argv[1]), n)
 t0 = time.perf_counter()
@@ -585,55 +664,17 @@ def bench_bandwidth(n_triad: int, n_talents: int, reps: int, n_fit: int) -> dict
     t = flow.talents
     saved = {p: t.view(p).copy() for p in t.properties}
     staff = flow.staff.copy()
-    arr = flow._arr
-    skey = flow.skey
 
     def careers():
-        return k.talents_month(
-            *(
-                t.view(p)
-                for p in (
-                    "status",
-                    "kind",
-                    "uid",
-                    "level",
-                    "level_since",
-                    "ability",
-                    "titled",
-                    "employer",
-                    "wage",
-                    "expectation",
-                    "arrived",
-                    "housed",
-                    "failed_employer",
-                    "trained",
-                )
-            ),
+        return talents_month(
+            t.take(Career),
             flow.firm_alive,
             flow.staff,
+            flow._rates,
+            flow._career_month,
+            flow._career_keys,
             1,
-            skey["talent.exit"],
-            skey["talent.recognition"],
-            skey["talent.found"],
-            arr["growth"],
-            fp.th_high_end,
-            fp.th_high_level,
-            fp.recog_titled,
-            fp.recog_untitled,
-            arr["level_mult"],
-            fp.exit_base,
-            fp.exit_coef,
-            fp.d_wage,
-            fp.d_unhoused,
-            fp.d_services_gap,
-            arr["d_by_kind"],
-            arr["d_by_level"],
-            0.0,
-            0.0,
-            fp.search_exit,
-            0.0,
-            arr["found_prob"],
-            arr["founders"],
+            flow._founders,
         )
 
     ts = []
@@ -655,7 +696,7 @@ def bench_bandwidth(n_triad: int, n_talents: int, reps: int, n_fit: int) -> dict
     flow = saved = None
     gc.collect()
 
-    fit = child(_10M_CHILD, str(BASELINE), str(n_fit))
+    fit = child(_10M_CHILD, str(BASELINE), str(n_fit), str(Path(__file__).resolve().parent))
     mem_total = machine_memory_mb()
     out["fit"] = fit
     out["rss_10m_talents_mb"] = fit["peak_rss_mb"]
@@ -718,9 +759,17 @@ def main() -> None:
         choices=["mesa", "replicate", "scaling", "bandwidth", "profile"],
         help="run only these sections",
     )
+    ap.add_argument(
+        "--against",
+        metavar="REV",
+        default=None,
+        help="also time baseline replicates at git revision REV against the working tree, "
+        "alternately (replicate_ms_against, ratio after/before)",
+    )
     args = ap.parse_args()
     quick = args.quick
-    sections = set(args.only or ["mesa", "replicate", "scaling", "bandwidth", "profile"])
+    every = ["mesa", "replicate", "scaling", "bandwidth", "profile"]
+    sections = set(args.only if args.only is not None else every)
     results: dict[str, Any] = {
         "mode": "quick" if quick else "full",
         "machine": machine(),
@@ -785,7 +834,16 @@ def main() -> None:
     def run_profile() -> None:
         details["profile"] = profile(load_scenario(BASELINE), list(range(1, 6)))
 
+    def run_against() -> None:
+        details["against"] = bench_against(args.against, reps=9 if quick else 21)
+        results["replicate_ms_against"] = details["against"]["before_ms"]
+        results["replicate_ms_working_tree"] = details["against"]["after_ms"]
+        results["replicate_ratio_against"] = details["against"]["after_over_before"]
+
+    if args.against:
+        sections.add("against")
     runners = {
+        "against": run_against,
         "mesa": run_mesa,
         "replicate": run_replicate,
         "scaling": run_scaling,

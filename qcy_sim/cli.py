@@ -369,17 +369,19 @@ def _cmd_validate(args) -> int:
 def _cmd_levers(args) -> int:
     import json
 
-    from .levers import SAFEGUARDS, TASKS, task_table
+    from .policy.tasks import task_table
 
+    table = task_table()
     if args.json:
-        print(json.dumps(task_table(), indent=2, ensure_ascii=False))
+        print(json.dumps(table, indent=2, ensure_ascii=False))
         return 0
-    for t in (*TASKS, *SAFEGUARDS):
-        head = f"task {t.task:2d}" if t.task else "safeguard"
-        print(f"{head}  {t.title}")
-        print(f"           keys: {', '.join(tb + '.*' for tb in t.tables)}")
-        print(f"           mechanism: {t.mechanism}")
-        print(f"           cost: {t.cost}\n")
+    for t in table:
+        head = f"task {t['task']:2d}" if t["task"] else "safeguard"
+        print(f"{head}  {t['title']}")
+        print(f"           lever: {t['lever']}{' (a reform)' if t['reform'] else ''}")
+        print(f"           mechanism: {t['mechanism']}")
+        print(f"           cost: {t['cost']} (spending category {t['spending_category']})")
+        print(f"           moves: {', '.join(t['kpis'])}\n")
     return 0
 
 

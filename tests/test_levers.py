@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from qcy_sim import QcyModel
-from qcy_sim.levers import LEVER_EFFECTS, SAFEGUARDS, TASKS, task_table
 from qcy_sim.model import SERIES, SPENDING
+from qcy_sim.policy import LEVERS
+from qcy_sim.policy.tasks import task_table
 from qcy_sim.schema import KPIS, PolicyParams, iter_keys
 
 SEEDS = (1, 2, 3)
@@ -37,31 +38,27 @@ def measure(model, name):
     return col.sum() if name in FLOWS else col[-1]
 
 
-def test_every_task_is_mapped_to_existing_keys():
+def test_every_task_is_implemented_by_levers_with_existing_keys():
     table = task_table()
-    assert [t["task"] for t in table] == list(range(1, 28))
-    for t in table:
-        assert t["keys"], t
-        assert t["mechanism"] and t["title"]
+    assert sorted({t["task"] for t in table}) == list(range(0, 28))
     valid = {k for k, *_ in iter_keys()}
-    for t in (*TASKS, *SAFEGUARDS):
-        assert set(t.keys()) <= valid
-    mapped = {
-        tb.split(".")[1]
-        for t in (*TASKS, *SAFEGUARDS)
-        for tb in t.tables
-        if tb.startswith("policy.")
-    }
-    assert mapped == {f.name for f in dataclasses.fields(PolicyParams)}
-    assert set(LEVER_EFFECTS) == mapped
+    for t in table:
+        assert t["keys"] and set(t["keys"]) <= valid, t
+        assert t["mechanism"] and t["title"] and t["cost"]
+        assert t["lever"].startswith("policy.") and f"{t['lever']}.on" in t["keys"]
+        assert t["spending_category"] in SPENDING
+        assert t["kpis"] and set(t["kpis"]) <= set(KPIS)
+    levers = {t["lever"].split(".")[1] for t in table}
+    assert levers == {f.name for f in dataclasses.fields(PolicyParams)} == set(LEVERS)
+    assert {kpi for t in table for kpi in t["kpis"]} == set(KPIS)
 
 
-@pytest.mark.parametrize("lever", sorted(LEVER_EFFECTS))
+@pytest.mark.parametrize("lever", sorted(LEVERS))
 def test_lever_on_raises_its_outputs_and_costs_money(longer, lever):
     off = with_policy(longer, lever, on=False)
-    gains = {name: 0.0 for name in LEVER_EFFECTS[lever]}
+    gains = {name: 0.0 for name in LEVERS[lever].outputs}
     cost_on = cost_off = 0.0
-    col = list(SPENDING).index(lever)
+    col = list(SPENDING).index(LEVERS[lever].spending_category)
     for seed in SEEDS:
         a = QcyModel(off, seed=seed).run()
         b = QcyModel(longer, seed=seed).run()
@@ -75,7 +72,7 @@ def test_lever_on_raises_its_outputs_and_costs_money(longer, lever):
         assert gain > 0, f"{lever} on should raise {name}; change {gain}"
 
 
-@pytest.mark.parametrize("lever", sorted(LEVER_EFFECTS))
+@pytest.mark.parametrize("lever", sorted(LEVERS))
 def test_lever_off_ignores_its_settings(tiny, lever):
     """An off lever's other keys change nothing (bit-identical runs)."""
     off = with_policy(tiny, lever, on=False)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from qcy_sim import QcyModel
-from qcy_sim import kernels as k
+from qcy_sim.core import codes as k
 from qcy_sim.model import FUNDS, SERIES
 from qcy_sim.schema import CARRIER_KINDS, KPIS
 
@@ -16,38 +16,14 @@ def col(name):
 
 
 def check_invariants(m: QcyModel):
-    t, f = m.talents, m.firms
-    status = t.view("status")
-    employer = t.view("employer")
-    # every employed talent works for a live firm, and firm staff counts agree with talents
-    emp = status == k.EMPLOYED
-    assert (employer[emp] >= 0).all()
-    assert f.view("alive")[employer[emp]].all()
-    counted = np.bincount(employer[emp], minlength=f.count)
-    alive = f.view("alive").astype(bool)
-    assert np.array_equal(counted[alive], f.view("staff")[alive])
-    assert (employer[~emp] == -1).all()
-    # budgets never negative; no NaN anywhere in state
-    assert (m.funds.view("balance") >= -1e-9).all()
-    for store in (t, f, m.carriers, m.teams):
+    """Every mechanism's invariants, the ledger identity, and no NaN anywhere in state."""
+    m.check()
+    for store in m.stores().values():
         for prop in store.properties:
             v = store.view(prop)
             if v.dtype.kind == "f":
                 assert np.isfinite(v).all(), (store.name, prop)
     assert np.isfinite(m.kpi[: m.month + 1]).all() and (m.kpi[: m.month + 1] >= 0).all()
-    # housing never exceeds the stock; incubation never exceeds hosting capacity
-    assert int(t.view("housed").sum()) <= m.housing_units
-    hosted = int(np.count_nonzero(f.view("hosted") >= 0))
-    assert hosted <= m._capacity(("incubator", "student_space", "innovation_carrier"))
-    # a team's leader is a resident exactly while the team is alive
-    tm = m.teams
-    live = tm.view("alive").astype(bool)
-    assert (status[tm.view("leader")[live]] != k.GONE).all()
-    assert (t.view("team")[tm.view("leader")[live]] == np.flatnonzero(live)).all()
-    # carriers: operating ones have finished their build
-    cs = m.carriers
-    op = cs.view("status") == k.OPERATING
-    assert (cs.view("built")[op] >= cs.view("lead")[op] - 1e-9).all()
 
 
 def test_invariants_hold_every_month(tiny):
@@ -73,8 +49,9 @@ def test_spending_matches_fund_balances(tiny):
         for f in FUNDS
     )  # one year: one budget
     pool = tiny.params.policy.three_pools.capital_pool_cny_million_per_year
-    assert budgets + pool <= m.received <= budgets + pool + m.spending.sum()
-    assert np.isclose(m.received - m.spending.sum(), m.funds.view("balance").sum())
+    received = m.ledger.received.sum()
+    assert budgets + pool <= received <= budgets + pool + m.spending.sum()
+    assert np.isclose(received - m.spending.sum(), m.ledger.balance.sum())
 
 
 def test_same_seed_identical_other_seed_differs(tiny):
@@ -159,12 +136,9 @@ def test_carrier_programmes_cost_money_and_add_carriers(tiny, carrier):
     a = QcyModel(off, seed=1).run()
     b = QcyModel(on, seed=1).run()
     kind = CARRIER_KINDS.index(carrier)
-    built_a = np.count_nonzero(
-        (a.carriers.view("kind") == kind) & (a.carriers.view("completed") >= 1)
-    )
-    built_b = np.count_nonzero(
-        (b.carriers.view("kind") == kind) & (b.carriers.view("completed") >= 1)
-    )
+    ca, cb = a.carriers.store, b.carriers.store
+    built_a = np.count_nonzero((ca.view("kind") == kind) & (ca.view("completed") >= 1))
+    built_b = np.count_nonzero((cb.view("kind") == kind) & (cb.view("completed") >= 1))
     assert built_a == 0 and built_b > 0
     assert b.spending.sum() > a.spending.sum()
 

@@ -1,10 +1,9 @@
 """The idiomatic-Mesa talent flow and the kernel-based one agree in distribution.
 
-``benchmarks/run.py`` times :class:`~qcy_sim.reference.MesaFlow` against
-:class:`~qcy_sim.reference.ArrayFlow`; the comparison is fair only if both implement the same
-model. They use different random streams (``model.random`` against counter-based hashes), so we
-compare the distributions of their KPIs over 12 months across 20 seeds, each seed starting both
-from the same initial state.
+``benchmarks/run.py`` times ``MesaFlow`` against ``ArrayFlow`` (``benchmarks/reference.py``);
+the comparison is fair only if both implement the same model. They use different random streams
+(``model.random`` against counter-based hashes), so we compare the distributions of their KPIs
+over 12 months across 20 seeds, each seed starting both from the same initial state.
 
 Tolerance, stated: for each KPI (final residents and employed; arrivals, matches and departures
 summed over 12 months) a two-sided Mann-Whitney U test and a two-sample KS test must not reject
@@ -16,14 +15,18 @@ term, a hazard 20 % too high) fails. Both implementations are seeded, so the tes
 deterministic: it gives the same verdict on every run.
 """
 
+import sys
+
 import numpy as np
 import pytest
 from scipy.stats import ks_2samp, mannwhitneyu
 
 from qcy_sim import load_scenario
-from qcy_sim.reference import FLOW_KPIS, ArrayFlow, MesaFlow, flow_params, initial_state
 
 from .conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from reference import FLOW_KPIS, ArrayFlow, MesaFlow, flow_params, initial_state  # noqa: E402
 
 TALENTS, MONTHS, SEEDS, ALPHA, N_SE, REL_FLOOR = 2000, 12, 20, 0.01, 4.0, 0.02
 

@@ -1,13 +1,17 @@
+from collections import namedtuple
+
 import numpy as np
 import pytest
 
-from qcy_sim.store import AgentStore, StoreFullError
+from qcy_sim.core.store import AgentStore, StoreFullError
+
+Things = namedtuple("Things", ("a", "b"))
 
 
 def test_add_reserve_and_views():
-    s = AgentStore("things", 2, {"a": (np.int32, -1), "b": (np.float64, 0.5)})
+    s = AgentStore("things", 2, {"a": (np.int32, -1), "b": (np.float64, 0.5)}, Things)
     assert s.add(2) == (0, 2)
-    s.a[:2] = [3, 4]
+    s.view("a")[:] = [3, 4]
     with pytest.raises(StoreFullError):
         s.add(1)
     s.reserve(3)
@@ -15,10 +19,26 @@ def test_add_reserve_and_views():
     assert list(s.view("a")) == [3, 4]  # old values survive growth
     start, end = s.add(3)
     assert (start, end) == (2, 5)
-    assert list(s.a[2:5]) == [-1, -1, -1] and s.b[4] == 0.5
+    assert list(s.view("a")[2:5]) == [-1, -1, -1] and s.view("b")[4] == 0.5
     assert s.bytes_per_agent() == 12
 
 
-def test_property_names_cannot_clash():
+def test_records_are_live_views_or_the_whole_capacity():
+    s = AgentStore("things", 4, {"a": (np.int32, -1), "b": (np.float64, 0.5)}, Things)
+    s.add(2)
+    live = s.live()
+    assert isinstance(live, Things) and live.a.shape == (2,)
+    live.b[1] = 9.0  # a view: writes reach the store
+    assert s.view("b")[1] == 9.0
+    full = s.full()
+    assert full.a.shape == (4,)
+    full.a[2] = 7  # written past the live count, then accepted
+    s.grow_to(3)
+    assert list(s.view("a")) == [-1, -1, 7]
+    with pytest.raises(StoreFullError):
+        s.grow_to(5)
+
+
+def test_record_must_match_properties():
     with pytest.raises(ValueError):
-        AgentStore("x", 1, {"capacity": (np.int8, 0)})
+        AgentStore("x", 1, {"a": (np.int8, 0)}, Things)

@@ -8,8 +8,8 @@ No generator state is carried between draws, so
 * kernels can be run serially or in parallel, in any order, with bit-identical results.
 
 The mixing function is splitmix64 (Steele, Lea & Flood 2014), applied in a chain over the four
-counters; ``stream_key(seed, stream)`` hashes the first two once per run. Stream ids are
-derived from stream names with SHA-256, never with Python's ``hash``.
+counters; ``stream_key(seed, stream)`` hashes the first two once per run (:class:`StreamKeys`).
+Stream ids are derived from stream names with SHA-256, never with Python's ``hash``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import numpy as np
 from numba import njit
 
 __all__ = [
-    "STREAMS",
+    "StreamKeys",
     "stream_id",
     "stream_key",
     "mix",
@@ -48,46 +48,6 @@ def stream_id(name: str) -> np.uint64:
     return np.uint64(int.from_bytes(digest[:8], "little"))
 
 
-# Every kind of decision in the model draws from its own stream.
-_STREAM_NAMES = (
-    "arrival.count",
-    "arrival.kind",
-    "arrival.field",
-    "arrival.ability",
-    "arrival.expectation",
-    "arrival.choice",
-    "arrival.title",
-    "match.select",
-    "match.assign",
-    "talent.exit",
-    "talent.recognition",
-    "talent.found",
-    "talent.training",
-    "broker.training",
-    "broker.transfer",
-    "broker.spinoff",
-    "team.form",
-    "team.partner",
-    "team.dissolve",
-    "team.competition",
-    "firm.growth",
-    "firm.fail",
-    "firm.productivity",
-    "firm.invest",
-    "firm.relocate",
-    "firm.size",
-    "firm.field",
-    "firm.certify",
-    "carrier.plan",
-    "carrier.lead_time",
-    "reform.case",
-    "reform.promote",
-    "init.talent",
-    "init.firm",
-)
-STREAMS: dict[str, np.uint64] = {name: stream_id(name) for name in _STREAM_NAMES}
-
-
 @njit(cache=True, inline="always")
 def _splitmix64(x):
     z = np.uint64(x) + _GOLDEN
@@ -105,6 +65,22 @@ def stream_key(seed: int, stream: int) -> np.uint64:
     """The per-run key of one stream: hash of (seed, stream id). Kernels take this, not the seed."""
     mask = (1 << 64) - 1
     return np.uint64(_stream_key(np.uint64(int(seed) & mask), np.uint64(int(stream) & mask)))
+
+
+class StreamKeys(dict):
+    """The per-run keys of named streams, computed on first use: ``keys["talent.exit"]``.
+
+    Every kind of decision draws from its own stream, named ``"<mechanism>.<decision>"``; a new
+    mechanism simply uses new names, and no other stream changes.
+    """
+
+    def __init__(self, seed: int):
+        super().__init__()
+        self.seed = int(seed)
+
+    def __missing__(self, name: str) -> np.uint64:
+        key = self[name] = stream_key(self.seed, stream_id(name))
+        return key
 
 
 @njit(cache=True, inline="always")

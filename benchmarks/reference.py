@@ -41,12 +41,16 @@ from itertools import accumulate
 import mesa
 import numpy as np
 
-from . import kernels as k
-from .model import TALENT_PROPERTIES
-from .rng import STREAMS, stream_key
-from .scenario import Scenario
-from .schema import CARRIER_KINDS, TALENT_KINDS
-from .store import AgentStore
+from qcy_sim.core import codes as k
+from qcy_sim.core.rng import StreamKeys
+from qcy_sim.core.store import AgentStore
+from qcy_sim.mechanisms.attraction import ArrivalKeys, Arrivals, Choice, Pools, arrivals
+from qcy_sim.mechanisms.careers import Career, CareerKeys, CareerMonth, CareerRates, talents_month
+from qcy_sim.mechanisms.matching import MatchRule, Openings, Searchers, match, vacancy_slots
+from qcy_sim.mechanisms.population import InitialDraw, Residents, Seats, init_talents
+from qcy_sim.model import COMPONENTS
+from qcy_sim.names import CARRIER_KINDS, TALENT_KINDS
+from qcy_sim.scenario import Scenario
 
 __all__ = [
     "FlowParams",
@@ -71,24 +75,18 @@ AWARDS_CNY_THOUSAND = (0.0, 100.0, 500.0)  # on arrival, by recognised level
 LIVING_SUBSIDY_CNY_THOUSAND = 24.0  # 1 thousand CNY a month for 24 months (young, students)
 EVALUATION_REFORM = 1.0  # intensity: untitled talents are recognised at 0.5 x (1 + 2 x 1)
 
+# Newcomers are eligible for talent housing for this long (talent.housing_tenure_months).
+HOUSING_MONTHS = 36
+
 # Columns of ``.kpis`` (row = month; row 0 is the initial state).
 FLOW_KPIS = ("residents", "employed", "arrivals", "matches", "departures")
 
-_INIT_FIELDS = (
-    "uid",
-    "status",
-    "kind",
-    "field",
-    "origin",
-    "level",
-    "level_since",
-    "ability",
-    "titled",
-    "employer",
-    "wage",
-    "expectation",
-    "arrived",
-)
+# every talent property of the model, as its mechanisms declare them
+TALENT_PROPERTIES = {
+    prop: spec
+    for cls in COMPONENTS.values()
+    for prop, spec in cls.properties.get("talents", {}).items()
+}
 
 
 @dataclass(frozen=True)
@@ -162,7 +160,7 @@ def flow_params(scenario: Scenario, talents: int) -> FlowParams:
     base = tp.beta_services * SERVICE_LEVEL + tp.beta_carriers * math.log1p(capacity / 100.0)
     base += tp.beta_jobs * math.log(0.5)
     util = [base] * len(TALENT_KINDS)
-    for kind in (k.KIND_YOUNG, k.KIND_STUDENT):
+    for kind in (k.YOUNG, k.STUDENT):
         util[kind] += tp.beta_award * LIVING_SUBSIDY_CNY_THOUSAND / 100.0
     recog = tp.recognition_per_month
     return FlowParams(
@@ -249,10 +247,7 @@ def initial_state(fp: FlowParams, seed: int) -> FlowState:
     staff = np.zeros(n_firms, dtype=np.int32)
     inst = kind == k.FIRM_INSTITUTE
     t = {p: np.full(fp.talents, fill, dtype=dt) for p, (dt, fill) in TALENT_PROPERTIES.items()}
-    k.init_talents(
-        0,
-        fp.talents,
-        stream_key(seed, STREAMS["init.talent"]),
+    draw = InitialDraw(
         np.array(fp.initial_kind_shares),
         np.array(fp.initial_field_shares),
         np.array(fp.ability_shift),
@@ -262,12 +257,16 @@ def initial_state(fp: FlowParams, seed: int) -> FlowState:
         np.array(fp.level_mult),
         fp.expect_sd,
         fp.employed_share,
+        120,
+    )
+    seats = Seats(
         np.cumsum(np.where(inst, desired, 0.0)),
         np.cumsum(np.where(inst, 0.0, desired)),
         productivity,
         staff,
-        *(t[name] for name in _INIT_FIELDS),
     )
+    residents = Residents(*(t[name] for name in Residents._fields))
+    init_talents(residents, 0, fp.talents, draw, seats, StreamKeys(seed)["init.talent"])
     desired = staff * 1.05 + 0.5
     return FlowState(kind, desired, staff, productivity, t)
 
@@ -294,34 +293,67 @@ class ArrayFlow:
         self.talents = t = AgentStore("talents", capacity, TALENT_PROPERTIES)
         t.add(fp.talents)
         for name, values in state.talents.items():
-            getattr(t, name)[: fp.talents] = values
+            t.view(name)[:] = values
         self.firm_alive = np.ones(state.firm_kind.shape[0], dtype=np.int8)
         self.firm_kind = state.firm_kind.copy()
         self.desired = state.desired.copy()
         self.staff = state.staff.copy()
         self.productivity = state.productivity.copy()
-        self.skey = {name: stream_key(seed, sid) for name, sid in STREAMS.items()}
+        keys = StreamKeys(seed)
         n_kinds, n_pools = len(TALENT_KINDS), len(fp.candidates)
-        self._arr = {
-            "n_by_origin": np.array(fp.candidates, dtype=np.int64),
-            "origin_codes": np.arange(n_pools, dtype=np.int64),
-            "forced": np.zeros(n_pools, dtype=np.bool_),
-            "new_status": np.full(n_pools, k.SEARCHING, dtype=np.int8),
-            "kind_shares": np.array(fp.kind_shares),
-            "field_shares": np.array(fp.field_shares),
-            "ability_shift": np.tile(np.array(fp.ability_shift), (n_pools, 1)),
-            "recognised": np.full(n_pools, fp.recognised_share),
-            "asc": np.array(fp.asc),
-            "level_mult": np.array(fp.level_mult),
-            "awards": np.array(fp.awards),
-            "by_level_util": np.zeros(3),
-            "util": np.tile(np.array(fp.region_utility), (n_pools, 1)),
-            "growth": np.full(n_kinds, fp.ability_growth),
-            "d_by_kind": np.zeros(n_kinds),
-            "d_by_level": np.zeros(3),
-            "found_prob": np.zeros(n_kinds),
-            "founders": np.empty(1, dtype=np.int64),
-        }
+        origins = np.arange(n_pools, dtype=np.int64)
+        self._pools = Pools(
+            np.array(fp.candidates, dtype=np.int64),
+            origins,
+            origins,
+            np.zeros(n_pools, dtype=np.bool_),
+            np.full(n_pools, k.SEARCHING, dtype=np.int8),
+            np.array(fp.kind_shares),
+            np.tile(np.array(fp.ability_shift), (n_pools, 1)),
+            np.full(n_pools, fp.recognised_share),
+            np.array(fp.asc),
+            np.tile(np.array(fp.region_utility), (n_pools, 1)),
+        )
+        self._choice = (
+            np.array(fp.field_shares),
+            fp.overseas_shift,
+            fp.ability_sd,
+            fp.th_high_end,
+            fp.th_high_level,
+            np.array(fp.level_mult),
+            fp.comp_ratio,
+            fp.expect_sd,
+        )
+        self._arrival_keys = ArrivalKeys(*(keys[f"arrival.{n}"] for n in ArrivalKeys._fields))
+        self._match_keys = (keys["match.select"], keys["match.assign"])
+        self._career_keys = CareerKeys(
+            keys["talent.exit"], keys["talent.recognition"], keys["talent.found"]
+        )
+        self._rule = MatchRule(fp.efficiency, fp.elasticity, np.array(fp.level_mult))
+        self._rates = CareerRates(
+            fp.th_high_end,
+            fp.th_high_level,
+            np.array(fp.level_mult),
+            fp.exit_base,
+            fp.exit_coef,
+            fp.d_wage,
+            fp.d_unhoused,
+            fp.search_exit,
+            0.0,
+            HOUSING_MONTHS,
+        )
+        self._career_month = CareerMonth(
+            np.full(n_kinds, fp.ability_growth),
+            fp.recog_titled,
+            fp.recog_untitled,
+            fp.d_services_gap,
+            np.zeros(n_kinds),
+            np.zeros(3),
+            0.0,
+            0.0,
+            np.zeros(n_kinds),
+        )
+        self._founders = np.empty(1, dtype=np.int64)
         self._growth = math.exp(fp.desired_growth_per_month)
         self.kpis = [self._kpi_row(0, 0, 0)]
 
@@ -334,126 +366,45 @@ class ArrayFlow:
     def step(self) -> None:
         """One month: arrivals, matching (both segments), careers; then desired staff grows."""
         self.month += 1
-        m, fp, t, a, s = self.month, self.fp, self.talents, self._arr, self.skey
-        t.reserve(int(a["n_by_origin"].sum()))
-        n_arr, _, _ = k.arrivals(
-            m,
-            t.count,
-            a["n_by_origin"],
-            a["origin_codes"],
-            a["forced"],
-            a["new_status"],
-            s["arrival.kind"],
-            s["arrival.field"],
-            s["arrival.ability"],
-            s["arrival.expectation"],
-            s["arrival.choice"],
-            s["arrival.title"],
-            a["kind_shares"],
-            a["field_shares"],
-            a["ability_shift"],
-            fp.overseas_shift,
-            fp.ability_sd,
-            fp.th_high_end,
-            fp.th_high_level,
-            a["recognised"],
-            a["asc"],
+        m, fp, t = self.month, self.fp, self.talents
+        t.reserve(int(self._pools.size.sum()))
+        choice = Choice(
+            *self._choice,
             fp.competitor_gain_per_month * (m - 1),
             fp.beta_wage,
             fp.beta_award,
-            a["level_mult"],
-            fp.comp_ratio,
-            fp.expect_sd,
-            a["awards"],
-            a["by_level_util"],
-            a["util"],
-            t.uid,
-            t.status,
-            t.kind,
-            t.field,
-            t.origin,
-            t.level,
-            t.level_since,
-            t.ability,
-            t.titled,
-            t.employer,
-            t.wage,
-            t.expectation,
-            t.arrived,
-            t.housed,
-            t.failed_employer,
-            t.broker,
-            t.team,
-            t.trained,
+            np.array(fp.awards),
+            np.zeros(3),
         )
+        full = Arrivals(*(t.full(p) for p in Arrivals._fields))
+        n_arr, _, _ = arrivals(full, self._pools, choice, self._arrival_keys, m, t.count)
         t.grow_to(t.count + n_arr)
-        status, kind, origin, uid = (t.view(p) for p in ("status", "kind", "origin", "uid"))
-        employer, wage, level = t.view("employer"), t.view("wage"), t.view("level")
+        searchers = t.take(Searchers)
+        openings = Openings(self.firm_alive, self.firm_kind, self.desired, self.staff)
         matches = 0
         for institutes in (True, False):
-            slots = k.vacancy_slots(
-                self.firm_alive, self.firm_kind, self.desired, self.staff, institutes
-            )
-            _, n = k.match(
-                status,
-                kind,
-                origin,
-                uid,
-                employer,
-                wage,
-                level,
+            slots = vacancy_slots(openings, institutes)
+            _, n = match(
+                searchers,
                 institutes,
                 slots,
                 self.productivity,
                 self.staff,
-                a["level_mult"],
-                fp.efficiency,
-                fp.elasticity,
+                self._rule,
                 m,
-                s["match.select"],
-                s["match.assign"],
+                *self._match_keys,
             )
             matches += n
-        departures, _, _, _ = k.talents_month(
-            status,
-            kind,
-            uid,
-            level,
-            t.view("level_since"),
-            t.view("ability"),
-            t.view("titled"),
-            employer,
-            wage,
-            t.view("expectation"),
-            t.view("arrived"),
-            t.view("housed"),
-            t.view("failed_employer"),
-            t.view("trained"),
+        careers = t.take(Career)
+        departures, _, _, _ = talents_month(
+            careers,
             self.firm_alive,
             self.staff,
+            self._rates,
+            self._career_month,
+            self._career_keys,
             m,
-            s["talent.exit"],
-            s["talent.recognition"],
-            s["talent.found"],
-            a["growth"],
-            fp.th_high_end,
-            fp.th_high_level,
-            fp.recog_titled,
-            fp.recog_untitled,
-            a["level_mult"],
-            fp.exit_base,
-            fp.exit_coef,
-            fp.d_wage,
-            fp.d_unhoused,
-            fp.d_services_gap,
-            a["d_by_kind"],
-            a["d_by_level"],
-            0.0,
-            0.0,
-            fp.search_exit,
-            0.0,
-            a["found_prob"],
-            a["founders"],
+            self._founders,
         )
         self.desired *= self._growth
         self.kpis.append(self._kpi_row(n_arr, matches, departures))
@@ -546,7 +497,7 @@ class Talent(mesa.Agent):
         d = fp.d_services_gap
         if self.status == EMPLOYED and self.wage < self.expectation:
             d += fp.d_wage * math.log(self.expectation / self.wage)
-        if model.month - self.arrived <= k.HOUSING_TENURE_MONTHS:  # nobody is housed here
+        if model.month - self.arrived <= HOUSING_MONTHS:  # nobody is housed here
             d += fp.d_unhoused
         h = fp.exit_base * math.exp(fp.exit_coef * max(d, 0.0))
         if self.status == SEARCHING:
@@ -641,7 +592,7 @@ class MesaFlow(mesa.Model):
             searchers = [
                 a
                 for a in talents
-                if a.status == SEARCHING and (a.kind == k.KIND_SCIENTIST) == institutes
+                if a.status == SEARCHING and (a.kind == k.SCIENTIST) == institutes
             ]
             if not slots or not searchers:
                 continue

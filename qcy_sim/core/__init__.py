@@ -1,0 +1,1 @@
+"""Generic machinery of the model: agent stores, random numbers, codes, money and components."""

@@ -1,0 +1,243 @@
+"""Careers (tasks 2, 8, 12, 19, 20, 25, 27): each resident's month, in one pass over the talents.
+
+Reads ``[talent]`` and the levers that shape growth, recognition and retention. In order, for
+every talent:
+
+* a talent whose employer failed becomes a searcher, marked as hurt by the failure;
+* log ability grows (``talent.ability_growth_per_year / 12``, more for researchers and managers
+  under the SOE practice bases); an eligible unrecognised talent is recognised with a monthly
+  chance (lower without a title; the evaluation reform raises it) and its pay follows its level;
+* residents leave with hazard ``exit_base x exp(exit_coef x max(D, 0))``, where dissatisfaction
+  ``D`` adds the service shortfall, the wage below expectation, no apartment while eligible, an
+  employer that failed, and subtracts the atmosphere, apprenticeship, service specialists (for
+  high-level talents) and the managers' programme; searchers also give up with
+  ``search_exit_per_month``; flexible engagements end with ``flexible_end_per_month``;
+* an employed talent founds a startup with the founding chance of its kind (:mod:`.founding`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import namedtuple
+
+import numpy as np
+from numba import njit
+
+from ..core.codes import EMPLOYED, FLEXIBLE, GONE, MANAGER, RESEARCHER, SEARCHING
+from ..core.component import Component
+from ..core.rng import uniform
+from ..names import LEVELS, TALENT_KINDS
+from .training import APPRENTICED
+
+__all__ = ["Careers", "Career", "CareerRates", "CareerMonth", "talents_month"]
+
+Career = namedtuple(
+    "Career",
+    (
+        "status",
+        "kind",
+        "uid",
+        "level",
+        "level_since",
+        "ability",
+        "titled",
+        "employer",
+        "wage",
+        "expectation",
+        "arrived",
+        "housed",
+        "failed_employer",
+        "trained",
+    ),
+)
+# parameters fixed for the run
+CareerRates = namedtuple(
+    "CareerRates",
+    (
+        "th_high_end",
+        "th_high_level",
+        "level_mult",
+        "exit_base",
+        "exit_coef",
+        "d_wage",
+        "d_unhoused",
+        "search_exit",
+        "flexible_end",
+        "housing_months",
+    ),
+)
+# what the levers and the area make of them this month
+CareerMonth = namedtuple(
+    "CareerMonth",
+    (
+        "ability_growth",
+        "recog_titled",
+        "recog_untitled",
+        "d_base",
+        "d_by_kind",
+        "d_by_level",
+        "d_trained",
+        "d_failed",
+        "found_prob",
+    ),
+)
+CareerKeys = namedtuple("CareerKeys", ("exit", "recognition", "found"))
+
+
+@njit(cache=True)
+def talents_month(t, firm_alive, staff, r, c, keys, month, founders):
+    """One month of every talent's career: employer failure, recognition, departure, founding.
+
+    ``t`` is a :data:`Career`, ``r`` the :data:`CareerRates`, ``c`` this month's
+    :data:`CareerMonth`. Founders are listed in ``founders`` and leave their employer. Returns
+    ``(resident_departures, flexible_ended, n_founders, housing_freed)``.
+    """
+    departures = 0
+    flex_ended = 0
+    n_found = 0
+    freed = 0
+    for i in range(t.status.shape[0]):
+        s = t.status[i]
+        if s == GONE:
+            continue
+        if s == EMPLOYED and not firm_alive[t.employer[i]]:
+            t.status[i] = SEARCHING
+            s = SEARCHING
+            t.employer[i] = -1
+            t.wage[i] = 0.0
+            t.failed_employer[i] = 1
+        t.ability[i] += c.ability_growth[t.kind[i]]
+        target = 0
+        if t.ability[i] >= r.th_high_level:
+            target = 2
+        elif t.ability[i] >= r.th_high_end:
+            target = 1
+        if target > t.level[i]:
+            rate = c.recog_titled if t.titled[i] else c.recog_untitled
+            if uniform(keys.recognition, t.uid[i], month) < rate:
+                if s == EMPLOYED:  # pay follows the recognised level
+                    t.wage[i] *= r.level_mult[target] / r.level_mult[t.level[i]]
+                t.level[i] = target
+                t.level_since[i] = month
+        u_exit = uniform(keys.exit, t.uid[i], month)
+        if s == FLEXIBLE:
+            if u_exit < r.flexible_end:
+                t.status[i] = GONE
+                flex_ended += 1
+            continue
+        d = c.d_base + c.d_by_kind[t.kind[i]] + c.d_by_level[t.level[i]]
+        if s == EMPLOYED and t.wage[i] < t.expectation[i]:
+            d += r.d_wage * math.log(t.expectation[i] / t.wage[i])
+        if not t.housed[i] and month - t.arrived[i] <= r.housing_months:
+            d += r.d_unhoused
+        if t.failed_employer[i]:
+            d += c.d_failed
+        if (t.trained[i] >> APPRENTICED) & 1:  # general training does not retain
+            d -= c.d_trained
+        h = r.exit_base * math.exp(r.exit_coef * max(d, 0.0))
+        if s == SEARCHING:
+            h = 1.0 - (1.0 - h) * (1.0 - r.search_exit)
+        if u_exit < h:
+            if s == EMPLOYED:
+                staff[t.employer[i]] -= 1
+            t.status[i] = GONE
+            t.employer[i] = -1
+            if t.housed[i]:
+                t.housed[i] = 0
+                freed += 1
+            departures += 1
+            continue
+        if s == EMPLOYED:
+            if t.failed_employer[i]:
+                t.failed_employer[i] = 0
+            if uniform(keys.found, t.uid[i], month) < c.found_prob[t.kind[i]]:
+                founders[n_found] = i
+                n_found += 1
+                staff[t.employer[i]] -= 1
+                t.employer[i] = -1
+    return departures, flex_ended, n_found, freed
+
+
+class Careers(Component):
+    """Growth, recognition, departures and founding decisions of every talent."""
+
+    properties = {"talents": {"failed_employer": (np.int8, 0)}}
+    outputs = ("departures",)
+
+    def __init__(self, model):
+        super().__init__(model)
+        tp = self.p.talent
+        self.rates = CareerRates(
+            tp.high_end_threshold,
+            tp.high_level_threshold,
+            np.array(tp.level_wage_multiplier),
+            tp.exit_base_per_month,
+            tp.exit_dissatisfaction_coef,
+            tp.dissatisfaction_wage,
+            tp.dissatisfaction_unhoused,
+            tp.search_exit_per_month,
+            tp.flexible_end_per_month,
+            tp.housing_tenure_months,
+        )
+
+    def _month(self) -> CareerMonth:
+        tp, pol, model = self.p.talent, self.p.policy, self.model
+        recog = tp.recognition_per_month
+        ev = self.act("evaluation_reform") * pol.evaluation_reform.intensity
+        untitled = (
+            recog
+            * tp.untitled_recognition_factor
+            * (1.0 + pol.evaluation_reform.recognition_gain * ev)
+        )
+        growth = np.full(len(TALENT_KINDS), tp.ability_growth_per_year / 12.0)
+        soe = pol.soe_innovation
+        growth[[RESEARCHER, MANAGER]] += (
+            soe.ability_growth_per_year * self.act("soe_innovation") * soe.practice_intensity / 12.0
+        )
+        d_kind = np.zeros(len(TALENT_KINDS))
+        mg = pol.managers
+        d_kind[MANAGER] -= mg.dissatisfaction_relief * self.act("managers") * mg.intensity
+        d_level = np.zeros(len(LEVELS))
+        if model.services.specialists_paid:
+            d_level[2] -= pol.services.specialist_retention
+        d_base = (
+            tp.dissatisfaction_services * (1.0 - model.services.level)
+            - model.services.atmosphere_utility
+        )
+        ft = pol.fault_tolerance
+        d_failed = tp.dissatisfaction_employer_failed * (
+            1.0 - ft.stigma_relief * self.act("fault_tolerance") * ft.intensity
+        )
+        return CareerMonth(
+            growth,
+            min(1.0, recog),
+            min(1.0, untitled),
+            d_base,
+            d_kind,
+            d_level,
+            self.act("skilled_talent") * pol.skilled_talent.retention_gain,
+            d_failed,
+            model.founding.founding_chances(),
+        )
+
+    def step(self) -> None:
+        """Every talent's month; founders then open their startups."""
+        t, f, model = self.model.talents, self.model.firms, self.model
+        founders = np.empty(t.count, dtype=np.int64)
+        keys = CareerKeys(
+            self.key("talent.exit"), self.key("talent.recognition"), self.key("talent.found")
+        )
+        careers = t.take(Career)
+        departures, _, n_found, freed = talents_month(
+            careers,
+            f.view("alive"),
+            f.view("staff"),
+            self.rates,
+            self._month(),
+            keys,
+            self.month,
+            founders,
+        )
+        model.housing.free_units += freed
+        self.record("departures", departures)
+        model.founding.start_firms(founders[:n_found], spinoff=False)

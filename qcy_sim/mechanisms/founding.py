@@ -1,0 +1,137 @@
+"""Founding and startups (tasks 3, 5, 8, 10, 14, 19): who founds, and where startups are hosted.
+
+Reads ``talent.founding_*`` and the levers that raise founding. An employed talent of kind ``k``
+founds with monthly chance ``founding_per_year[k] / 12`` times
+
+* ``1 + founding_carrier_effect x`` the free share of hosting slots (incubators, student spaces,
+  innovation carriers, and enclaves' remote slots),
+* ``1 + founding_funding_effect x min(1, 12 x`` the monthly chance that a fund invests``)``,
+* ``1 + fault_tolerance.founding_gain x`` its strength x intensity,
+
+and, for scientists and researchers, by the tech-transfer equity rules, the results pool and the
+university parks; for managers by the managers' programme; for students by recent competitions.
+A startup is born with ``startup_desired_staff``; it is incubated if a hosting slot is free, and
+leaves its slot when it fails or reaches ``young_firm_months``. Spin-offs (founders who are
+scientists or researchers, and brokered transfers) are subsidised under tech transfer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ..core.codes import EMPLOYED, FIRM_STARTUP, MANAGER, RESEARCHER, SCIENTIST, STUDENT
+from ..core.component import Component
+from ..core.rng import normal_array
+from ..names import TALENT_KINDS
+
+__all__ = ["Founding", "hosted_release"]
+
+_HOSTING_KINDS = ("incubator", "student_space", "innovation_carrier")
+_RESEARCH = np.zeros(len(TALENT_KINDS), dtype=np.int8)
+_RESEARCH[[SCIENTIST, RESEARCHER]] = 1
+_S50, _S62 = np.uint64(50), np.uint64(62)
+_STARTUP_SPACE = np.uint64(3)
+
+
+@njit(cache=True)
+def hosted_release(alive, born, hosted, month, young_months):
+    """Firms leave their incubator when they reach ``young_months`` of age or fail."""
+    for i in range(alive.shape[0]):
+        if hosted[i] >= 0 and (not alive[i] or month - born[i] >= young_months):
+            hosted[i] = -1
+
+
+class Founding(Component):
+    """Founding chances, startups and their incubation."""
+
+    properties = {"firms": {"hosted": (np.int8, -1), "spinoff": (np.int8, 0)}}
+    outputs = ("startups_founded", "new_spinoff_firms")
+
+    def hosting_slots(self) -> int:
+        """Incubation slots: hosting carriers, plus enclaves' remote slots while they act."""
+        en = self.p.policy.enclaves
+        remote = en.enclaves * en.remote_slots_per_enclave if self.act("enclaves") > 0 else 0
+        return self.model.carriers.capacity(_HOSTING_KINDS) + remote
+
+    def __init__(self, model):
+        super().__init__(model)
+        self._hosted = 0  # firms holding a slot (failed ones until the next release)
+
+    def hosted(self) -> int:
+        """Firms incubated now."""
+        return self._hosted
+
+    def founding_chances(self) -> np.ndarray:
+        """Monthly chance that an employed talent of each kind founds a startup."""
+        tp, pol = self.p.talent, self.p.policy
+        slots = self.hosting_slots()
+        free_share = max(0, slots - self.hosted()) / slots if slots else 0.0
+        mult = 1.0 + tp.founding_carrier_effect * free_share
+        mult *= 1.0 + tp.founding_funding_effect * min(
+            1.0, 12.0 * self.model.investment.invest_chance()
+        )
+        ft = self.act("fault_tolerance") * pol.fault_tolerance.intensity
+        mult *= 1.0 + pol.fault_tolerance.founding_gain * ft
+        prob = np.array(tp.founding_per_year) / 12.0 * mult
+        tt = pol.tech_transfer
+        research = 1.0 + self.act("tech_transfer") * tt.founding_gain * tt.equity_intensity
+        research += self.act("three_pools") * pol.three_pools.results_pool_spinoff
+        tr = pol.transformation
+        research += self.act("transformation") * tr.university_parks * tr.spinoff_per_park
+        for kind in (SCIENTIST, RESEARCHER):
+            prob[kind] *= research
+        mg = pol.managers
+        prob[MANAGER] *= 1.0 + mg.founding_gain * self.act("managers") * mg.intensity
+        prob[STUDENT] *= 1.0 + self.model.teams.competition_effect()
+        return np.minimum(prob, 1.0)
+
+    def start_firms(self, founders: np.ndarray, spinoff: bool) -> None:
+        """Founders open startups; a startup is incubated while hosting slots are free."""
+        m, t, f, tp = self.month, self.model.talents, self.model.firms, self.p.talent
+        slots = self.hosting_slots() - self.hosted()
+        n = len(founders)
+        uid = t.view("uid")[founders]
+        uids = uid ^ (np.uint64(m) << _S50) ^ (_STARTUP_SPACE << _S62)
+        z = normal_array(self.key("firm.productivity"), uids, np.uint64(m))
+        productivity = np.exp(self.p.enterprise.productivity_sd * z)
+        kinds = t.view("kind")[founders]
+        start = self.model.enterprises.open_firms(
+            uids,
+            FIRM_STARTUP,
+            t.view("field")[founders],
+            self.p.enterprise.startup_desired_staff,
+            productivity,
+        )
+        new = slice(start, start + n)
+        f.view("spinoff")[new] = 1 if spinoff else _RESEARCH[kinds]
+        f.view("hosted")[new] = np.where(np.arange(n) < max(slots, 0), 0, -1)
+        self._hosted += min(n, max(slots, 0))
+        f.view("staff")[new] = 1
+        t.view("status")[founders] = EMPLOYED
+        t.view("employer")[founders] = np.arange(start, start + n)
+        mult = np.array(tp.level_wage_multiplier)
+        t.view("wage")[founders] = mult[t.view("level")[founders]] * productivity
+        n_spin = int(f.view("spinoff")[new].sum())
+        if self.act("tech_transfer") > 0 and n_spin:
+            subsidy = self.p.policy.tech_transfer.spinoff_subsidy_cny_thousand
+            self.model.ledger.pay("tech_transfer", n_spin * subsidy / 1e3)
+        self.model.add("startups_founded", n)
+        self.model.add("new_spinoff_firms", n_spin)
+
+    def release(self) -> None:
+        """Incubated firms that failed or grew up leave their slot."""
+        f = self.model.firms
+        hosted_release(
+            f.view("alive"),
+            f.view("born"),
+            f.view("hosted"),
+            self.month,
+            self.p.enterprise.young_firm_months,
+        )
+        self._hosted = int(np.count_nonzero(f.view("hosted") >= 0))
+
+    def check(self) -> None:
+        """Incubation never exceeds the hosting capacity; the count of hosted firms is right."""
+        assert self._hosted == int(np.count_nonzero(self.model.firms.view("hosted") >= 0))
+        assert self.hosted() <= self.hosting_slots()

@@ -1,0 +1,144 @@
+"""Job matching (task 22): searchers meet vacancies through the matching function.
+
+Reads ``[enterprise]`` (matching efficiency and elasticity) and ``[policy.talent_market]``.
+Vacancies are the posts between a live firm's desired staff (rounded up) and its staff. Two
+segments match separately: scientists, postdocs and strategic teams search institutes, everyone
+else firms. In each segment, ``M = min(round(A U^a V^(1-a)), U, V)`` searchers are matched, with
+``A`` raised by the talent market; the matched are the ``M`` searchers with the smallest draws,
+each taking a vacancy drawn without replacement, and are paid their level's multiplier times the
+firm's productivity. The share of searchers matched is the segment's job-finding chance, which
+the location choice of next month's candidates reads.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import namedtuple
+
+import numpy as np
+from numba import njit
+
+from ..core.codes import (
+    EMPLOYED,
+    FIRM_INSTITUTE,
+    ORIGIN_POSTDOC,
+    ORIGIN_STRATEGIC,
+    SCIENTIST,
+    SEARCHING,
+)
+from ..core.component import Component
+from ..core.rng import uniform
+
+__all__ = ["Matching", "Searchers", "MatchRule", "vacancy_slots", "match"]
+
+Searchers = namedtuple(
+    "Searchers", ("status", "kind", "origin", "uid", "employer", "wage", "level")
+)
+Openings = namedtuple("Openings", ("alive", "kind", "desired", "staff"))
+MatchRule = namedtuple("MatchRule", ("efficiency", "elasticity", "level_mult"))
+
+
+@njit(cache=True, inline="always")
+def in_institute_segment(kind, origin):
+    """Scientists, postdocs and strategic teams work at institutes; everyone else at firms."""
+    return kind == SCIENTIST or origin == ORIGIN_POSTDOC or origin == ORIGIN_STRATEGIC
+
+
+@njit(cache=True)
+def vacancy_slots(f, institutes):
+    """One entry (the firm's slot) per open vacancy of the institute segment or the rest."""
+    total = 0
+    for i in range(f.alive.shape[0]):
+        if f.alive[i] and (f.kind[i] == FIRM_INSTITUTE) == institutes:
+            v = int(math.ceil(f.desired[i])) - f.staff[i]
+            if v > 0:
+                total += v
+    slots = np.empty(total, dtype=np.int64)
+    k = 0
+    for i in range(f.alive.shape[0]):
+        if f.alive[i] and (f.kind[i] == FIRM_INSTITUTE) == institutes:
+            v = int(math.ceil(f.desired[i])) - f.staff[i]
+            for _ in range(max(v, 0)):
+                slots[k] = i
+                k += 1
+    return slots
+
+
+@njit(cache=True)
+def match(t, institutes, slots, productivity, staff, rule, month, skey_select, skey_assign):
+    """Match the searchers of one segment to vacancy ``slots`` with M = A U^a V^(1-a).
+
+    ``t`` is a :data:`Searchers`. The ``M`` searchers with the smallest draws are matched
+    (exactly M, in random order); each takes a vacancy drawn without replacement. Returns
+    ``(searchers, matches)``.
+    """
+    n_v = slots.shape[0]
+    idx = np.empty(t.status.shape[0], dtype=np.int64)
+    count = 0
+    for i in range(t.status.shape[0]):
+        if t.status[i] == SEARCHING and in_institute_segment(t.kind[i], t.origin[i]) == institutes:
+            idx[count] = i
+            count += 1
+    if count == 0 or n_v == 0:
+        return count, 0
+    draw = np.empty(count)
+    for j in range(count):
+        draw[j] = uniform(skey_select, t.uid[idx[j]], month)
+    m = rule.efficiency * count**rule.elasticity * n_v ** (1.0 - rule.elasticity)
+    m_int = min(int(math.floor(m + 0.5)), count, n_v)
+    order = np.argsort(draw, kind="mergesort")
+    remaining = n_v
+    for r in range(m_int):
+        i = idx[order[r]]
+        pick = int(uniform(skey_assign, t.uid[i], month) * remaining)
+        f = slots[pick]
+        slots[pick] = slots[remaining - 1]
+        remaining -= 1
+        t.status[i] = EMPLOYED
+        t.employer[i] = f
+        staff[f] += 1
+        t.wage[i] = rule.level_mult[t.level[i]] * productivity[f]
+    return count, m_int
+
+
+class Matching(Component):
+    """The labour market of innovation talents."""
+
+    outputs = ("matches", "vacancies")
+
+    def __init__(self, model):
+        super().__init__(model)
+        start = self.p.talent.job_finding_before_start
+        self.job_finding = {True: start, False: start}  # by segment: institutes, firms
+
+    def step(self) -> None:
+        """Match both segments."""
+        ep, m, t, f = self.p.enterprise, self.month, self.model.talents, self.model.firms
+        market = self.p.policy.talent_market
+        efficiency = ep.matching_efficiency * (
+            1.0 + self.act("talent_market") * market.matching_gain
+        )
+        rule = MatchRule(
+            efficiency, ep.matching_elasticity, np.array(self.p.talent.level_wage_multiplier)
+        )
+        openings = f.take(Openings)
+        searchers = t.take(Searchers)
+        total_matches, total_vac = 0, 0
+        for institutes in (True, False):
+            slots = vacancy_slots(openings, institutes)
+            total_vac += slots.shape[0]
+            n_search, matches = match(
+                searchers,
+                institutes,
+                slots,
+                f.view("productivity"),
+                f.view("staff"),
+                rule,
+                m,
+                self.key("match.select"),
+                self.key("match.assign"),
+            )
+            self.job_finding[institutes] = matches / n_search if n_search else 1.0
+            total_matches += matches
+        self.record("matches", total_matches)
+        self.record("vacancies", total_vac)

@@ -1,0 +1,83 @@
+"""Apprenticeships (task 20) and training for all residents (task 26).
+
+Reads ``[policy.skilled_talent]`` and ``[policy.training]``. Each programme enrols
+``per_year / 12`` trainees a month in expectation (fewer if its account cannot pay them) among
+employed residents of its kinds not yet trained in it; each trainee gains ``ability_gain x
+strength`` log ability and is marked in the ``trained`` bit field (bit 0 apprenticeship, bit 1
+general training). Apprentices are also retained better (:mod:`.careers`).
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+from numba import njit
+
+from ..core.codes import EMPLOYED, TECHNICIAN
+from ..core.component import Component
+from ..core.rng import uniform
+from ..names import TALENT_KINDS
+
+__all__ = ["Training", "Trainees", "train_residents", "APPRENTICED", "TRAINED"]
+
+Trainees = namedtuple("Trainees", ("status", "kind", "trained", "ability", "uid"))
+APPRENTICED, TRAINED = 0, 1  # bits of the ``trained`` property
+
+
+@njit(cache=True)
+def train_residents(t, month, skey, want, kind_mask, bit, gain):
+    """Enrol ``want`` trainees (in expectation) in the programme of bit ``bit``; return how many.
+
+    Trainees are drawn among employed residents of the kinds in ``kind_mask`` not yet trained in
+    it (``t`` is a :data:`Trainees`); a trainee gains ``gain`` log ability.
+    """
+    n = 0
+    if want <= 0.0:
+        return n
+    eligible = 0
+    for i in range(t.status.shape[0]):
+        if t.status[i] == EMPLOYED and kind_mask[t.kind[i]] and not (t.trained[i] >> bit) & 1:
+            eligible += 1
+    if eligible == 0:
+        return n
+    select_prob = min(want / eligible, 1.0)
+    for i in range(t.status.shape[0]):
+        if t.status[i] != EMPLOYED or not kind_mask[t.kind[i]] or (t.trained[i] >> bit) & 1:
+            continue
+        if uniform(skey, t.uid[i], month) < select_prob:
+            t.trained[i] |= np.int8(1 << bit)
+            t.ability[i] += gain
+            n += 1
+    return n
+
+
+class Training(Component):
+    """Training programmes for residents."""
+
+    properties = {"talents": {"trained": (np.int8, 0)}}
+
+    def step(self) -> None:
+        """Enrol this month's apprentices and trainees."""
+        pol, t, m, ledger = self.p.policy, self.model.talents, self.month, self.model.ledger
+        sk = self.key("talent.training")
+        technicians = np.zeros(len(TALENT_KINDS), dtype=np.bool_)
+        technicians[TECHNICIAN] = True
+        everyone = np.ones(len(TALENT_KINDS), dtype=np.bool_)
+        st, tr = pol.skilled_talent, pol.training
+        programmes = (
+            ("skilled_talent", st.apprentices_per_year, st.cost_cny_thousand_per_apprentice,
+             technicians, APPRENTICED, st.ability_gain),
+            ("training", tr.trainees_per_year, tr.cost_cny_thousand_per_trainee, everyone,
+             TRAINED, tr.ability_gain),
+        )  # fmt: skip
+        for name, per_year, cost, kinds, bit, gain in programmes:
+            a = self.act(name)
+            if a <= 0:
+                continue
+            want = per_year / 12.0
+            if cost > 0:
+                want = min(want, ledger.available(name) * 1e3 / cost)
+            trainees = t.take(Trainees)
+            n = train_residents(trainees, m, sk ^ np.uint64(bit + 1), want, kinds, bit, gain * a)
+            ledger.pay(name, n * cost / 1e3)
