@@ -44,13 +44,14 @@ import numpy as np
 from qcy_sim.core import codes as k
 from qcy_sim.core.rng import StreamKeys
 from qcy_sim.core.store import AgentStore
-from qcy_sim.mechanisms.attraction import ArrivalKeys, Arrivals, Choice, Pools, arrivals
+from qcy_sim.mechanisms.attraction import ArrivalKeys, Arrivals, Choice, Pools, Rivals, arrivals
 from qcy_sim.mechanisms.careers import Career, CareerKeys, CareerMonth, CareerRates, talents_month
 from qcy_sim.mechanisms.matching import MatchRule, Openings, Searchers, match, vacancy_slots
 from qcy_sim.mechanisms.population import InitialDraw, Residents, Seats, init_talents
 from qcy_sim.model import COMPONENTS
 from qcy_sim.names import CARRIER_KINDS, TALENT_KINDS
 from qcy_sim.scenario import Scenario
+from qcy_sim.schema import COMPETITORS
 
 __all__ = [
     "FlowParams",
@@ -73,7 +74,7 @@ __all__ = [
 SERVICE_LEVEL = 0.6  # services bought by 60 of a half-level 40 million CNY a year
 AWARDS_CNY_THOUSAND = (0.0, 100.0, 500.0)  # on arrival, by recognised level
 LIVING_SUBSIDY_CNY_THOUSAND = 24.0  # 1 thousand CNY a month for 24 months (young, students)
-EVALUATION_REFORM = 1.0  # intensity: untitled talents are recognised at 0.5 x (1 + 2 x 1)
+EVALUATION_REFORM = 1.0  # intensity: the untitled margin is cut by margin_relief x 1
 
 # Newcomers are eligible for talent housing for this long (talent.housing_tenure_months).
 HOUSING_MONTHS = 36
@@ -117,11 +118,13 @@ class FlowParams:
     th_high_level: float
     recognised_share: float
     asc: tuple[float, float, float]
-    competitor_gain_per_month: float
+    rival_pay: tuple[float, ...]  # competitors' pay ratios
+    rival_subsidy: tuple[tuple[float, float, float], ...]  # competitors' subsidies by level
+    rival_utility: tuple[float, ...]  # competitors' other utility
     beta_wage: float
     beta_award: float
     level_mult: tuple[float, float, float]
-    comp_ratio: float
+    expectation_ratio: float
     expect_sd: float
     awards: tuple[float, float, float]
     region_utility: tuple[float, ...]
@@ -131,12 +134,14 @@ class FlowParams:
     desired_growth_per_month: float
     # retention
     ability_growth: float
-    recog_titled: float
-    recog_untitled: float
+    batches_per_year: int
+    apply_share: float
+    untitled_margin: float
     exit_base: float
     exit_coef: float
     d_wage: float
     d_unhoused: float
+    d_search: float
     d_services_gap: float
     search_exit: float
 
@@ -162,7 +167,8 @@ def flow_params(scenario: Scenario, talents: int) -> FlowParams:
     util = [base] * len(TALENT_KINDS)
     for kind in (k.YOUNG, k.STUDENT):
         util[kind] += tp.beta_award * LIVING_SUBSIDY_CNY_THOUSAND / 100.0
-    recog = tp.recognition_per_month
+    rivals = [getattr(p.competitors, name) for name in COMPETITORS]
+    ev = p.policy.evaluation_reform
     return FlowParams(
         talents=int(talents),
         ordinary_firms=max(1, round(s * ini.enterprises)),
@@ -194,11 +200,13 @@ def flow_params(scenario: Scenario, talents: int) -> FlowParams:
         th_high_level=tp.high_level_threshold,
         recognised_share=tp.arrival_recognised_share,
         asc=(tp.asc_domestic, tp.asc_overseas, tp.asc_graduate),
-        competitor_gain_per_month=tp.competitor_gain_per_year / 12.0,
+        rival_pay=tuple(r.pay_ratio for r in rivals),
+        rival_subsidy=tuple(tuple(r.subsidy_by_level_cny_thousand) for r in rivals),
+        rival_utility=tuple(r.amenity + tp.beta_housing * r.housing for r in rivals),
         beta_wage=tp.beta_wage,
         beta_award=tp.beta_award,
         level_mult=tuple(tp.level_wage_multiplier),
-        comp_ratio=tp.competitor_wage_ratio,
+        expectation_ratio=tp.expectation_ratio,
         expect_sd=tp.expectation_sd,
         awards=AWARDS_CNY_THOUSAND,
         region_utility=tuple(util),
@@ -206,12 +214,15 @@ def flow_params(scenario: Scenario, talents: int) -> FlowParams:
         elasticity=ep.matching_elasticity,
         desired_growth_per_month=ep.growth_per_year / 12.0,
         ability_growth=tp.ability_growth_per_year / 12.0,
-        recog_titled=min(1.0, recog),
-        recog_untitled=min(1.0, recog * 0.5 * (1.0 + 2.0 * EVALUATION_REFORM)),
+        batches_per_year=p.recognition.batches_per_year,
+        apply_share=p.recognition.apply_share,
+        untitled_margin=p.recognition.untitled_margin
+        * (1.0 - ev.margin_relief * EVALUATION_REFORM),
         exit_base=tp.exit_base_per_month,
         exit_coef=tp.exit_dissatisfaction_coef,
         d_wage=tp.dissatisfaction_wage,
         d_unhoused=tp.dissatisfaction_unhoused,
+        d_search=tp.dissatisfaction_search_per_year,
         d_services_gap=tp.dissatisfaction_services * (1.0 - SERVICE_LEVEL),
         search_exit=tp.search_exit_per_month,
     )
@@ -271,6 +282,11 @@ def initial_state(fp: FlowParams, seed: int) -> FlowState:
     return FlowState(kind, desired, staff, productivity, t)
 
 
+def is_batch(month: int, batches: int) -> bool:
+    """Whether a recognition batch is held in ``month`` (the run starts in January)."""
+    return batches > 0 and ((month - 1) % 12 + 1) % (12 // batches) == 0
+
+
 # ----------------------------------------------------------------------------------------------
 # Arrays + qcy_sim's kernels
 
@@ -314,15 +330,22 @@ class ArrayFlow:
             np.array(fp.asc),
             np.tile(np.array(fp.region_utility), (n_pools, 1)),
         )
-        self._choice = (
+        self._choice = Choice(
             np.array(fp.field_shares),
             fp.overseas_shift,
             fp.ability_sd,
             fp.th_high_end,
             fp.th_high_level,
             np.array(fp.level_mult),
-            fp.comp_ratio,
+            fp.expectation_ratio,
             fp.expect_sd,
+            fp.beta_wage,
+            fp.beta_award,
+            np.array(fp.awards),
+            np.zeros(3),
+        )
+        self._rivals = Rivals(
+            np.array(fp.rival_pay), np.array(fp.rival_subsidy), np.array(fp.rival_utility)
         )
         self._arrival_keys = ArrivalKeys(*(keys[f"arrival.{n}"] for n in ArrivalKeys._fields))
         self._match_keys = (keys["match.select"], keys["match.assign"])
@@ -338,20 +361,21 @@ class ArrayFlow:
             fp.exit_coef,
             fp.d_wage,
             fp.d_unhoused,
+            fp.d_search,
             fp.search_exit,
             0.0,
             HOUSING_MONTHS,
         )
-        self._career_month = CareerMonth(
-            np.full(n_kinds, fp.ability_growth),
-            fp.recog_titled,
-            fp.recog_untitled,
-            fp.d_services_gap,
-            np.zeros(n_kinds),
-            np.zeros(3),
-            0.0,
-            0.0,
-            np.zeros(n_kinds),
+        self._career_month = dict(
+            ability_growth=np.full(n_kinds, fp.ability_growth),
+            apply_share=fp.apply_share,
+            untitled_margin=fp.untitled_margin,
+            d_base=fp.d_services_gap,
+            d_by_kind=np.zeros(n_kinds),
+            d_by_level=np.zeros(3),
+            d_trained=0.0,
+            d_failed=0.0,
+            found_prob=np.zeros(n_kinds),
         )
         self._founders = np.empty(1, dtype=np.int64)
         self._growth = math.exp(fp.desired_growth_per_month)
@@ -368,19 +392,14 @@ class ArrayFlow:
         self.month += 1
         m, fp, t = self.month, self.fp, self.talents
         t.reserve(int(self._pools.size.sum()))
-        choice = Choice(
-            *self._choice,
-            fp.competitor_gain_per_month * (m - 1),
-            fp.beta_wage,
-            fp.beta_award,
-            np.array(fp.awards),
-            np.zeros(3),
-        )
         full = Arrivals(*(t.full(p) for p in Arrivals._fields))
-        n_arr, _, _ = arrivals(full, self._pools, choice, self._arrival_keys, m, t.count)
+        n_arr, _, _ = arrivals(
+            full, self._pools, self._choice, self._rivals, self._arrival_keys, m, t.count
+        )
         t.grow_to(t.count + n_arr)
         searchers = t.take(Searchers)
         openings = Openings(self.firm_alive, self.firm_kind, self.desired, self.staff)
+        pay = self.productivity  # the reduced model's firms pay no premium
         matches = 0
         for institutes in (True, False):
             slots = vacancy_slots(openings, institutes)
@@ -388,7 +407,7 @@ class ArrayFlow:
                 searchers,
                 institutes,
                 slots,
-                self.productivity,
+                pay,
                 self.staff,
                 self._rule,
                 m,
@@ -396,12 +415,13 @@ class ArrayFlow:
             )
             matches += n
         careers = t.take(Career)
-        departures, _, _, _ = talents_month(
+        month = CareerMonth(batch=is_batch(m, fp.batches_per_year), **self._career_month)
+        departures, _, _, _, _ = talents_month(
             careers,
             self.firm_alive,
             self.staff,
             self._rates,
-            self._career_month,
+            month,
             self._career_keys,
             m,
             self._founders,
@@ -466,6 +486,7 @@ class Talent(mesa.Agent):
         self.expectation = expectation
         self.arrived = arrived
         self.status = SEARCHING
+        self.search_since = arrived
         self.employer: Firm | None = None
         self.wage = 0.0
 
@@ -481,15 +502,15 @@ class Talent(mesa.Agent):
         """A month of career: ability grows, recognition, and the departure decision."""
         model, fp = self.model, self.model.fp
         self.ability += fp.ability_growth
-        if self.ability >= fp.th_high_level:
-            target = 2
-        elif self.ability >= fp.th_high_end:
-            target = 1
-        else:
-            target = 0
-        if target > self.level:
-            rate = fp.recog_titled if self.titled else fp.recog_untitled
-            if self.random.random() < rate:
+        if is_batch(model.month, fp.batches_per_year) and self.level < 2:
+            margin = 0.0 if self.titled else fp.untitled_margin
+            if self.ability >= fp.th_high_level + margin:
+                target = 2
+            elif self.ability >= fp.th_high_end + margin:
+                target = 1
+            else:
+                target = 0
+            if target > self.level and self.random.random() < fp.apply_share:
                 if self.status == EMPLOYED:  # pay follows the recognised level
                     self.wage *= fp.level_mult[target] / fp.level_mult[self.level]
                 self.level = target
@@ -499,6 +520,8 @@ class Talent(mesa.Agent):
             d += fp.d_wage * math.log(self.expectation / self.wage)
         if model.month - self.arrived <= HOUSING_MONTHS:  # nobody is housed here
             d += fp.d_unhoused
+        if self.status == SEARCHING:
+            d += fp.d_search * (model.month - self.search_since) / 12.0
         h = fp.exit_base * math.exp(fp.exit_coef * max(d, 0.0))
         if self.status == SEARCHING:
             h = 1.0 - (1.0 - h) * (1.0 - fp.search_exit)
@@ -544,6 +567,7 @@ class MesaFlow(mesa.Model):
                 float(t["expectation"][i]),
                 int(t["arrived"][i]),
             )
+            a.search_since = int(t["search_since"][i])
             if t["status"][i] == EMPLOYED:
                 firm = firms[t["employer"][i]]
                 a.status, a.employer, a.wage = EMPLOYED, firm, float(t["wage"][i])
@@ -562,7 +586,6 @@ class MesaFlow(mesa.Model):
     def arrive(self) -> int:
         """Candidates decide between the area and their outside option; returns arrivals."""
         fp, m, rnd = self.fp, self.month, self.random
-        competitor = fp.competitor_gain_per_month * (m - 1)
         arrived = 0
         for origin, n in enumerate(fp.candidates):
             for _ in range(n):
@@ -574,11 +597,18 @@ class MesaFlow(mesa.Model):
                 titled = rnd.random() < fp.recognised_share
                 rec = lvl if titled else 0
                 wage = fp.level_mult[rec]
-                e = fp.comp_ratio * fp.level_mult[lvl]
+                e = fp.expectation_ratio * fp.level_mult[lvl]
                 e *= math.exp(fp.expect_sd * rnd.gauss(0.0, 1.0))
-                dv = fp.asc[origin] - competitor + fp.beta_wage * math.log(wage / e)
-                dv += fp.beta_award * fp.awards[rec] / 100.0 + fp.region_utility[kind]
-                if rnd.random() < 1.0 / (1.0 + math.exp(-dv)):
+                u = fp.asc[origin] + fp.beta_wage * math.log(wage / e)
+                u += fp.beta_award * fp.awards[rec] / 100.0 + fp.region_utility[kind]
+                weight = math.exp(u)
+                total = 1.0 + weight
+                for pay, subsidy, other in zip(
+                    fp.rival_pay, fp.rival_subsidy, fp.rival_utility, strict=True
+                ):
+                    v = fp.beta_wage * math.log(pay * fp.level_mult[lvl] / e)
+                    total += math.exp(v + fp.beta_award * subsidy[lvl] / 100.0 + other)
+                if rnd.random() < weight / total:
                     Talent(self, kind, field, rec, m if rec > 0 else -1, a, titled, e, m)
                     arrived += 1
         return arrived

@@ -466,9 +466,10 @@ SCALE_KEYS = (
     "enterprise.relocations_per_year",
     "carriers.*.initial_operating",
     "carriers.*.initial_under_construction",
-    "carriers.*.projects_per_year",
+    "initial.park_developers",
     "funds.*.initial_balance_cny_million",
     "funds.*.budget_cny_million_per_year",
+    "policy.*.budget_cny_million_per_year",
 )
 
 

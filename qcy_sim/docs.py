@@ -25,6 +25,8 @@ def _fmt(value) -> str:
 
 
 def _range(meta: dict) -> str:
+    if meta.get("choices") and meta["choices"] != ("",):
+        return "one of " + ", ".join(_fmt(c) for c in meta["choices"])
     lo, hi = meta.get("lo"), meta.get("hi")
     if lo is None and hi is None:
         return ""
@@ -90,9 +92,10 @@ def scenario_reference() -> str:
         "| key | unit | range | meaning |",
         "|---|---|---|---|",
     ]
-    for key, (_kind, unit, doc, lo, hi) in TARGET_KEYS.items():
-        rng = _range({"lo": lo, "hi": hi})
-        req = " Required." if key in ("threshold", "deadline") else " Default 0."
+    for key, (kind, unit, doc, lo, hi) in TARGET_KEYS.items():
+        rng = _range({"choices": lo} if kind == "choice" else {"lo": lo, "hi": hi})
+        req = {"threshold": " Required.", "deadline": " Required.", "tolerance": " Default 0."}
+        req = req.get(key, "")
         lines.append(f"| `{key}` | {unit} | {rng} | {doc}{req} |")
     lines += [
         "",

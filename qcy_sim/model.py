@@ -15,14 +15,15 @@ import numpy as np
 from .core.ledger import Ledger
 from .core.rng import StreamKeys
 from .core.store import AgentStore
-from .indicators import SERIES, kpi_row
+from .indicators import COUNTINGS, DEFAULT_COUNTING, SERIES, counted_column, kpi_values
 from .mechanisms.attraction import Attraction
 from .mechanisms.brokers import Brokers
 from .mechanisms.careers import Careers
 from .mechanisms.carriers import Carriers
+from .mechanisms.competitors import Competitors
 from .mechanisms.enterprises import Enterprises
 from .mechanisms.founding import Founding
-from .mechanisms.funding import Funding
+from .mechanisms.funding import Funding, budget_lines
 from .mechanisms.housing import Housing
 from .mechanisms.investment import Investment
 from .mechanisms.landing import Landing
@@ -33,12 +34,12 @@ from .mechanisms.services import Services
 from .mechanisms.talent_port import TalentPort
 from .mechanisms.teams import Teams
 from .mechanisms.training import Training
-from .names import ACCOUNTS, FUNDS, KPIS, PUBLIC_ACCOUNTS
+from .names import FUNDS, KPIS, PUBLIC_FUNDS
 from .policy import LEVERS_IN_ORDER
 from .policy.governance import Governance
-from .scenario import Scenario
+from .scenario import Scenario, month_index
 
-__all__ = ["QcyModel", "COMPONENTS", "SCHEDULE", "SPENDING", "SERIES", "FUNDS", "PUBLIC_ACCOUNTS"]
+__all__ = ["QcyModel", "COMPONENTS", "SCHEDULE", "SPENDING", "SERIES", "FUNDS", "PUBLIC_FUNDS"]
 
 # The mechanisms, by the attribute that holds each.
 COMPONENTS = {
@@ -49,6 +50,7 @@ COMPONENTS = {
     "carriers": Carriers,
     "port": TalentPort,
     "landing": Landing,
+    "competitors": Competitors,
     "attraction": Attraction,
     "matching": Matching,
     "training": Training,
@@ -69,46 +71,53 @@ INITIALISE = (
     ("brokers", "initialise"),
     ("housing", "initialise"),
     ("enterprises", "settle_vacancies"),
+    ("founding", "recount"),
 )
 # The month, in this order: (component, phase, what happens). docs/ODD.md §3 is this table.
 SCHEDULE = (
     ("policy", "begin_month", "Last month's lever strengths and programme payments are forgotten."),
-    ("funding", "receive", "Budgets: initial balances in month 1, yearly budgets in January, "
-     "the capital pool's SOE money once a year while three_pools acts."),
-    ("policy", "pay_programmes", "Running costs of acting fixed-cost programmes are paid (an "
-     "unpaid programme stands still this month)."),
-    ("carriers", "pay_operation", "Operating support of operating carriers."),
+    ("funding", "receive", "Budgets: initial balances in month 1; in January yearly budgets, "
+     "and the levers' unspent lines return and new appropriations open; the capital pool's SOE "
+     "money once a year while three_pools acts."),
+    ("policy", "pay_programmes", "Running costs of acting fixed-cost programmes are paid from "
+     "their lines (an unpaid programme stands still this month)."),
+    ("carriers", "pay_operation", "Operating support of recognised operating carriers."),
     ("port", "pay_operation", "Operating cost of the open International Talent Port."),
     ("housing", "pay_rent", "Rent subsidies of occupied talent apartments."),
     ("attraction", "pay_subsidies", "Living subsidies of young talents and students."),
     ("services", "pay", "Services, service specialists and the atmosphere."),
-    ("carriers", "step", "Carrier projects are launched and built; finished R&D institutions "
-     "open as employers."),
+    ("carriers", "propose", "Institutes, chain leaders and developers propose carriers."),
+    ("carriers", "recognise", "Programme calls recognise proposals that meet the criteria; "
+     "rejected proposals are built privately or dropped."),
+    ("carriers", "build", "Construction advances where grants are paid; finished R&D "
+     "institutions open as employers."),
     ("port", "step", "The International Talent Port is launched and built."),
-    ("enterprises", "evolve", "Firms' desired staff grows; firms fail."),
+    ("enterprises", "evolve", "Firms' output grows; labour demand follows; firms fail."),
     ("founding", "release", "Incubated firms that failed or grew up leave their slot."),
-    ("investment", "compensate", "Risk compensation for investors in failed firms."),
+    ("investment", "compensate", "Stakes in failed firms are written off; risk compensation."),
     ("landing", "step", "Relocations, alumni firms, chain leaders and workstations land."),
     ("enterprises", "certify", "Firms are certified high-tech."),
-    ("attraction", "step", "Candidates choose the area or not; placements and flexible "
-     "talents arrive; awards are paid."),
+    ("attraction", "step", "Candidates choose the area, a competitor or staying; placements "
+     "and flexible talents arrive; awards are paid."),
     ("matching", "step", "Searchers are matched to vacancies."),
+    ("enterprises", "adjust", "Pay premia answer open posts; posts open too long expire."),
     ("training", "step", "Apprenticeships and training."),
-    ("careers", "step", "Employer failures, ability growth, recognition, departures; "
+    ("careers", "step", "Employer failures, ability growth, recognition batches, departures; "
      "founders open startups."),
     ("brokers", "transfer", "Brokers broker transfers: spin-offs and projects."),
-    ("investment", "step", "The funds invest in young firms."),
+    ("investment", "step", "Stakes held long enough are sold; the funds invest in young firms."),
     ("housing", "step", "Apartments are added; tenants move out, newcomers move in."),
-    ("brokers", "train", "Broker trainees are enrolled and certified."),
-    ("teams", "step", "Teams end and form."),
+    ("brokers", "train", "Talents apply to broker training; trainees are certified."),
+    ("teams", "step", "Teams end; projects are taken up by scientists; 新双创 teams form."),
     ("teams", "hold_competitions", "Innovation competitions are held."),
-    ("reforms", "step", "Reform cases arise and are promoted."),
+    ("reforms", "step", "Reforms' outcomes earn cases; mature cases are promoted."),
+    ("carriers", "evaluate", "In January, under-used carriers lose recognition or close."),
 )  # fmt: skip
-# Spending categories and the account paying each: the levers' (in table order), then the
-# categories of mechanisms that no lever owns.
+# Spending categories and the budget line paying each: every lever's categories are paid from
+# its own line (in table order), then the investing funds' outlays from theirs.
 SPENDING: dict[str, str] = {
-    **{cat: account for spec in LEVERS_IN_ORDER for cat, account in spec.spending},
-    **{cat: account for cls in COMPONENTS.values() for cat, account in cls.spending.items()},
+    **{cat: spec.name for spec in LEVERS_IN_ORDER for cat in spec.spending},
+    **{cat: line for cls in COMPONENTS.values() for cat, line in cls.spending.items()},
 }
 
 
@@ -140,7 +149,14 @@ class QcyModel(mesa.Model):
         self.kpi = np.zeros((self.horizon + 1, len(KPIS)))
         self.series = np.zeros((self.horizon + 1, len(SERIES)))
         self._series_col = {c: i for i, c in enumerate(SERIES)}
-        self.ledger = Ledger(ACCOUNTS, SPENDING, self.horizon + 1)
+        lines = budget_lines()
+        levers = tuple(spec.name for spec in LEVERS_IN_ORDER)
+        rule = ("special",) if self.p.funds.special.reallocation == "reserve" else ()
+        self.ledger = Ledger(lines, SPENDING, self.horizon + 1, yearly=levers, reallocate=rule)
+        self.counting = {kpi: DEFAULT_COUNTING[kpi] for kpi in KPIS}
+        for target in scenario.targets:
+            if target.counting:
+                self.counting[target.kpi] = target.counting
         self.spending = self.ledger.spending
         capacity = {"talents": max(1024, int(self.p.initial.talents * 1.5)), "firms": 4096}
         props: dict[str, dict] = {"talents": {}, "firms": {}}
@@ -173,6 +189,14 @@ class QcyModel(mesa.Model):
             self.step()
         return self
 
+    def month_of(self, label: str) -> int:
+        """Month index of a ``YYYY-MM`` label (1 = ``time.start``)."""
+        return month_index(self.p.time.start, label)
+
+    def series_column(self, output: str) -> int:
+        """Column of a monthly output in :attr:`series`."""
+        return self._series_col[output]
+
     def record(self, output: str, value: float) -> None:
         """Set this month's value of a monthly output."""
         self.series[self.month, self._series_col[output]] = value
@@ -185,11 +209,22 @@ class QcyModel(mesa.Model):
         self.population.census()
         self.enterprises.census()
         self.services.census()
-        self.record("incubators", self.carriers.count("incubator"))
         self.record("housing_units", self.housing.units)
+        counts = self.population.counts
+        residents = counts["residents"]
+        self.record("unemployment", counts["searching"] / residents if residents else 0.0)
+        row = self.series[self.month]
+        vacancies = row[self._series_col["vacancies"]]
+        jobs = vacancies + counts["employed"]
+        self.record("vacancy_rate", vacancies / jobs if jobs else 0.0)
+        self.record("returned_cny_million", self.ledger.returned[self.month])
         for fund in FUNDS:
             self.record(f"{fund}_balance", self.ledger.fund_balance(fund))
-        self.kpi[self.month] = kpi_row(self)
+        for counting in COUNTINGS:
+            for kpi, value in kpi_values(self, counting).items():
+                self.record(counted_column(kpi, counting), value)
+        for j, kpi in enumerate(KPIS):
+            self.kpi[self.month, j] = row[self._series_col[counted_column(kpi, self.counting[kpi])]]
 
     def check(self) -> None:
         """Assert every component's invariants and the ledger identity."""
@@ -207,14 +242,14 @@ class QcyModel(mesa.Model):
         from .scenario import month_label
 
         rows = slice(0, self.month + 1)
-        df = pd.DataFrame(self.kpi[rows], columns=list(KPIS))
-        for j, name in enumerate(SERIES):
-            df[name] = self.series[rows, j]
-        for j, name in enumerate(SPENDING):
-            df[f"spend_{name}"] = self.spending[rows, j]
-        df.insert(0, "month", np.arange(self.month + 1))
-        df.insert(1, "date", [month_label(self.p.time.start, i) for i in range(self.month + 1)])
-        return df
+        columns = {
+            "month": np.arange(self.month + 1),
+            "date": [month_label(self.p.time.start, i) for i in range(self.month + 1)],
+        }
+        columns.update({name: self.kpi[rows, j] for j, name in enumerate(KPIS)})
+        columns.update({name: self.series[rows, j] for j, name in enumerate(SERIES)})
+        columns.update({f"spend_{c}": self.spending[rows, j] for j, c in enumerate(SPENDING)})
+        return pd.DataFrame(columns)
 
     def stores(self) -> dict[str, AgentStore]:
         """Every agent store by name."""

@@ -14,9 +14,8 @@ __all__ = [
     "LEVELS",
     "CARRIER_KINDS",
     "KPIS",
-    "ACCOUNTS",
     "FUNDS",
-    "PUBLIC_ACCOUNTS",
+    "PUBLIC_FUNDS",
     "N_KEY_CHAINS",
 ]
 
@@ -66,17 +65,7 @@ KPIS = (
 # The five key industry chains are the first five fields.
 N_KEY_CHAINS = 5
 
-# Accounts: the talent special fund's four accounts, then the investing funds. A dotted name
-# "fund.account" belongs to fund "fund".
-ACCOUNTS = (
-    "special.talents",
-    "special.living",
-    "special.carriers",
-    "special.programmes",
-    "development",
-    "capital_pool",
-    "venture",
-)
+# The funds: the talent special fund (人才专项资金), which pays the levers, and the funds that
+# invest in young firms. Venture capital is private money; the others are public.
 FUNDS = ("special", "development", "capital_pool", "venture")
-# Venture capital is private money: public spending is what the other accounts pay.
-PUBLIC_ACCOUNTS = ACCOUNTS[:-1]
+PUBLIC_FUNDS = FUNDS[:-1]

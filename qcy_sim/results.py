@@ -16,8 +16,11 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from .model import PUBLIC_ACCOUNTS, SERIES, SPENDING
+from .indicators import COUNTINGS, DEFAULT_COUNTING, counted_column
+from .mechanisms.funding import budget_lines
+from .model import PUBLIC_FUNDS, SERIES, SPENDING
 from .outputs import write_folder, write_json
+from .policy import LEVERS_IN_ORDER
 from .scenario import Target, month_label
 from .schema import KPIS
 
@@ -34,6 +37,9 @@ __all__ = [
     "milestone_outcomes",
     "milestone_probability",
     "MONTH_MET_QUANTILES",
+    "COUNTING_WORDS",
+    "counting_of",
+    "net_public_cost",
 ]
 
 # Quantiles of the first month met reported in summary.json (never-met replicates count as later
@@ -73,6 +79,18 @@ def target_outcomes(
     return met, first
 
 
+COUNTING_WORDS = {
+    "stock": "present at the deadline, whenever they came",
+    "gained": "present at the deadline and added since the start",
+    "cumulative": "everything added since the start, including what has since gone",
+}
+
+
+def counting_of(target: Target) -> str:
+    """The counting a target judges: its own, or its KPI's default."""
+    return target.counting or DEFAULT_COUNTING[target.kpi]
+
+
 def _median_month(first: np.ndarray) -> int | None:
     """Median first month met, counting never-met replicates as later than any month."""
     n = first.shape[0]
@@ -106,6 +124,12 @@ def summarise(rep) -> dict[str, Any]:
             "median_month_met": None if med is None else month_label(sc.params.time.start, med),
             "median_final": float(np.median(rep.kpi[:, -1, j])),
             "median_at_deadline": float(np.median(rep.kpi[:, m, j])),
+            "counting": counting_of(t),
+            "counting_words": COUNTING_WORDS[counting_of(t)],
+            "median_at_deadline_by_counting": {
+                c: float(np.median(rep.series[:, m, SERIES.index(counted_column(t.kpi, c))]))
+                for c in COUNTINGS
+            },
         }
     lo, hi = clopper_pearson(int(all_met.sum()), n)
     month_met = month_met_summary(rep)
@@ -116,6 +140,7 @@ def summarise(rep) -> dict[str, Any]:
         )
     total = rep.spending.sum(axis=(1, 2))
     public = rep.spending[:, :, _public_columns()].sum(axis=(1, 2))
+    net = net_public_cost(rep)
     return {
         "scenario": sc.name,
         "config_hash": sc.config_hash,
@@ -127,6 +152,13 @@ def summarise(rep) -> dict[str, Any]:
         "spending_cny_million": {
             "median_total": float(np.median(total)),
             "median_public": float(np.median(public)),
+            "net_public_cost_median": float(np.median(net)),
+            "by_lever_median": {
+                spec.lever: float(
+                    np.median(rep.spending[:, :, _lever_columns(spec)].sum(axis=(1, 2)))
+                )
+                for spec in LEVERS_IN_ORDER
+            },
             "by_category_median": {
                 c: float(np.median(rep.spending[:, :, j].sum(axis=1)))
                 for j, c in enumerate(SPENDING)
@@ -263,7 +295,29 @@ def _spending_by_year(rep) -> dict[str, dict[str, float]]:
 
 
 def _public_columns() -> list[int]:
-    return [i for i, c in enumerate(SPENDING) if SPENDING[c] in PUBLIC_ACCOUNTS]
+    """Spending categories paid with public money: every lever's, and the public funds' stakes."""
+    lines = budget_lines()
+    return [i for i, c in enumerate(SPENDING) if lines[SPENDING[c]] in PUBLIC_FUNDS]
+
+
+def _lever_columns(spec) -> list[int]:
+    return [list(SPENDING).index(c) for c in spec.spending]
+
+
+def net_public_cost(rep) -> np.ndarray:
+    """Per replicate: public spending less what the public funds recover or still hold.
+
+    Gross public spending counts the levers' spending and the public funds' stakes at cost; the
+    recovered value is the proceeds of stakes sold plus the book value of the stakes still held
+    at the end; risk compensation paid to a public fund is a transfer within the public purse and
+    is counted once.
+    """
+    col = {name: SERIES.index(name) for name in SERIES}
+    gross = rep.spending[:, :, _public_columns()].sum(axis=(1, 2))
+    proceeds = rep.series[:, :, col["public_proceeds"]].sum(axis=1)
+    book = rep.series[:, -1, col["public_book_value"]]
+    transfers = rep.series[:, :, col["public_compensation"]].sum(axis=1)
+    return gross - proceeds - book - transfers
 
 
 def timeseries_frame(rep):

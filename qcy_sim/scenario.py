@@ -77,10 +77,7 @@ class Scenario:
             "name": self.name,
             "description": self.description,
             **params_to_dict(self.params),
-            "targets": {
-                t.kpi: {"threshold": t.threshold, "deadline": t.deadline, "tolerance": t.tolerance}
-                for t in self.targets
-            },
+            "targets": {t.kpi: _target_dict(t) for t in self.targets},
         }
         if self.milestones:  # only when declared, so that other scenarios keep their hash
             data["milestones"] = {}
@@ -108,6 +105,13 @@ class Scenario:
     def target_month(self, target: Target) -> int:
         """Month index (1 = time.start) of a target's deadline."""
         return month_index(self.params.time.start, target.deadline)
+
+
+def _target_dict(t: Target) -> dict[str, Any]:
+    out = {"threshold": t.threshold, "deadline": t.deadline, "tolerance": t.tolerance}
+    if t.counting:
+        out["counting"] = t.counting
+    return out
 
 
 def params_to_dict(params: Any) -> dict[str, Any]:
@@ -305,9 +309,15 @@ def _check_leaf(value: Any, typ: type, meta: dict, file: str, key: str) -> Any:
         if not isinstance(value, bool):
             raise ConfigError(file, key, "true or false", _describe(value))
         return value
+    choices = meta.get("choices")
     if typ is str:
         if not isinstance(value, str):
             raise ConfigError(file, key, "a string", _describe(value))
+        if unit == "YYYY-MM" and choices and value in choices:
+            return value
+        if choices and unit != "YYYY-MM" and value not in choices:
+            shown = ", ".join(repr(c) for c in choices)
+            raise ConfigError(file, key, f"one of {shown}", _describe(value))
         if unit == "YYYY-MM":
             try:
                 _parse_month(value)
@@ -324,7 +334,11 @@ def _check_leaf(value: Any, typ: type, meta: dict, file: str, key: str) -> Any:
         if meta.get("simplex") and abs(sum(out) - 1.0) > 1e-6:
             raise ConfigError(file, key, "shares that sum to 1", f"a sum of {sum(out):.6g}")
         return out
-    return _check_number(value, typ, meta, file, key)
+    number = _check_number(value, typ, meta, file, key)
+    if choices and number not in choices:
+        shown = ", ".join(str(c) for c in choices)
+        raise ConfigError(file, key, f"one of {shown}", _describe(value))
+    return number
 
 
 def _build(
@@ -473,7 +487,9 @@ def _build_targets(raw: Any, params: ModelParams, origins: dict, path: str) -> t
             if k not in spec:
                 continue
             meta = {"unit": unit, "lo": lo, "hi": hi}
-            typ = str if kind == "month" else float
+            if kind == "choice":
+                meta = {"unit": "choice", "choices": lo}
+            typ = str if kind in ("month", "choice") else float
             values[k] = _check_leaf(
                 spec[k], typ, meta, origins.get(f"{key}.{k}", file), f"{key}.{k}"
             )

@@ -83,11 +83,14 @@ def test_discover_command(sweep_dir, tmp_path, capsys):
     assert data["n"] == len(runs)
     assert data["cases_of_interest"] == int((~runs["met_innovation_talents"]).sum())
     b = data["boxes"][0]
-    # the stock of talents at the start decides the 5,000 target of tiny.toml: misses sit at
-    # the low end of initial.talents
-    assert "initial.talents" in b["limits"]
-    lim = b["limits"]["initial.talents"]
-    assert lim["min"] == lim["full_min"] and lim["max"] < lim["full_max"]
+    # the talents gained in a year (the target of tiny.toml) need candidates and jobs: misses sit
+    # at the low end of the domestic pool or of firms' growth, not in the award
+    drivers = {"talent.candidates_domestic_per_month", "enterprise.growth_per_year"}
+    found = drivers & set(b["limits"])
+    assert found, b["limits"]
+    for key in found:
+        lim = b["limits"][key]
+        assert lim["min"] == lim["full_min"] and lim["max"] < lim["full_max"], key
     assert data["sweep_plan_hash"] and data["provenance"]["version"]
 
 

@@ -89,7 +89,7 @@ def test_model_evaluator_uses_common_random_numbers():
             {"policy.awards.high_level_cny_thousand": 500.0, "policy.housing.units_per_year": 1500}
         )
     np.testing.assert_array_equal(a.cost, b.cost)
-    assert set(a.met) == {"tech_brokers", "new_rd_institutions"}
+    assert set(a.met) == {"innovation_carriers", "pilot_bases"}
     assert c.cost.mean() > a.cost.mean()  # more apartments cost more
 
 
@@ -120,7 +120,7 @@ def test_optimize_command(tmp_path, capsys):
     assert (out / "optimize.png").stat().st_size > 10_000
     assert "frontier" in (out / "optimize.md").read_text()
     assert len(data["trials"]) == 5 and data["replicates"] == 6 and len(data["seeds"]) == 6
-    assert data["targets"] == ["tech_brokers", "new_rd_institutions"]
+    assert data["targets"] == ["innovation_carriers", "pilot_bases"]
     best = data["best"]
     assert best["p_all_met"] >= 0.8
     assert best["cost_cny_million"] == min(

@@ -37,7 +37,7 @@ NUMBERS = {
     "policy.housing.units_per_year": st.floats(0, 5000),
     "policy.leadership.execution": st.floats(0, 1),
     "policy.strategic_scientists.arrivals_per_year": st.floats(0, 50),
-    "carriers.incubator.projects_per_year": st.floats(0, 50),
+    "carriers.incubator.proposals_per_year": st.floats(0, 50),
     "carriers.new_rd_institution.lead_time_months": st.floats(1, 24),
     "time.horizon_months": st.integers(1, 8),
 }

@@ -33,10 +33,10 @@ def test_partial_nested_table_keeps_its_own_defaults(tmp_path, baseline):
         tmp_path,
         "p.toml",
         f'extends = "{(ROOT / "scenarios" / "baseline.toml").as_posix()}"\n'
-        "[carriers.pilot_base]\nprojects_per_year = 1.0\n",
+        "[carriers.pilot_base]\nproposals_per_year = 1.0\n",
     )
     sc = load_scenario(path)
-    assert sc.params.carriers.pilot_base.projects_per_year == 1.0
+    assert sc.params.carriers.pilot_base.proposals_per_year == 1.0
     assert sc.params.carriers.pilot_base.capacity == baseline.params.carriers.pilot_base.capacity
     assert sc.params.carriers.incubator == baseline.params.carriers.incubator
 
@@ -181,7 +181,7 @@ def test_milestones_are_validated_and_reported(tmp_path):
         tmp_path,
         "m.toml",
         f'extends = "{(DATA / "tiny.toml").as_posix()}"\n'
-        '[milestones.innovation_talents]\n"2022-06" = 2500\n"2022-12" = 1e9\n',
+        '[milestones.innovation_talents]\n"2022-06" = 300\n"2022-12" = 1e9\n',
     )
     rep = run_replicates(load_scenario(tiny), replicates=3, seed=1)
     ms = rep.summary()["milestones"]["innovation_talents"]

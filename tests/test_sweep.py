@@ -77,7 +77,7 @@ def reference(tmp_path_factory):
 THREE = """
 [levers]
 "policy.awards.high_level_cny_thousand" = { %s }
-"carriers.incubator.projects_per_year" = { %s }
+"carriers.incubator.proposals_per_year" = { %s }
 [uncertain]
 "talent.beta_wage" = { %s }
 """

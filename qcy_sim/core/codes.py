@@ -40,8 +40,10 @@ __all__ = [
     "FIRM_CHAIN_LEADER",
     "FIRM_INSTITUTE",
     "FIRM_STARTUP",
+    "PROPOSED",
     "BUILDING",
     "OPERATING",
+    "CLOSED",
     "TEAM_SE",
     "TEAM_SC",
 ]
@@ -101,8 +103,10 @@ class FirmKind(IntEnum):
 class CarrierStatus(IntEnum):
     """A carrier's life cycle."""
 
+    PROPOSED = 0  # waiting for a programme's call or the proposer's decision
     BUILDING = 1
     OPERATING = 2
+    CLOSED = 3  # dropped before it was built, or closed
 
 
 class TeamKind(IntEnum):
@@ -130,5 +134,5 @@ SCIENTIST, RESEARCHER, YOUNG, MANAGER, PROFESSIONAL, TECHNICIAN, STUDENT = (
     int(k) for k in TalentKind
 )
 FIRM_ORDINARY, FIRM_CHAIN_LEADER, FIRM_INSTITUTE, FIRM_STARTUP = (int(k) for k in FirmKind)
-BUILDING, OPERATING = (int(s) for s in CarrierStatus)
+PROPOSED, BUILDING, OPERATING, CLOSED = (int(s) for s in CarrierStatus)
 TEAM_SE, TEAM_SC = (int(k) for k in TeamKind)

@@ -23,6 +23,7 @@ def par(
     length: int | None = None,
     simplex: bool = False,
     plausible: tuple[float, float] | None = None,
+    choices: tuple | None = None,
 ) -> Any:
     """A documented scenario parameter.
 
@@ -36,6 +37,8 @@ def par(
         simplex: The list's elements must sum to 1 (within 1e-6).
         plausible: For uncertain parameters, the range a sweep should explore (the one-line
             rationale is in ``doc``).
+        choices: The values allowed (for strings and whole numbers that name options); for a
+            month key (unit ``YYYY-MM``), ``("",)`` allows the empty string for "never".
     """
     meta = {
         "unit": unit,
@@ -45,6 +48,7 @@ def par(
         "length": length,
         "simplex": simplex,
         "plausible": plausible,
+        "choices": choices,
     }
     return field(default=default, metadata=meta)
 

@@ -1,14 +1,16 @@
 """Attraction (tasks 6, 7, 9/16, 13, 18, 21, 22, 24, 25, 27): candidate pools and location choice.
 
-Reads ``[talent]`` and the levers that shape pools and offers. Each month, candidates come from
-three pools - other Chinese regions, overseas, and local graduates (in a season) - plus
-programme placements (postdocs, strategic scientists and their teams) and flexible engagements
-(enclaves, offshore incubators). A candidate draws a kind, a field, a log ability and a wage
-expectation around the competitors' offer, and chooses the area over its outside option by a
-binary logit on pay against expectation, awards, headhunters, housing, services, carriers, the
-talent port, the atmosphere and the chance of finding a job. Placements and flexible talents
-come whatever the logit says. Awards to recognised arrivals are paid on arrival while the
-talents account lasts; living subsidies to young talents and students are paid monthly.
+Reads ``[talent]``, ``[competitors]`` and the levers that shape pools and offers. Each month,
+candidates come from three pools - other Chinese regions, overseas, and local graduates (in a
+season) - plus programme placements (postdocs, strategic scientists and their teams) and
+flexible engagements (enclaves, offshore incubators). A candidate draws a kind, a field, a log
+ability and a wage expectation, and chooses among the area, each competing destination and
+staying where it is by a multinomial logit. The area's utility weighs the pay its open posts
+offer against the expectation, the awards it can be expected to pay, headhunters, housing,
+services, carriers, the talent port, the atmosphere and the chance of finding a job; a
+competitor's weighs its pay, subsidies, housing and amenity (:mod:`.competitors`). Placements and
+flexible talents come whatever the logit says. Awards to recognised arrivals are paid on arrival
+from the awards line; living subsidies to young talents and students are paid monthly.
 """
 
 from __future__ import annotations
@@ -70,15 +72,16 @@ Choice = namedtuple(
         "th_high_end",
         "th_high_level",
         "level_mult",
-        "competitor_ratio",
+        "expectation_ratio",
         "expectation_sd",
-        "competitor_utility",
         "beta_wage",
         "beta_award",
         "award_by_level",
         "utility_by_level",
     ),
 )
+# the competing destinations: pay ratio, subsidy by level (thousand CNY), other utility
+Rivals = namedtuple("Rivals", ("pay", "subsidy", "utility"))
 ArrivalKeys = namedtuple(
     "ArrivalKeys", ("kind", "field", "ability", "expectation", "choice", "title")
 )
@@ -96,6 +99,7 @@ Arrivals = namedtuple(
         "titled",
         "expectation",
         "arrived",
+        "search_since",
     ),
 )
 SubsidyCensus = namedtuple("SubsidyCensus", ("status", "kind", "arrived", "level"))
@@ -128,22 +132,27 @@ def categorical(u, shares):
 
 
 @njit(cache=True)
-def arrivals(t, pools, c, keys, month, start):
-    """Candidates choose between the area and their outside option (binary logit).
+def arrivals(t, pools, c, rivals, keys, month, start):
+    """Candidates choose among the area, the competitors and staying (multinomial logit).
 
     Pool ``j`` holds ``pools.size[j]`` candidates. Candidate ``i`` draws a kind, a field, a log
-    ability and a wage expectation ``e = competitor_ratio x level_mult[level] x exp(sd z)``
+    ability and a wage expectation ``e = expectation_ratio x level_mult[level] x exp(sd z)``
     (wages are relative: 1 is the area's pay for a general talent at an average firm). The area
-    offers ``w = level_mult[recognised level]``; its utility over the outside option is ``asc[j]
-    - competitor_utility + beta_wage log(w / e) + beta_award award / 100k + utility_by_level[level]
-    + utility[j, kind]``, and the candidate comes with the logit probability (always, for
-    ``forced`` pools). Arrivals are written into the :data:`Arrivals` arrays ``t`` from slot
-    ``start``. Returns ``(n_arrived, awards_owed_thousand_cny, chosen_by_level)``, the last
-    counting arrivals that chose the area (not placements).
+    offers ``w = level_mult[recognised level]``; its utility over staying is ``asc[j] +
+    beta_wage log(w / e) + beta_award award / 100k + utility_by_level[level] + utility[j,
+    kind]``, where ``utility`` carries the pay its open posts offer relative to 1, and its
+    amenities. Competitor ``r`` offers ``pay[r] x level_mult[level]`` and its subsidy for the
+    level; its utility is ``beta_wage log(pay / e) + beta_award subsidy / 100k + utility[r]``.
+    Staying has utility 0. One uniform draw picks the destination; candidates of ``forced``
+    pools come whatever it says. Arrivals are written into the :data:`Arrivals` arrays ``t``
+    from slot ``start``. Returns ``(n_arrived, chosen_by_level, chosen_by_rival)``, the last two
+    counting candidates who chose (not placements).
     """
     n = start
-    owed = 0.0
     by_level = np.zeros(3, dtype=np.int64)
+    n_rivals = rivals.pay.shape[0]
+    by_rival = np.zeros(n_rivals, dtype=np.int64)
+    weights = np.empty(n_rivals)
     for j in range(pools.size.shape[0]):
         o = pools.origin[j]
         for i in range(pools.size[j]):
@@ -159,17 +168,30 @@ def arrivals(t, pools, c, keys, month, start):
             is_titled = uniform(keys.title, key, month) < pools.recognised[j]
             rec = lvl if is_titled else 0
             z = normal(keys.expectation, key, month)
-            log_e = math.log(c.competitor_ratio * c.level_mult[lvl]) + c.expectation_sd * z
+            log_e = math.log(c.expectation_ratio * c.level_mult[lvl]) + c.expectation_sd * z
             if not pools.forced[j]:
-                dv = (
+                u_area = (
                     pools.asc[j]
-                    - c.competitor_utility
                     + c.beta_wage * (math.log(c.level_mult[rec]) - log_e)
+                    + c.beta_award * c.award_by_level[rec] / _AWARD_UNIT
+                    + c.utility_by_level[rec]
+                    + pools.utility[j, k]
                 )
-                dv += c.beta_award * c.award_by_level[rec] / _AWARD_UNIT + c.utility_by_level[rec]
-                dv += pools.utility[j, k]
-                p = 1.0 / (1.0 + math.exp(-dv))
-                if uniform(keys.choice, key, month) >= p:
+                w_area = math.exp(u_area)
+                total = 1.0 + w_area
+                for r in range(n_rivals):
+                    u = c.beta_wage * (math.log(rivals.pay[r] * c.level_mult[lvl]) - log_e)
+                    u += c.beta_award * rivals.subsidy[r, lvl] / _AWARD_UNIT + rivals.utility[r]
+                    weights[r] = math.exp(u)
+                    total += weights[r]
+                u_choice = uniform(keys.choice, key, month) * total
+                if u_choice >= w_area:
+                    acc = w_area
+                    for r in range(n_rivals):
+                        acc += weights[r]
+                        if u_choice < acc:
+                            by_rival[r] += 1
+                            break
                     continue
             t.uid[n] = key
             t.status[n] = pools.status[j]
@@ -182,12 +204,11 @@ def arrivals(t, pools, c, keys, month, start):
             t.titled[n] = 1 if is_titled else 0
             t.expectation[n] = math.exp(log_e)
             t.arrived[n] = month
-            if pools.status[j] != FLEXIBLE:
-                owed += c.award_by_level[rec]
+            t.search_since[n] = month
             if not pools.forced[j]:
                 by_level[rec] += 1
             n += 1
-    return n - start, owed, by_level
+    return n - start, by_level, by_rival
 
 
 @njit(cache=True)
@@ -214,25 +235,25 @@ def subsidy_census(t, month, subsidy_months):
 class Attraction(Component):
     """Candidate pools, the location choice and what arrivals are paid."""
 
-    outputs = ("candidates", "arrivals")
+    outputs = ("candidates", "arrivals", "chose_area", "stayed")
 
     def __init__(self, model):
         super().__init__(model)
-        self.subsidy_paid = True  # whether last month's living subsidies were paid in full
+        self.subsidy_ratio = 1.0  # share of last month's living subsidies paid
+        self.award_ratio = 1.0  # share of last month's awards paid
         self.high_level_residents = 0  # counted when subsidies are paid (services reads it)
 
     def pay_subsidies(self) -> None:
         """Living subsidies of this month, for young talents and students who arrived."""
         aw = self.p.policy.awards
-        census = self.model.talents.take(SubsidyCensus)
         young, self.high_level_residents = subsidy_census(
-            census, self.month, aw.living_subsidy_months
+            self.model.talents.take(SubsidyCensus), self.month, aw.living_subsidy_months
         )
-        self.subsidy_paid = False
+        self.subsidy_ratio = 0.0
         if self.act("awards") > 0:
-            owed = young * aw.living_subsidy_cny_thousand_per_month
-            paid = self.model.ledger.pay("living_subsidy", owed / 1e3)
-            self.subsidy_paid = paid >= owed / 1e3 - 1e-9
+            owed = young * aw.living_subsidy_cny_thousand_per_month / 1e3
+            paid = self.model.ledger.pay("living_subsidy", owed)
+            self.subsidy_ratio = paid / owed if owed > 0 else 1.0
 
     def _pools(self) -> list:
         """This month's pools of candidates, placements and flexible engagements."""
@@ -266,6 +287,7 @@ class Attraction(Component):
             cost = yt.postdoc_cost_cny_thousand / 1e3
             n = min(want, int(ledger.available("young_talent") // cost)) if cost > 0 else want
             ledger.pay("young_talent", n * cost)
+            self.model.reforms.outcome("young_talent", n)
             pools.append(Pool(ORIGIN_POSTDOC, ORIGIN_POSTDOC, n, True, True, SEARCHING,
                               one_kind[YOUNG]))  # fmt: skip
         if self.act("strategic_scientists") > 0:
@@ -329,8 +351,10 @@ class Attraction(Component):
             if p.origin == ORIGIN_GRADUATE:
                 util[j] += self._graduate_utility()
         awards = np.zeros(3)
-        if self.act("awards") > 0 and self.model.ledger.available("awards") > 0:
-            awards[:] = [0.0, pol.awards.high_end_cny_thousand, pol.awards.high_level_cny_thousand]
+        if self.act("awards") > 0:
+            aw = pol.awards
+            awards[:] = [0.0, aw.high_end_cny_thousand, aw.high_level_cny_thousand]
+        expected = awards * self.award_ratio  # what candidates can expect to be paid
         by_level_util = np.zeros(3)
         hh = self.act("services") * pol.services.headhunter_utility
         by_level_util[1:] = hh
@@ -341,12 +365,11 @@ class Attraction(Component):
             tp.high_end_threshold,
             tp.high_level_threshold,
             np.array(tp.level_wage_multiplier),
-            tp.competitor_wage_ratio,
+            tp.expectation_ratio,
             tp.expectation_sd,
-            tp.competitor_gain_per_year * (m - 1) / 12.0,
             tp.beta_wage,
             tp.beta_award,
-            awards,
+            expected,
             by_level_util,
         )
         spec = Pools(
@@ -364,19 +387,26 @@ class Attraction(Component):
         keys = ArrivalKeys(*(self.key(f"arrival.{name}") for name in ArrivalKeys._fields))
         t.reserve(int(sizes.sum()))
         arrays = Arrivals(*(t.full(p) for p in Arrivals._fields))
-        n_arr, owed, by_level = arrivals(arrays, spec, choice, keys, m, t.count)
+        rivals = self.model.competitors.offers()
+        n_arr, by_level, by_rival = arrivals(arrays, spec, choice, rivals, keys, m, t.count)
         new = slice(t.count, t.count + n_arr)
         t.grow_to(t.count + n_arr)
-        self.model.ledger.pay("awards", owed / 1e3)
+        resident = t.view("status")[new] != FLEXIBLE
+        owed = float(awards[t.view("level")[new][resident]].sum()) / 1e3
+        paid = self.model.ledger.pay("awards", owed)
+        self.award_ratio = paid / owed if owed > 0 else 1.0
         if hh > 0:
             fee = pol.services.headhunter_fee_cny_thousand / 1e3
             self.model.ledger.pay("headhunters", float(by_level[1:].sum()) * fee)
         flexible = int(np.count_nonzero(t.view("status")[new] == FLEXIBLE))
         self.record("candidates", int(sizes[~forced].sum()))
         self.record("arrivals", n_arr - flexible)
+        self.record("chose_area", int(by_level.sum()))
+        self.model.competitors.chosen(by_rival)
+        self.record("stayed", int(sizes[~forced].sum()) - int(by_level.sum()) - int(by_rival.sum()))
 
     def region_utility(self) -> np.ndarray:
-        """Utility of the area's amenities and job prospects, by talent kind."""
+        """Utility of the area's pay, amenities and job prospects, by talent kind."""
         tp, model = self.p.talent, self.model
         cap = model.carriers.capacity(CARRIER_KINDS)
         base = (
@@ -389,13 +419,15 @@ class Attraction(Component):
             base += self.p.policy.talent_port.amenity_utility
         util = np.full(len(TALENT_KINDS), base)
         for kind in range(len(TALENT_KINDS)):
-            jf = model.matching.job_finding[kind == SCIENTIST]
+            institutes = kind == SCIENTIST
+            jf = model.matching.job_finding[institutes]
             util[kind] += tp.beta_jobs * np.log(max(jf, tp.job_finding_floor))
-        if self.subsidy_paid:
-            aw = self.p.policy.awards
+            util[kind] += tp.beta_wage * np.log(model.matching.offered_pay[institutes])
+        aw = self.p.policy.awards
+        if self.act("awards") > 0:
             pv = aw.living_subsidy_cny_thousand_per_month * aw.living_subsidy_months
             for kind in (YOUNG, STUDENT):
-                util[kind] += tp.beta_award * pv / _AWARD_UNIT
+                util[kind] += tp.beta_award * pv * self.subsidy_ratio / _AWARD_UNIT
         return util
 
     def _overseas_utility(self) -> float:

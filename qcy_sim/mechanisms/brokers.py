@@ -1,16 +1,22 @@
-"""Technology brokers and transfers (tasks 5, 19): trained, certified, brokering transfers.
+"""Technology brokers and transfers (tasks 5, 19): who trains, who is active, what is brokered.
 
-Reads ``[policy.brokers]``, ``talent.broker_transfers_per_year`` and
-``talent.transfer_spinoff_share``. Brokers are of three kinds (新区直属 directly employed, 高校共聘
-co-employed with universities, 专业机构 of professional agencies). Each month a resident broker of
-kind ``b`` brokers a transfer with chance ``transfers_per_broker_per_year[b] / 12 x strength``
-(without the lever, ``broker_transfers_per_year / 12`` whatever the kind); each transfer pays a
-commission while the programmes account lasts. A transfer becomes a spin-off with chance
-``transfer_spinoff_share`` (founded by an employed scientist or researcher without a team, not one
-who founded this month), otherwise a project that seeds scientist+engineer teams
-(:mod:`.teams`). Training enrols ``trainees_per_year / 12`` trainees a month per kind among
-employed researchers, managers and professionals who are not brokers (scaled down to what the
-account can pay), each certified with the kind's pass rate.
+Reads ``[brokers]``, ``[policy.brokers]`` and ``[policy.tech_transfer]``. Research results of the
+area's employed scientists and researchers offer ``transfers_per_researcher_per_year / 12`` each
+month to be transferred, more under the tech-transfer reforms (``transfer_gain``). Brokers find
+them: of ``T`` potential transfers, ``T x B / (B + half_brokers)`` are brokered when ``B``
+certified brokers reside in the area, each broker's share weighted by its kind's productivity.
+A transfer pays the broker the commission (while the brokers' line lasts) and, where the reform
+lets brokers take technology equity, ``broker_equity_share`` of ``deal_value_cny_thousand``. It
+becomes a spin-off with chance ``talent.transfer_spinoff_share`` (founded by an employed
+scientist or researcher without a team, not one who founded this month), a joint development
+project that seeds a scientist+engineer team (:mod:`.teams`) with chance ``project_share``, and
+a licence otherwise. Employed researchers, managers and professionals who are
+not brokers apply to train with monthly chance ``apply_per_year / 12 x (1 + income_sensitivity x
+I / 100)``, ``I`` the yearly income (thousand CNY) last year's deals earned a broker; the training
+programme admits applicants up to its places (``trainees_per_year / 12`` a month by kind, fewer if
+its line cannot pay them) and certifies them with the kind's pass rate. A certified broker is
+active, and counts, while its last deal (or its certification) lies within
+``active_window_months``.
 """
 
 from __future__ import annotations
@@ -33,12 +39,23 @@ from ..core.component import Component
 from ..core.rng import uniform, uniform_array
 from ..names import TALENT_KINDS
 
-__all__ = ["Brokers", "BrokerPool", "train_brokers", "broker_transfers", "select_lowest"]
+__all__ = ["Brokers", "BrokerPool", "train_brokers", "broker_deals", "select_lowest"]
 
-BrokerPool = namedtuple("BrokerPool", ("status", "kind", "broker", "uid"))
+BrokerPool = namedtuple(
+    "BrokerPool", ("status", "kind", "broker", "broker_since", "last_deal", "uid")
+)
 Candidates = namedtuple("Candidates", ("status", "kind", "team", "uid"))
 _ELIGIBLE = np.zeros(len(TALENT_KINDS), dtype=np.bool_)
 _ELIGIBLE[[RESEARCHER, MANAGER, PROFESSIONAL]] = True
+_RESEARCH = np.zeros(len(TALENT_KINDS), dtype=np.bool_)
+_RESEARCH[[SCIENTIST, RESEARCHER]] = True
+# spin-off founders are drawn from this many more candidates than needed, so that this month's
+# founders can be passed over
+_SPARE_DRAWS = 16
+# the initial brokers' draws come from the initial talents' stream, apart
+_INITIAL_BROKER_SALT = np.uint64(7)
+# a trainee's certification draw is this many months away from its application draw
+_CERTIFICATION_OFFSET = 100000
 
 
 @njit(cache=True, inline="always")
@@ -47,65 +64,61 @@ def eligible_for_training(kind):
     return kind == RESEARCHER or kind == MANAGER or kind == PROFESSIONAL
 
 
-_RESEARCH = np.zeros(len(TALENT_KINDS), dtype=np.bool_)
-_RESEARCH[[SCIENTIST, RESEARCHER]] = True
-# spin-off founders are drawn from this many more candidates than needed, so that this month's
-# founders can be passed over
-_SPARE_DRAWS = 16
-# the initial brokers' draws come from the initial talents' stream, apart
-_INITIAL_BROKER_SALT = np.uint64(7)
-
-
 @njit(cache=True)
-def train_brokers(t, month, skey, want, pass_rate):
-    """Enrol employed eligible non-brokers as trainees; certify them with the pass rates.
+def train_brokers(t, month, skey, apply_chance, places, pass_rate):
+    """Applicants to broker training are admitted up to the places and certified.
 
-    ``t`` is a :data:`BrokerPool`. ``want[b]`` trainees are sought for the course of broker kind
-    ``b + 1``: each eligible talent enrols with chance ``want[b] / eligible``; ``pass_rate[b]``
-    is the chance a trainee is certified. Returns ``(trainees by kind, certified by kind)``.
+    ``t`` is a :data:`BrokerPool`. Each employed eligible non-broker applies with chance
+    ``apply_chance``; applicants are admitted in the order of their draws while places last,
+    ``places[b]`` of them to the course of broker kind ``b + 1`` (the courses filled in turn),
+    and certified with ``pass_rate[b]``. Returns ``(applicants, trainees by kind, certified by
+    kind)``.
     """
-    nb = want.shape[0]
+    nb = places.shape[0]
     trainees = np.zeros(nb, dtype=np.int64)
     certified = np.zeros(nb, dtype=np.int64)
-    eligible = 0
-    for i in range(t.status.shape[0]):
+    n = t.status.shape[0]
+    draw = np.empty(n)
+    idx = np.empty(n, dtype=np.int64)
+    applicants = 0
+    for i in range(n):
         if t.status[i] == EMPLOYED and not t.broker[i] and eligible_for_training(t.kind[i]):
-            eligible += 1
-    if eligible == 0:
-        return trainees, certified
-    select_prob = np.empty(nb)
-    total = 0.0
-    for b in range(nb):
-        select_prob[b] = min(want[b] / eligible, 1.0)
-        total += select_prob[b]
-    if total <= 0.0:
-        return trainees, certified
-    for i in range(t.status.shape[0]):
-        if t.status[i] != EMPLOYED or t.broker[i] or not eligible_for_training(t.kind[i]):
-            continue
-        u = uniform(skey, t.uid[i], month)
-        if u >= total:
-            continue
-        acc = 0.0
-        for b in range(nb):
-            acc += select_prob[b]
-            if u < acc:
-                trainees[b] += 1
-                if uniform(skey, t.uid[i], month + 100000) < pass_rate[b]:
-                    t.broker[i] = b + 1
-                    certified[b] += 1
-                break
-    return trainees, certified
+            u = uniform(skey, t.uid[i], month)
+            if u < apply_chance:
+                draw[applicants] = u
+                idx[applicants] = i
+                applicants += 1
+    order = np.argsort(draw[:applicants], kind="mergesort")
+    left = places.copy()
+    b = 0
+    for r in range(applicants):
+        tries = 0
+        while left[b] <= 0 and tries < nb:
+            b = (b + 1) % nb
+            tries += 1
+        if left[b] <= 0:
+            break
+        i = idx[order[r]]
+        left[b] -= 1
+        trainees[b] += 1
+        if uniform(skey, t.uid[i], month + _CERTIFICATION_OFFSET) < pass_rate[b]:
+            t.broker[i] = b + 1
+            t.broker_since[i] = month
+            t.last_deal[i] = month
+            certified[b] += 1
+        b = (b + 1) % nb
+    return applicants, trainees, certified
 
 
 @njit(cache=True)
-def broker_transfers(t, month, skey, rate_by_kind):
-    """Each resident broker brokers a transfer with a monthly chance by kind; return how many."""
+def broker_deals(t, month, skey, chance_by_kind):
+    """Each resident broker of kind ``b`` makes a deal with chance ``chance_by_kind[b - 1]``."""
     n = 0
     for i in range(t.status.shape[0]):
         b = t.broker[i]
         if b > 0 and (t.status[i] == EMPLOYED or t.status[i] == SEARCHING):
-            if uniform(skey, t.uid[i], month) < rate_by_kind[b - 1]:
+            if uniform(skey, t.uid[i], month) < chance_by_kind[b - 1]:
+                t.last_deal[i] = month
                 n += 1
     return n
 
@@ -141,14 +154,21 @@ def select_lowest(t, kind_mask, month, skey, n):
 
 
 class Brokers(Component):
-    """Technology brokers: their training, and the transfers they broker."""
+    """Technology brokers: their training, their deals, and the transfers they broker."""
 
-    properties = {"talents": {"broker": (np.int8, 0)}}
-    outputs = ("technology_transfers",)
+    properties = {
+        "talents": {
+            "broker": (np.int8, 0),
+            "broker_since": (np.int16, -1),
+            "last_deal": (np.int16, -1),
+        }
+    }
+    outputs = ("technology_transfers", "broker_applicants", "brokers_certified")
 
     def __init__(self, model):
         super().__init__(model)
         self.projects = 0  # brokered transfers that became projects this month
+        self._deals: list[tuple[int, int]] = []  # per month: (deals, certified brokers)
 
     def initialise(self) -> None:
         """The brokers of the end of 2021: eligible employed talents, drawn by their keys."""
@@ -159,31 +179,57 @@ class Brokers(Component):
         draws = uniform_array(sk, t.view("uid")[eligible], np.uint64(0))
         chosen = eligible[np.argsort(draws, kind="mergesort")[: self.p.initial.tech_brokers]]
         t.view("broker")[chosen] = 1 + (np.arange(len(chosen)) % 3)
+        t.view("broker_since")[chosen] = 0
+        t.view("last_deal")[chosen] = 0
+
+    def certified(self) -> int:
+        """Certified brokers residing in the area."""
+        t = self.model.talents
+        status = t.view("status")
+        return int(np.count_nonzero((t.view("broker") > 0) & ((status == 1) | (status == 2))))
+
+    def income(self) -> float:
+        """Yearly income (thousand CNY) that last year's deals earned a broker."""
+        recent = self._deals[-12:]
+        brokers = sum(b for _, b in recent) / max(1, len(recent))
+        deals_per_year = sum(d for d, _ in recent) * 12.0 / max(1, len(recent)) / max(1.0, brokers)
+        pol = self.p.policy
+        per_deal = pol.brokers.commission_cny_thousand if self.act("brokers") > 0 else 0.0
+        if self.act("tech_transfer") > 0:
+            tt = pol.tech_transfer
+            per_deal += tt.broker_equity_share * self.p.brokers.deal_value_cny_thousand
+        return deals_per_year * per_deal
 
     def transfer(self) -> None:
         """This month's brokered transfers, spin-offs and projects."""
-        pol, t, m, ledger = self.p.policy, self.model.talents, self.month, self.model.ledger
+        bp, pol, t, m = self.p.brokers, self.p.policy, self.model.talents, self.month
+        ledger = self.model.ledger
         self.projects = 0
-        a = self.act("brokers")
-        if a > 0:
-            rates = np.array(pol.brokers.transfers_per_broker_per_year) / 12.0 * a
-        else:
-            rates = np.full(3, self.p.talent.broker_transfers_per_year / 12.0)
-        pool = t.take(BrokerPool)
-        n = broker_transfers(pool, m, self.key("broker.transfer"), rates)
-        if a > 0 and n:  # commissions are paid while the programmes account lasts
+        status, kind = t.view("status"), t.view("kind")
+        research = int(np.count_nonzero((status == EMPLOYED) & _RESEARCH[kind]))
+        tt = pol.tech_transfer
+        potential = bp.transfers_per_researcher_per_year / 12.0 * research
+        potential *= 1.0 + tt.transfer_gain * self.act("tech_transfer") * tt.equity_intensity
+        b = self.certified()
+        brokered = potential * b / (b + bp.half_brokers) if b else 0.0
+        weight = np.array(pol.brokers.productivity_by_kind)
+        chance = np.minimum(1.0, brokered / max(b, 1) * weight / weight.mean())
+        n = broker_deals(t.take(BrokerPool), m, self.key("broker.transfer"), chance)
+        self._deals.append((n, b))
+        if self.act("brokers") > 0 and n:  # commissions are paid while the brokers' line lasts
             ledger.pay("brokers", n * pol.brokers.commission_cny_thousand / 1e3)
+            self.model.reforms.outcome("brokers", n)
         self.record("technology_transfers", n)
         if n == 0:
             return
         sk = self.key("broker.spinoff")
-        share = self.p.talent.transfer_spinoff_share
-        n_spin = sum(1 for i in range(n) if uniform(sk, i, m) < share)
-        self.projects = n - n_spin
+        spin, project = self.p.talent.transfer_spinoff_share, bp.project_share
+        draws = [uniform(sk, i, m) for i in range(n)]
+        n_spin = sum(1 for u in draws if u < spin)
+        self.projects = sum(1 for u in draws if spin <= u < spin + project)
         if n_spin:
-            candidates = t.take(Candidates)
             drawn = select_lowest(
-                candidates, _RESEARCH, m, sk ^ np.uint64(1), n_spin + _SPARE_DRAWS
+                t.take(Candidates), _RESEARCH, m, sk ^ np.uint64(1), n_spin + _SPARE_DRAWS
             )
             f = self.model.firms
             employer = t.view("employer")[drawn]
@@ -197,18 +243,46 @@ class Brokers(Component):
             self.model.founding.start_firms(chosen, spinoff=True)
 
     def train(self) -> None:
-        """This month's broker trainees and certifications."""
-        if self.act("brokers") <= 0:
-            return
-        b, t, ledger = self.p.policy.brokers, self.model.talents, self.model.ledger
-        cost = np.array(b.cost_cny_thousand) / 1e3
-        want = np.array(b.trainees_per_year) / 12.0
-        budget = ledger.available("brokers")
-        total_cost = float((want * cost).sum())
-        if total_cost > budget:
-            want = want * budget / total_cost
-        pool = t.take(BrokerPool)
-        trainees, _ = train_brokers(
-            pool, self.month, self.key("broker.training"), want, np.array(b.pass_rate)
-        )
+        """This month's applicants, trainees and certifications."""
+        bp, t, ledger = self.p.brokers, self.model.talents, self.model.ledger
+        apply = bp.apply_per_year / 12.0 * (1.0 + bp.income_sensitivity * self.income() / 100.0)
+        places = np.zeros(3, dtype=np.int64)
+        cost = np.zeros(3)
+        if self.act("brokers") > 0:
+            b = self.p.policy.brokers
+            cost = np.array(b.cost_cny_thousand) / 1e3
+            want = np.array(b.trainees_per_year) / 12.0
+            budget = ledger.available("brokers")
+            total_cost = float((want * cost).sum())
+            if total_cost > budget:
+                want = want * budget / total_cost
+            # whole places; a fraction is a place in the month with that chance
+            u = uniform(self.key("broker.places"), np.uint64(0), self.month)
+            places = np.floor(want + u).astype(np.int64)
+        pass_rate = np.array(self.p.policy.brokers.pass_rate)
+        applicants, trainees, certified = train_brokers(
+            t.take(BrokerPool), self.month, self.key("broker.training"), min(apply, 1.0), places,
+            pass_rate,
+        )  # fmt: skip
         ledger.pay("brokers", float((trainees * cost).sum()))
+        self.record("broker_applicants", applicants)
+        self.record("brokers_certified", int(certified.sum()))
+
+    def active(self, counting: str = "gained") -> int:
+        """Active brokers (a deal or certification within the window), counted as asked.
+
+        ``"stock"``: every active resident broker; ``"gained"``: those certified since the
+        start; ``"cumulative"``: every broker certified since the start, active or not, resident
+        or gone.
+        """
+        t = self.model.talents
+        broker, since = t.view("broker"), t.view("broker_since")
+        if counting == "cumulative":
+            return int(np.count_nonzero((broker > 0) & (since >= 1)))
+        status = t.view("status")
+        window = self.p.brokers.active_window_months
+        active = (broker > 0) & ((status == 1) | (status == 2))
+        active &= t.view("last_deal") > self.month - window
+        if counting == "gained":
+            active &= since >= 1
+        return int(np.count_nonzero(active))

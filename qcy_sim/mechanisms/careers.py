@@ -5,13 +5,17 @@ every talent:
 
 * a talent whose employer failed becomes a searcher, marked as hurt by the failure;
 * log ability grows (``talent.ability_growth_per_year / 12``, more for researchers and managers
-  under the SOE practice bases); an eligible unrecognised talent is recognised with a monthly
-  chance (lower without a title; the evaluation reform raises it) and its pay follows its level;
+  under the SOE practice bases);
+* in the months of a recognition batch (``[recognition]``), residents not recognised at the level
+  their ability reaches apply with chance ``apply_share``; an applicant is recognised at the
+  highest level whose threshold its ability passes, a talent without a title needing
+  ``untitled_margin`` more (the evaluation reform cuts the margin); pay follows the level;
 * residents leave with hazard ``exit_base x exp(exit_coef x max(D, 0))``, where dissatisfaction
   ``D`` adds the service shortfall, the wage below expectation, no apartment while eligible, an
-  employer that failed, and subtracts the atmosphere, apprenticeship, service specialists (for
-  high-level talents) and the managers' programme; searchers also give up with
-  ``search_exit_per_month``; flexible engagements end with ``flexible_end_per_month``;
+  employer that failed, ``dissatisfaction_search_per_year`` for every year spent searching, and
+  subtracts the atmosphere, apprenticeship, service specialists (for high-level talents) and the
+  managers' programme; searchers also give up with ``search_exit_per_month``; flexible
+  engagements end with ``flexible_end_per_month``;
 * an employed talent founds a startup with the founding chance of its kind (:mod:`.founding`).
 """
 
@@ -48,6 +52,7 @@ Career = namedtuple(
         "housed",
         "failed_employer",
         "trained",
+        "search_since",
     ),
 )
 # parameters fixed for the run
@@ -61,6 +66,7 @@ CareerRates = namedtuple(
         "exit_coef",
         "d_wage",
         "d_unhoused",
+        "d_search",
         "search_exit",
         "flexible_end",
         "housing_months",
@@ -71,8 +77,9 @@ CareerMonth = namedtuple(
     "CareerMonth",
     (
         "ability_growth",
-        "recog_titled",
-        "recog_untitled",
+        "batch",
+        "apply_share",
+        "untitled_margin",
         "d_base",
         "d_by_kind",
         "d_by_level",
@@ -90,12 +97,13 @@ def talents_month(t, firm_alive, staff, r, c, keys, month, founders):
 
     ``t`` is a :data:`Career`, ``r`` the :data:`CareerRates`, ``c`` this month's
     :data:`CareerMonth`. Founders are listed in ``founders`` and leave their employer. Returns
-    ``(resident_departures, flexible_ended, n_founders, housing_freed)``.
+    ``(resident_departures, flexible_ended, n_founders, housing_freed, untitled_recognised)``.
     """
     departures = 0
     flex_ended = 0
     n_found = 0
     freed = 0
+    untitled = 0
     for i in range(t.status.shape[0]):
         s = t.status[i]
         if s == GONE:
@@ -106,19 +114,22 @@ def talents_month(t, firm_alive, staff, r, c, keys, month, founders):
             t.employer[i] = -1
             t.wage[i] = 0.0
             t.failed_employer[i] = 1
+            t.search_since[i] = month
         t.ability[i] += c.ability_growth[t.kind[i]]
-        target = 0
-        if t.ability[i] >= r.th_high_level:
-            target = 2
-        elif t.ability[i] >= r.th_high_end:
-            target = 1
-        if target > t.level[i]:
-            rate = c.recog_titled if t.titled[i] else c.recog_untitled
-            if uniform(keys.recognition, t.uid[i], month) < rate:
+        if c.batch and s != FLEXIBLE and t.level[i] < 2:
+            margin = 0.0 if t.titled[i] else c.untitled_margin
+            target = 0
+            if t.ability[i] >= r.th_high_level + margin:
+                target = 2
+            elif t.ability[i] >= r.th_high_end + margin:
+                target = 1
+            if target > t.level[i] and uniform(keys.recognition, t.uid[i], month) < c.apply_share:
                 if s == EMPLOYED:  # pay follows the recognised level
                     t.wage[i] *= r.level_mult[target] / r.level_mult[t.level[i]]
                 t.level[i] = target
                 t.level_since[i] = month
+                if not t.titled[i]:
+                    untitled += 1
         u_exit = uniform(keys.exit, t.uid[i], month)
         if s == FLEXIBLE:
             if u_exit < r.flexible_end:
@@ -132,6 +143,8 @@ def talents_month(t, firm_alive, staff, r, c, keys, month, founders):
             d += r.d_unhoused
         if t.failed_employer[i]:
             d += c.d_failed
+        if s == SEARCHING:
+            d += r.d_search * (month - t.search_since[i]) / 12.0
         if (t.trained[i] >> APPRENTICED) & 1:  # general training does not retain
             d -= c.d_trained
         h = r.exit_base * math.exp(r.exit_coef * max(d, 0.0))
@@ -155,13 +168,13 @@ def talents_month(t, firm_alive, staff, r, c, keys, month, founders):
                 n_found += 1
                 staff[t.employer[i]] -= 1
                 t.employer[i] = -1
-    return departures, flex_ended, n_found, freed
+    return departures, flex_ended, n_found, freed, untitled
 
 
 class Careers(Component):
     """Growth, recognition, departures and founding decisions of every talent."""
 
-    properties = {"talents": {"failed_employer": (np.int8, 0)}}
+    properties = {"talents": {"failed_employer": (np.int8, 0), "search_since": (np.int16, 0)}}
     outputs = ("departures",)
 
     def __init__(self, model):
@@ -175,20 +188,16 @@ class Careers(Component):
             tp.exit_dissatisfaction_coef,
             tp.dissatisfaction_wage,
             tp.dissatisfaction_unhoused,
+            tp.dissatisfaction_search_per_year,
             tp.search_exit_per_month,
             tp.flexible_end_per_month,
             tp.housing_tenure_months,
         )
 
     def _month(self) -> CareerMonth:
-        tp, pol, model = self.p.talent, self.p.policy, self.model
-        recog = tp.recognition_per_month
+        tp, pol, model, rp = self.p.talent, self.p.policy, self.model, self.p.recognition
         ev = self.act("evaluation_reform") * pol.evaluation_reform.intensity
-        untitled = (
-            recog
-            * tp.untitled_recognition_factor
-            * (1.0 + pol.evaluation_reform.recognition_gain * ev)
-        )
+        margin = rp.untitled_margin * (1.0 - pol.evaluation_reform.margin_relief * ev)
         growth = np.full(len(TALENT_KINDS), tp.ability_growth_per_year / 12.0)
         soe = pol.soe_innovation
         growth[[RESEARCHER, MANAGER]] += (
@@ -210,8 +219,9 @@ class Careers(Component):
         )
         return CareerMonth(
             growth,
-            min(1.0, recog),
-            min(1.0, untitled),
+            self.is_batch(),
+            rp.apply_share,
+            margin,
             d_base,
             d_kind,
             d_level,
@@ -219,6 +229,14 @@ class Careers(Component):
             d_failed,
             model.founding.founding_chances(),
         )
+
+    def is_batch(self) -> bool:
+        """Whether a recognition batch is held this month (evenly spaced in the year)."""
+        batches = self.p.recognition.batches_per_year
+        if batches <= 0:
+            return False
+        calendar = (self.model.calendar0 + self.month - 1) % 12 + 1  # 1..12
+        return calendar % (12 // batches) == 0
 
     def step(self) -> None:
         """Every talent's month; founders then open their startups."""
@@ -228,7 +246,7 @@ class Careers(Component):
             self.key("talent.exit"), self.key("talent.recognition"), self.key("talent.found")
         )
         careers = t.take(Career)
-        departures, _, n_found, freed = talents_month(
+        departures, _, n_found, freed, untitled = talents_month(
             careers,
             f.view("alive"),
             f.view("staff"),
@@ -239,5 +257,7 @@ class Careers(Component):
             founders,
         )
         model.housing.free_units += freed
+        if self.act("evaluation_reform") > 0:
+            model.reforms.outcome("evaluation_reform", untitled)
         self.record("departures", departures)
         model.founding.start_firms(founders[:n_found], spinoff=False)

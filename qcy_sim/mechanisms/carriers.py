@@ -1,14 +1,28 @@
-"""Carriers (载体; tasks 3, 10, 12, 14): launched, built over a lead time while paid, operating.
+"""Carriers (载体; tasks 3, 10, 12, 14): proposed, recognised, built, used, evaluated, closed.
 
-Reads ``[carriers.<kind>]``. Each kind launches ``Pois(projects_per_year / 12)`` projects a month
-from its ``start_month``. A project's lead time is ``lead_time_months x exp(s z - s^2/2)``
-(``s = lead_time_log_sd``), rounded to whole months (at least 1); it advances one month when the
-carriers account can pay the month's instalment ``build_cost / lead``, oldest project first (a
-later, cheaper instalment may still be paid when an earlier one is not). A finished carrier
-operates for good, costing ``operating_cost_cny_million_per_year / 12`` a month; a new R&D
-institution opens as an employer of scientists with ``capacity`` desired staff. The survey after
-the month's building gives operating counts and slots by kind (all, and built since the start)
-and common-technology platforms by field, which the other mechanisms read.
+Reads ``[carriers.<kind>]`` and the support tables of the levers that run the carrier programmes
+(:data:`SUPPORT`). Those who found carriers decide to propose them: park developers (innovation
+carriers, incubators), universities and institutes (pilot bases, new R&D institutions, student
+spaces, shared research centres) and chain leaders (pilot bases, new R&D institutions,
+common-technology platforms). Each proposer considers each of its kinds every month and proposes
+with chance ``proposals_per_year / 12 x weight x (D / D0)^demand_elasticity x (1 +
+support_elasticity x S)``: ``weight`` is an institute's staff over the mean institute's (1 for
+chain leaders and developers), ``D`` the kind's demand (:meth:`Carriers.demand`; ``D0`` its
+value after the first year, ``D / D0 = 1`` before) and ``S`` what the programme is worth to the
+proposer: the chance of being recognised times the grant share and award relative to the cost. A
+proposal has a quality ``q ~ N(0, 1)``. While its programme acts, the government holds
+``calls_per_year`` calls and recognises (认定) the waiting proposals with ``q >= criteria``,
+paying the award from the lever's line (a proposal whose award cannot be paid waits); a proposal
+that fails the criteria, or that no programme can take, is built privately with chance
+``private_share`` and dropped otherwise. A carrier is built over its lead time
+(``lead_time_months x exp(s z - s^2/2)``, rounded); for a recognised one the programme pays
+``grant_share`` of each month's instalment ``build_cost / lead`` (construction stalls in a month
+the line cannot pay it), the proposer the rest. Operating carriers have ``capacity`` slots and
+an occupancy (:meth:`Carriers.occupancy`); a recognised one receives
+``operating_support_cny_million_per_year``. Each January recognised carriers used below the
+programme's ``min_occupancy`` lose recognition, and every carrier used below
+``closure_occupancy`` closes with chance ``closure_per_year``. The KPIs count recognised
+carriers that operate.
 """
 
 from __future__ import annotations
@@ -17,66 +31,117 @@ from collections import namedtuple
 
 import numpy as np
 from numba import njit
+from scipy.special import ndtr
 
-from ..core.codes import BUILDING, FIRM_INSTITUTE, OPERATING
+from ..core.codes import (
+    BUILDING,
+    CLOSED,
+    EMPLOYED,
+    FIRM_CHAIN_LEADER,
+    FIRM_INSTITUTE,
+    OPERATING,
+    PROPOSED,
+    RESEARCHER,
+    SCIENTIST,
+    SEARCHING,
+    STUDENT,
+    YOUNG,
+)
 from ..core.component import Component
-from ..core.rng import normal, poisson, uniform
+from ..core.rng import normal, uniform
 from ..core.store import AgentStore
 from ..names import CARRIER_KINDS, FIELDS, N_KEY_CHAINS
-from ..policy.registry import CARRIERS as CARRIERS_ACCOUNT
 
-__all__ = ["Carriers", "CarrierBuild", "carriers_build"]
+__all__ = ["Carriers", "CarrierBuild", "carriers_build", "SUPPORT", "PROPOSERS"]
 
 CARRIER_PROPERTIES = {
     "kind": (np.int8, 0),
     "status": (np.int8, 0),
+    "recognised": (np.int8, 0),
     "field": (np.int8, 0),
     "started": (np.int16, 0),
+    "recognised_month": (np.int16, -1),
     "completed": (np.int16, -1),
+    "ended": (np.int16, -1),
+    "proposer": (np.int32, -1),
     "firm": (np.int32, -1),
     "slots": (np.int32, 0),
     "built": (np.float64, 0.0),
     "lead": (np.float64, 1.0),
+    "quality": (np.float64, 0.0),
+    "grant_share": (np.float64, 0.0),
+    "occupancy": (np.float64, 0.0),
 }
 CarrierRecord = namedtuple("CarrierRecord", tuple(CARRIER_PROPERTIES))
-CarrierBuild = namedtuple("CarrierBuild", ("status", "built", "lead", "completed", "kind"))
-_RD = CARRIER_KINDS.index("new_rd_institution")
-_PLATFORM = CARRIER_KINDS.index("common_tech_platform")
-_INDEX: dict[tuple[str, ...], np.ndarray] = {}  # kinds named -> their indices
+CarrierBuild = namedtuple(
+    "CarrierBuild", ("status", "built", "lead", "completed", "kind", "grant_share")
+)
+# carrier kind -> the lever whose programme supports it
+SUPPORT = {
+    "innovation_carrier": "transformation",
+    "pilot_base": "transformation",
+    "new_rd_institution": "soe_innovation",
+    "common_tech_platform": "soe_innovation",
+    "student_space": "youth_community",
+    "shared_research_center": "three_pools",
+    "incubator": "youth_community",
+}
+# carrier kind -> who proposes it
+PROPOSERS = {
+    "innovation_carrier": ("developers",),
+    "pilot_base": ("institutes", "chain_leaders"),
+    "new_rd_institution": ("institutes", "chain_leaders"),
+    "common_tech_platform": ("chain_leaders",),
+    "student_space": ("institutes",),
+    "shared_research_center": ("institutes",),
+    "incubator": ("developers",),
+}
+_HOSTING = ("incubator", "student_space", "innovation_carrier")
+_KIND = {name: i for i, name in enumerate(CARRIER_KINDS)}
+_RD, _PLATFORM = _KIND["new_rd_institution"], _KIND["common_tech_platform"]
 # a new R&D institution's firm key: its carrier slot in a key space of its own
 _RD_FIRM_KEY = np.uint64(1) << np.uint64(61)
+# demand ratios are capped at this many times their reference, the demand after a year (the
+# flows that some demands count need a year to build up)
+_MAX_DEMAND = 5.0
+_REFERENCE_MONTH = 12
+_DEVELOPER_KEY = np.uint64(1) << np.uint64(40)
+_INDEX: dict[tuple[str, ...], np.ndarray] = {}  # kinds named -> their indices
 
 
 @njit(cache=True)
-def carriers_build(c, build_cost, month, balance):
-    """Advance construction by one month where the month's instalment can be paid.
+def carriers_build(c, build_cost, month, funds):
+    """Advance construction by one month where the month's grant can be paid.
 
-    A carrier under construction costs ``build_cost[kind] / lead`` a month; projects are paid in
-    slot order (oldest first) from ``balance``; a project whose instalment no longer fits stalls
-    for the month, and a later, cheaper one may still be paid. ``c`` is a :data:`CarrierBuild`.
-    Returns ``(spent, completed_now)``.
+    ``c`` is a :data:`CarrierBuild`. A carrier under construction costs ``build_cost[kind] /
+    lead`` a month, of which the programme pays ``grant_share``; ``funds[kind]`` is what the
+    programme of each kind can still pay this month. Projects are paid in slot order (oldest
+    first); one whose grant no longer fits stalls for the month, a later, cheaper one may still be
+    paid. Returns ``(grants paid by kind, completed_now)``.
     """
-    spent = 0.0
+    paid = np.zeros(build_cost.shape[0])
     done = 0
     for i in range(c.status.shape[0]):
         if c.status[i] != BUILDING:
             continue
-        instalment = build_cost[c.kind[i]] / c.lead[i]
-        if instalment > balance - spent:
+        k = c.kind[i]
+        grant = c.grant_share[i] * build_cost[k] / c.lead[i]
+        if grant > funds[k] - paid[k] + 1e-12:
             continue
-        spent += instalment
+        paid[k] += grant
         c.built[i] += 1.0
         if c.built[i] >= c.lead[i] - 1e-9:
             c.status[i] = OPERATING
             c.completed[i] = month
             done += 1
-    return spent, done
+    return paid, done
 
 
 class Carriers(Component):
-    """The carrier programmes and the carriers they build."""
+    """The carrier programmes, the proposals and the carriers they build."""
 
-    spending = {"carrier_construction": CARRIERS_ACCOUNT, "carrier_operation": CARRIERS_ACCOUNT}
+    spending = {}
+    outputs = ("carrier_proposals", "carriers_recognised", "carriers_closed", "incubators")
 
     def __init__(self, model):
         super().__init__(model)
@@ -85,26 +150,139 @@ class Carriers(Component):
         n = len(CARRIER_KINDS)
         self.operating = np.zeros(n, dtype=np.int64)
         self.operating_slots = np.zeros(n, dtype=np.int64)
-        self.new = np.zeros(n, dtype=np.int64)
-        self.new_slots = np.zeros(n, dtype=np.int64)
+        self.recognised = np.zeros(n, dtype=np.int64)  # recognised and operating
+        self.recognised_new = np.zeros(n, dtype=np.int64)  # the same, built since the start
+        self.recognised_ever = np.zeros(n, dtype=np.int64)  # recognised since the start
         self.platforms_by_field = np.zeros(len(FIELDS), dtype=np.int64)
+        self.hosted = np.zeros(0, dtype=np.int64)  # firms hosted per carrier (founding fills)
+        self._demand0: np.ndarray | None = None  # reference demand, taken after a year
+
+    # ------------------------------------------------------------------------------------------
+    # The initial state
 
     def initialise(self) -> None:
-        """Carriers operating or half built at the start."""
+        """Recognised carriers operating or half built at the start."""
         cs = self.store
         for kind, cp in enumerate(self._kinds):
             for _ in range(cp.initial_operating):
-                c = self._launch(kind)
+                c = self._propose(kind, -1, 0.0)
                 cs.view("status")[c] = OPERATING
+                cs.view("recognised")[c] = 1
+                cs.view("recognised_month")[c] = 0
                 cs.view("built")[c] = cs.view("lead")[c]
                 cs.view("completed")[c] = -1
                 self._open(c)
             for _ in range(cp.initial_under_construction):
-                c = self._launch(kind)
+                c = self._propose(kind, -1, 0.0)
+                cs.view("status")[c] = BUILDING
+                cs.view("recognised")[c] = 1
+                cs.view("recognised_month")[c] = 0
                 cs.view("built")[c] = np.floor(cs.view("lead")[c] / 2)
         self.survey()
 
-    def _launch(self, kind: int) -> int:
+    # ------------------------------------------------------------------------------------------
+    # Demand, occupancy and support
+
+    def demand(self) -> np.ndarray:
+        """What each kind of carrier is needed for, per slot operating, by kind.
+
+        Hosting carriers: firms hosted and startups of the last year per hosting slot; pilot
+        bases: transfers and spin-offs of the last year per pilot slot; new R&D institutions:
+        employed scientists and researchers per institution slot; platforms: live firms of the
+        key chains per platform slot; student spaces: resident students and young talents per
+        space slot; shared research centres: employed scientists per centre slot.
+        """
+        model = self.model
+        slots = np.maximum(self.operating_slots.astype(np.float64), 1.0)
+        t = model.talents
+        status, kind = t.view("status"), t.view("kind")
+        employed = status == EMPLOYED
+        resident = employed | (status == SEARCHING)
+        scientists = int(np.count_nonzero(employed & (kind == SCIENTIST)))
+        research = scientists + int(np.count_nonzero(employed & (kind == RESEARCHER)))
+        young = int(np.count_nonzero(resident & ((kind == STUDENT) | (kind == YOUNG))))
+        f = model.firms
+        chain_firms = int(
+            np.count_nonzero(f.view("alive").astype(bool) & (f.view("field") < N_KEY_CHAINS))
+        )
+        window = model.series[max(0, model.month - 11) : model.month + 1]
+        col = model.series_column
+        startups = float(window[:, col("startups_founded")].sum())
+        transfers = float(window[:, col("technology_transfers")].sum())
+        transfers += float(window[:, col("new_spinoff_firms")].sum())
+        hosting = float(self.capacity(_HOSTING)) or 1.0
+        space_need = (model.founding.hosted() + startups) / hosting
+        d = np.empty(len(CARRIER_KINDS))
+        d[_KIND["innovation_carrier"]] = space_need
+        d[_KIND["incubator"]] = space_need
+        d[_KIND["pilot_base"]] = transfers / slots[_KIND["pilot_base"]]
+        d[_RD] = research / slots[_RD]
+        d[_PLATFORM] = chain_firms / slots[_PLATFORM]
+        d[_KIND["student_space"]] = young / slots[_KIND["student_space"]]
+        d[_KIND["shared_research_center"]] = scientists / slots[_KIND["shared_research_center"]]
+        return d
+
+    def _support(self, kind: int) -> tuple[float, object]:
+        """Strength of the programme of ``kind`` this month and its support table."""
+        lever = SUPPORT[CARRIER_KINDS[kind]]
+        table = getattr(getattr(self.p.policy, lever), CARRIER_KINDS[kind])
+        return self.act(lever), table
+
+    def _worth(self, kind: int) -> float:
+        """What the programme is worth to a proposer: P(recognised) x (grant + award) / cost."""
+        strength, table = self._support(kind)
+        if strength <= 0 or table.calls_per_year <= 0:
+            return 0.0
+        cost = max(self._kinds[kind].build_cost_cny_million, 1e-9)
+        p_recognised = float(ndtr(-table.criteria))
+        return strength * p_recognised * (table.grant_share + table.award_cny_million / cost)
+
+    def occupancy(self) -> np.ndarray:
+        """Each operating carrier's use of its slots (0-1).
+
+        Hosting carriers: firms they host; new R&D institutions: their staff over capacity;
+        platforms: live firms of their field shared over the field's platforms; pilot bases:
+        last year's transfers and spin-offs shared over all pilot slots; student spaces: resident
+        students and young talents shared over space slots; shared research centres: live
+        scientist+engineer teams shared over centre slots.
+        """
+        cs, model = self.store, self.model
+        kinds, slots = cs.view("kind"), np.maximum(cs.view("slots"), 1).astype(np.float64)
+        op = cs.view("status") == OPERATING
+        occ = np.zeros(cs.count)
+        hosting = np.isin(kinds, kind_index(_HOSTING))
+        hosted = self.hosted_per_carrier()[: cs.count]
+        occ[hosting] = hosted[hosting] / slots[hosting]
+        rd = kinds == _RD
+        firm = cs.view("firm")
+        if rd.any():
+            staff = model.firms.view("staff")
+            occ[rd & (firm >= 0)] = staff[firm[rd & (firm >= 0)]] / slots[rd & (firm >= 0)]
+        d = self.demand() * self.operating_slots.astype(np.float64)  # need, in units
+        for name in ("pilot_base", "student_space"):
+            k = _KIND[name]
+            occ[kinds == k] = d[k] / max(1.0, float(self.operating_slots[k]))
+        centre = _KIND["shared_research_center"]
+        teams = model.teams.alive_total()
+        occ[kinds == centre] = teams / max(1.0, float(self.operating_slots[centre]))
+        plat = kinds == _PLATFORM
+        if plat.any():
+            f = model.firms
+            firms_by_field = np.bincount(
+                f.view("field")[f.view("alive").astype(bool)].astype(np.int64),
+                minlength=len(FIELDS),
+            )
+            per_field = np.maximum(self.platforms_by_field, 1) * 1.0
+            fields = cs.view("field")[plat].astype(np.int64)
+            occ[plat] = firms_by_field[fields] / per_field[fields] / slots[plat]
+        occ = np.minimum(occ, 1.0)
+        occ[~op] = 0.0
+        return occ
+
+    # ------------------------------------------------------------------------------------------
+    # The month
+
+    def _propose(self, kind: int, proposer: int, quality: float) -> int:
         cp = self._kinds[kind]
         cs = self.store
         cs.reserve(1)
@@ -113,12 +291,19 @@ class Carriers(Component):
         key = np.uint64(c)
         s = cp.lead_time_log_sd
         lead = cp.lead_time_months * np.exp(s * normal(sk, key, 0) - s * s / 2)
-        cs.view("kind")[c] = kind
-        cs.view("status")[c] = BUILDING
-        cs.view("started")[c] = self.month
-        cs.view("lead")[c] = max(1.0, float(np.round(lead)))
-        cs.view("slots")[c] = cp.capacity
-        cs.view("field")[c] = int(uniform(sk, key, 1) * N_KEY_CHAINS)
+        rec = cs.full()
+        rec.kind[c] = kind
+        rec.status[c] = PROPOSED
+        rec.started[c] = self.month
+        rec.lead[c] = max(1.0, float(np.round(lead)))
+        rec.slots[c] = cp.capacity
+        rec.proposer[c] = proposer
+        rec.quality[c] = quality
+        firms = self.model.firms
+        if proposer >= 0 and firms.view("field")[proposer] < N_KEY_CHAINS:
+            rec.field[c] = firms.view("field")[proposer]
+        else:
+            rec.field[c] = int(uniform(sk, key, 1) * N_KEY_CHAINS)
         return c
 
     def _open(self, c: int) -> None:
@@ -135,61 +320,198 @@ class Carriers(Component):
         )
         cs.view("firm")[c] = firm
 
-    def pay_operation(self) -> None:
-        """Operating support of every operating carrier."""
-        cost = 0.0
-        for kind, cp in enumerate(self._kinds):
-            cost += self.operating[kind] * cp.operating_cost_cny_million_per_year / 12
-        self.model.ledger.pay("carrier_operation", cost)
+    def _proposers(self):
+        """Who may propose, as (class, firm slot or -1, weight, key)."""
+        f = self.model.firms
+        alive = f.view("alive").astype(bool)
+        kind = f.view("kind")
+        staff = f.view("staff").astype(np.float64)
+        institutes = np.flatnonzero(alive & (kind == FIRM_INSTITUTE))
+        mean = max(1.0, float(self.p.enterprise.institute_size))
+        out = [("institutes", int(j), staff[j] / mean, f.view("uid")[j]) for j in institutes]
+        leaders = np.flatnonzero(alive & (kind == FIRM_CHAIN_LEADER))
+        out += [("chain_leaders", int(j), 1.0, f.view("uid")[j]) for j in leaders]
+        out += [
+            ("developers", -1, 1.0, _DEVELOPER_KEY | np.uint64(d))
+            for d in range(self.p.initial.park_developers)
+        ]
+        return out
 
-    def step(self) -> None:
-        """Launch this month's projects, advance construction, open finished carriers."""
-        m, cs, ledger = self.month, self.store, self.model.ledger
-        for kind, cp in enumerate(self._kinds):
-            if m < cp.start_month or cp.projects_per_year <= 0:
+    def propose(self) -> None:
+        """Proposers decide whether to propose each kind of carrier this month."""
+        m = self.month
+        if self._demand0 is None and m >= _REFERENCE_MONTH:
+            self._demand0 = np.maximum(self.demand(), 1e-9)
+        if self._demand0 is None:
+            ratio = np.ones(len(CARRIER_KINDS))
+        else:
+            ratio = np.minimum(self.demand() / self._demand0, _MAX_DEMAND)
+        rates = np.zeros(len(CARRIER_KINDS))
+        for k, cp in enumerate(self._kinds):
+            worth = self._worth(k)
+            rates[k] = (
+                cp.proposals_per_year
+                / 12.0
+                * ratio[k] ** cp.demand_elasticity
+                * (1.0 + cp.support_elasticity * worth)
+            )
+        sk, sq = self.key("carrier.propose"), self.key("carrier.quality")
+        n = 0
+        for who, slot, weight, key in self._proposers():
+            for k, name in enumerate(CARRIER_KINDS):
+                if who not in PROPOSERS[name]:
+                    continue
+                draw_key = np.uint64(key) ^ (np.uint64(k) << np.uint64(56))
+                if uniform(sk, draw_key, m) < min(1.0, rates[k] * weight):
+                    self._propose(k, slot, float(normal(sq, draw_key, m)))
+                    n += 1
+        self.record("carrier_proposals", n)
+
+    def _call_month(self, calls: int) -> bool:
+        if calls <= 0:
+            return False
+        calendar = (self.model.calendar0 + self.month - 1) % 12 + 1
+        return calendar % (12 // calls) == 0
+
+    def recognise(self) -> None:
+        """Calls of the programmes: recognise, reject (private build or drop), or wait."""
+        cs, ledger = self.store, self.model.ledger
+        status, kinds = cs.view("status"), cs.view("kind")
+        waiting = np.flatnonzero(status == PROPOSED)
+        sk = self.key("carrier.private")
+        n_recognised = 0
+        for c in waiting:
+            k = int(kinds[c])
+            name = CARRIER_KINDS[k]
+            strength, table = self._support(k)
+            decide = strength <= 0 or table.calls_per_year <= 0
+            if not decide and not self._call_month(table.calls_per_year):
                 continue
-            for _ in range(poisson(cp.projects_per_year / 12.0, self.key("carrier.plan"), kind, m)):
-                self._launch(kind)
+            if not decide and cs.view("quality")[c] >= table.criteria:
+                if ledger.pay_all(name, table.award_cny_million):
+                    cs.view("recognised")[c] = 1
+                    cs.view("recognised_month")[c] = self.month
+                    cs.view("grant_share")[c] = table.grant_share
+                    cs.view("status")[c] = BUILDING
+                    n_recognised += 1
+                continue
+            if uniform(sk, np.uint64(c), self.month) < self._kinds[k].private_share:
+                cs.view("status")[c] = BUILDING
+            else:
+                cs.view("status")[c] = CLOSED
+                cs.view("ended")[c] = self.month
+        self.record("carriers_recognised", n_recognised)
+
+    def pay_operation(self) -> None:
+        """Operating support of recognised operating carriers, from their programme's line."""
+        for k, name in enumerate(CARRIER_KINDS):
+            strength, table = self._support(k)
+            if strength > 0 and self.recognised[k]:
+                support = table.operating_support_cny_million_per_year / 12
+                self.model.ledger.pay(name, self.recognised[k] * support)
+
+    def build(self) -> None:
+        """Advance construction; open finished carriers."""
+        m, cs, ledger = self.month, self.store, self.model.ledger
         cost = np.array([cp.build_cost_cny_million for cp in self._kinds])
+        funds = np.array([ledger.available(name) for name in CARRIER_KINDS])
         before = cs.view("status").copy()
-        build = cs.take(CarrierBuild)
-        spent, _ = carriers_build(build, cost, m, ledger.available("carrier_construction"))
-        ledger.pay("carrier_construction", spent)
+        paid, _ = carriers_build(cs.take(CarrierBuild), cost, m, funds)
+        for k, name in enumerate(CARRIER_KINDS):
+            if paid[k] > 0:
+                ledger.pay(name, float(paid[k]))
         for c in np.flatnonzero((before == BUILDING) & (cs.view("status") == OPERATING)):
             self._open(int(c))
         self.survey()
 
+    def evaluate(self) -> None:
+        """In January: under-used carriers lose recognition; some close."""
+        if (self.model.calendar0 + self.month - 1) % 12 != 0:
+            return
+        cs = self.store
+        occ = self.occupancy()
+        cs.view("occupancy")[:] = occ
+        op = cs.view("status") == OPERATING
+        kinds = cs.view("kind")
+        sk = self.key("carrier.closure")
+        closed = 0
+        for c in np.flatnonzero(op):
+            k = int(kinds[c])
+            _, table = self._support(k)
+            if cs.view("recognised")[c] and occ[c] < table.min_occupancy:
+                cs.view("recognised")[c] = 0
+            cp = self._kinds[k]
+            if occ[c] < cp.closure_occupancy and uniform(sk, np.uint64(c), self.month) < (
+                cp.closure_per_year
+            ):
+                cs.view("status")[c] = CLOSED
+                cs.view("recognised")[c] = 0
+                cs.view("ended")[c] = self.month
+                closed += 1
+        self.record("carriers_closed", closed)
+        self.survey()
+
     def survey(self) -> None:
-        """Count operating carriers and their slots by kind; platforms by field."""
+        """Count operating carriers, slots and recognised ones by kind; platforms by field."""
         cs = self.store
         kinds = cs.view("kind").astype(np.int64)
         op = cs.view("status") == OPERATING
-        new = op & (cs.view("completed") >= 1)
+        rec = op & (cs.view("recognised") == 1)
         n = len(CARRIER_KINDS)
         slots = cs.view("slots").astype(np.float64)
         self.operating = np.bincount(kinds[op], minlength=n)
         self.operating_slots = np.bincount(kinds[op], weights=slots[op], minlength=n).astype(
             np.int64
         )
-        self.new = np.bincount(kinds[new], minlength=n)
-        self.new_slots = np.bincount(kinds[new], weights=slots[new], minlength=n).astype(np.int64)
+        self.recognised = np.bincount(kinds[rec], minlength=n)
+        self.recognised_new = np.bincount(kinds[rec & (cs.view("completed") >= 1)], minlength=n)
+        ever = (cs.view("recognised_month") >= 0) & (cs.view("completed") >= 1)
+        self.recognised_ever = np.bincount(kinds[ever], minlength=n)
         plat = op & (kinds == _PLATFORM)
         self.platforms_by_field = np.bincount(
             cs.view("field")[plat].astype(np.int64), minlength=len(FIELDS)
         )
+        self.record("incubators", int(self.operating[_KIND["incubator"]]))
 
-    def count(self, name: str, since_start: bool = False) -> int:
-        """Operating carriers of one kind (only those built since the start, if asked)."""
-        counts = self.new if since_start else self.operating
-        return int(counts[CARRIER_KINDS.index(name)])
+    # ------------------------------------------------------------------------------------------
+    # Queries of the other mechanisms
+
+    def count(self, name: str, counting: str = "gained") -> int:
+        """Recognised operating carriers of one kind, counted as the KPI asks.
+
+        ``"stock"``: all; ``"gained"``: those completed since the start; ``"cumulative"``:
+        every carrier completed and recognised since the start, whether or not it still is.
+        """
+        k = _KIND[name]
+        table = {
+            "stock": self.recognised,
+            "gained": self.recognised_new,
+            "cumulative": self.recognised_ever,
+        }[counting]
+        return int(table[k])
 
     def capacity(self, names, since_start: bool = False) -> int:
-        """Slots of the operating carriers of the given kinds."""
-        slots = self.new_slots if since_start else self.operating_slots
-        index = _INDEX.get(tuple(names))
-        if index is None:
-            index = _INDEX[tuple(names)] = np.array([CARRIER_KINDS.index(n) for n in names])
-        return int(slots[index].sum())
+        """Slots of the operating carriers of the given kinds (recognised or not)."""
+        if since_start:
+            cs = self.store
+            new = (cs.view("status") == OPERATING) & (cs.view("completed") >= 1)
+            index = kind_index(tuple(names))
+            mask = new & np.isin(cs.view("kind"), index)
+            return int(cs.view("slots")[mask].sum())
+        return int(self.operating_slots[kind_index(tuple(names))].sum())
+
+    def hosted_per_carrier(self) -> np.ndarray:
+        """Firms hosted by each carrier (kept by :mod:`.founding`), one entry per carrier."""
+        missing = self.store.count - self.hosted.shape[0]
+        if missing > 0:
+            self.hosted = np.concatenate([self.hosted, np.zeros(missing, dtype=np.int64)])
+        return self.hosted
+
+    def hosting_carriers(self) -> np.ndarray:
+        """Slots of operating carriers that host firms."""
+        cs = self.store
+        op = cs.view("status") == OPERATING
+        return np.flatnonzero(op & np.isin(cs.view("kind"), kind_index(_HOSTING)))
 
     def check(self) -> None:
         """Operating carriers have finished their build; counts match the store."""
@@ -197,3 +519,13 @@ class Carriers(Component):
         op = cs.view("status") == OPERATING
         assert (cs.view("built")[op] >= cs.view("lead")[op] - 1e-9).all()
         assert self.operating.sum() == op.sum()
+        assert ((cs.view("recognised") == 0) | (cs.view("status") != PROPOSED)).all()
+        assert (self.recognised <= self.operating).all()
+
+
+def kind_index(names: tuple[str, ...]) -> np.ndarray:
+    """Indices of the named carrier kinds (cached)."""
+    index = _INDEX.get(names)
+    if index is None:
+        index = _INDEX[names] = np.array([_KIND[n] for n in names], dtype=np.int64)
+    return index

@@ -1,13 +1,20 @@
-"""Enterprises: initial firms, growth of desired staff, failure and high-tech certification.
+"""Enterprises: output and labour demand, wages that answer unfilled posts, failure, certification.
 
-Reads ``[enterprise]`` and ``[initial]``. A firm's desired staff follows a log random walk
-(Gibrat's law) with a drift by age, funding and field (chain-leader pull, common-technology
-platforms, opened labs), frozen while its open vacancies exceed
-``staff x max_vacancy_share + vacancy_slack``. Ordinary firms and startups fail with a hazard by
-age, size, funding and incubation, cut for young firms by pilot-base capacity; institutes and
-chain leaders do not fail. Firms at least ``high_tech_min_age_months`` old with
-``high_tech_min_staff`` staff are certified high-tech with a monthly chance. Firms enter through
-:mod:`.landing`, :mod:`.founding` and :mod:`.carriers` (:meth:`Enterprises.open_firms`).
+Reads ``[enterprise]`` and ``[initial]``. A firm's output follows a log random walk (Gibrat's law)
+with a drift by age, funding and field (chain-leader pull, common-technology platforms, opened
+labs), times ``shock_growth_multiplier`` from ``shock_month``. Its labour demand is what that
+output needs at the area's labour productivity, which grows by
+``labour_productivity_growth_per_year``, and at its own pay: desired staff =
+``output / (productivity_index x premium^labour_demand_elasticity)``. Open posts are desired staff
+(rounded up) less staff; each costs the firm ``vacancy_cost_cny_thousand_per_month``. A firm whose
+posts stay open raises its pay premium by ``wage_adjustment_per_month`` a month (and lets it fall
+back towards 1 when it has none); posts open ``vacancy_expiry_months`` in a row expire: the firm
+gives up the growth it could not staff (its output falls to what its staff produce). Ordinary
+firms and startups fail with a hazard by age, size, funding and incubation, cut for young firms
+by pilot-base capacity; institutes and chain leaders do not fail. Firms at least
+``high_tech_min_age_months`` old with ``high_tech_min_staff`` staff are certified high-tech with a
+monthly chance. Firms enter through :mod:`.landing`, :mod:`.founding` and :mod:`.carriers`
+(:meth:`Enterprises.open_firms`).
 """
 
 from __future__ import annotations
@@ -18,15 +25,35 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-from ..core.codes import FIRM_CHAIN_LEADER, FIRM_INSTITUTE, FIRM_ORDINARY, FIRM_STARTUP
+from ..core.codes import EMPLOYED, FIRM_CHAIN_LEADER, FIRM_INSTITUTE, FIRM_ORDINARY, FIRM_STARTUP
 from ..core.component import Component
 from ..core.rng import normal, normal_array, uniform, uniform_array
 from ..names import FIELDS, N_KEY_CHAINS
 
-__all__ = ["Enterprises", "FirmGrowth", "FirmRates", "firms_evolve", "certify_high_tech"]
+__all__ = [
+    "Enterprises",
+    "FirmGrowth",
+    "FirmRates",
+    "firms_evolve",
+    "certify_high_tech",
+    "adjust_pay",
+]
 
 FirmGrowth = namedtuple(
-    "FirmGrowth", ("alive", "kind", "field", "born", "desired", "staff", "funded", "hosted", "uid")
+    "FirmGrowth",
+    (
+        "alive",
+        "kind",
+        "field",
+        "born",
+        "output",
+        "desired",
+        "premium",
+        "staff",
+        "funded",
+        "host",
+        "uid",
+    ),
 )
 FirmRates = namedtuple(
     "FirmRates",
@@ -40,11 +67,16 @@ FirmRates = namedtuple(
         "fail_small_mult",
         "fail_funded_mult",
         "fail_hosted_mult",
-        "max_vacancy_share",
-        "vacancy_slack",
         "young_months",
         "small_staff",
+        "demand_elasticity",
     ),
+)
+FirmPay = namedtuple(
+    "FirmPay", ("alive", "output", "desired", "premium", "staff", "vacancy_months")
+)
+PayRule = namedtuple(
+    "PayRule", ("adjustment", "premium_min", "premium_max", "expiry_months", "demand_elasticity")
 )
 FirmCertify = namedtuple(
     "FirmCertify", ("alive", "kind", "born", "staff", "funded", "spinoff", "high_tech", "uid")
@@ -55,15 +87,15 @@ _INITIAL_FIRM_KEY = np.uint64(1) << np.uint64(62)
 
 
 @njit(cache=True)
-def firms_evolve(f, r, field_growth, pilot_relief, month, skey_growth, skey_fail):
-    """Grow desired staff (log random walk with drift) and draw failures; return failures.
+def firms_evolve(f, r, field_growth, growth_mult, productivity, pilot_relief, month, keys):
+    """Grow output (log random walk with drift), derive labour demand, draw failures.
 
-    ``f`` is a :data:`FirmGrowth`, ``r`` the :data:`FirmRates`. Desired staff stops growing
-    while open vacancies exceed ``staff x max_vacancy_share + vacancy_slack``: a firm does not
-    plan more openings than it can recruit against. Monthly drift (log units) = yearly drift / 12
-    by age and funding, plus ``field_growth[field]``. Failure hazard per month = yearly hazard /
-    12 x multipliers (small, funded, hosted), x (1 - pilot_relief) for young firms. Institutes
-    and chain leaders do not fail, and grow at the established rate.
+    ``f`` is a :data:`FirmGrowth`, ``r`` the :data:`FirmRates`, ``keys`` the (growth, fail)
+    stream keys. Monthly drift (log units) = yearly drift / 12 by age and funding, plus
+    ``field_growth[field]``, times ``growth_mult``. Desired staff = output / (productivity x
+    premium^demand_elasticity). Failure hazard per month = yearly hazard / 12 x multipliers
+    (small, funded, hosted), x (1 - pilot_relief) for young firms. Institutes and chain leaders do
+    not fail, and grow at the established rate. Returns the number of failures.
     """
     failures = 0
     for i in range(f.alive.shape[0]):
@@ -75,10 +107,10 @@ def firms_evolve(f, r, field_growth, pilot_relief, month, skey_growth, skey_fail
         drift = r.growth_young if startup_phase else r.growth_mature
         if f.funded[i]:
             drift += r.growth_funded
-        drift = drift / 12.0 + field_growth[f.field[i]]
-        z = normal(skey_growth, f.uid[i], month)
-        if f.desired[i] <= f.staff[i] * (1.0 + r.max_vacancy_share) + r.vacancy_slack:
-            f.desired[i] *= math.exp(drift + r.growth_sd * z)
+        drift = (drift / 12.0 + field_growth[f.field[i]]) * growth_mult
+        z = normal(keys[0], f.uid[i], month)
+        f.output[i] *= math.exp(drift + r.growth_sd * z)
+        f.desired[i] = f.output[i] / (productivity * f.premium[i] ** r.demand_elasticity)
         if f.kind[i] == FIRM_INSTITUTE or f.kind[i] == FIRM_CHAIN_LEADER:
             continue
         h = (r.fail_young * (1.0 - pilot_relief) if young else r.fail_mature) / 12.0
@@ -86,12 +118,49 @@ def firms_evolve(f, r, field_growth, pilot_relief, month, skey_growth, skey_fail
             h *= r.fail_small_mult
         if f.funded[i]:
             h *= r.fail_funded_mult
-        if f.hosted[i] >= 0:
+        if f.host[i] != -1:
             h *= r.fail_hosted_mult
-        if uniform(skey_fail, f.uid[i], month) < h:
+        if uniform(keys[1], f.uid[i], month) < h:
             f.alive[i] = 0
             failures += 1
     return failures
+
+
+@njit(cache=True)
+def adjust_pay(f, rule, productivity):
+    """After the month's hiring: pay premia answer open posts; posts open too long expire.
+
+    ``f`` is a :data:`FirmPay`. A firm with open posts raises its premium by
+    ``exp(adjustment)``, one without lets it fall back by the same factor towards 1; the premium
+    stays in ``[premium_min, premium_max]``. Posts open ``expiry_months`` months in a row expire:
+    the firm's output falls to what its staff produce at its pay. Returns ``(open posts, firms
+    whose posts expired)``.
+    """
+    open_posts = 0
+    expired = 0
+    for i in range(f.alive.shape[0]):
+        if not f.alive[i]:
+            continue
+        v = int(math.ceil(f.desired[i])) - f.staff[i]
+        if v > 0:
+            f.vacancy_months[i] += 1
+            f.premium[i] = min(rule.premium_max, f.premium[i] * math.exp(rule.adjustment))
+            if f.vacancy_months[i] >= rule.expiry_months:
+                staffed = max(f.staff[i], 1)
+                f.output[i] = staffed * productivity * f.premium[i] ** rule.demand_elasticity
+                f.desired[i] = staffed
+                f.vacancy_months[i] = 0
+                expired += 1
+            else:
+                open_posts += v
+        else:
+            f.vacancy_months[i] = 0
+            if f.premium[i] > 1.0:
+                f.premium[i] = max(1.0, f.premium[i] * math.exp(-rule.adjustment))
+            elif f.premium[i] < 1.0:
+                f.premium[i] = min(1.0, f.premium[i] * math.exp(rule.adjustment))
+            f.premium[i] = max(rule.premium_min, f.premium[i])
+    return open_posts, expired
 
 
 @njit(cache=True)
@@ -128,12 +197,24 @@ class Enterprises(Component):
             "field": (np.int8, 0),
             "high_tech": (np.int8, 0),
             "born": (np.int16, 0),
+            "vacancy_months": (np.int16, 0),
             "staff": (np.int32, 0),
+            "output": (np.float64, 0.0),
             "desired": (np.float64, 0.0),
+            "premium": (np.float64, 1.0),
             "productivity": (np.float64, 1.0),
         }
     }
-    outputs = ("firm_failures", "new_high_tech_firms", "firms_alive", "new_tech_smes")
+    outputs = (
+        "firm_failures",
+        "new_high_tech_firms",
+        "firms_alive",
+        "new_tech_smes",
+        "vacancies",
+        "expired_posts",
+        "recruiting_cost_cny_million",
+        "mean_pay_premium",
+    )
 
     def __init__(self, model):
         super().__init__(model)
@@ -148,10 +229,16 @@ class Enterprises(Component):
             ep.fail_small_multiplier,
             ep.fail_funded_multiplier,
             ep.fail_incubated_multiplier,
-            ep.max_vacancy_share,
-            ep.vacancy_slack,
             ep.young_firm_months,
             ep.small_firm_staff,
+            ep.labour_demand_elasticity,
+        )
+        self.pay_rule = PayRule(
+            ep.wage_adjustment_per_month,
+            ep.premium_min,
+            ep.premium_max,
+            ep.vacancy_expiry_months,
+            ep.labour_demand_elasticity,
         )
         self.failures = 0  # failures of this month's evolve
         self.rule = CertifyRule(
@@ -160,6 +247,11 @@ class Enterprises(Component):
             ep.high_tech_min_staff,
             ep.high_tech_funded_multiplier,
         )
+        self._shock_month = self.model.month_of(ep.shock_month) if ep.shock_month else None
+
+    def productivity_index(self) -> float:
+        """Output per worker in the area relative to the start (grows with technology)."""
+        return math.exp(self.p.enterprise.labour_productivity_growth_per_year * self.month / 12.0)
 
     def initialise(self) -> None:
         """Ordinary firms, chain leaders and institutes of the end of 2021."""
@@ -195,13 +287,14 @@ class Enterprises(Component):
         )
 
     def settle_vacancies(self) -> None:
-        """Once the residents are seated, desired staff is staff plus normal churn."""
+        """Once the residents are seated, demand is staff plus normal churn; output follows."""
         f = self.model.firms
         share = self.p.enterprise.initial_vacancy_share
         f.view("desired")[:] = f.view("staff") * (1.0 + share) + 0.5
+        f.view("output")[:] = f.view("desired")
 
     def open_firms(self, uids: np.ndarray, kind: int, fields, desired, productivity) -> int:
-        """Open ``len(uids)`` firms born this month; return the first new slot."""
+        """Open ``len(uids)`` firms born this month with the given demand; return the first slot."""
         f = self.model.firms
         f.reserve(len(uids))
         start, end = f.add(len(uids))
@@ -212,11 +305,12 @@ class Enterprises(Component):
         f.view("field")[new] = fields
         f.view("born")[new] = self.month
         f.view("desired")[new] = desired
+        f.view("output")[new] = np.asarray(desired, dtype=np.float64) * self.productivity_index()
         f.view("productivity")[new] = productivity
         return start
 
     def evolve(self) -> None:
-        """Growth of desired staff and failures."""
+        """Output, labour demand and failures."""
         ep, m, f = self.p.enterprise, self.month, self.model.firms
         alive = f.view("alive").astype(bool)
         kind = f.view("kind")
@@ -233,19 +327,29 @@ class Enterprises(Component):
         young &= (kind == FIRM_ORDINARY) | (kind == FIRM_STARTUP)
         pilot_cap = self.model.carriers.capacity(["pilot_base"])
         relief = ep.pilot_relief_max * min(1.0, pilot_cap / max(1, int(young.sum())))
+        shocked = self._shock_month is not None and m >= self._shock_month
         self.was_alive = f.view("alive").copy()
-        growth = f.take(FirmGrowth)
         fails = firms_evolve(
-            growth,
+            f.take(FirmGrowth),
             self.rates,
             field_growth,
+            ep.shock_growth_multiplier if shocked else 1.0,
+            self.productivity_index(),
             relief,
             m,
-            self.key("firm.growth"),
-            self.key("firm.fail"),
+            (self.key("firm.growth"), self.key("firm.fail")),
         )
         self.failures = fails
         self.record("firm_failures", fails)
+
+    def adjust(self) -> None:
+        """After hiring: pay premia, expired posts, the cost of open posts."""
+        f = self.model.firms
+        open_posts, expired = adjust_pay(f.take(FirmPay), self.pay_rule, self.productivity_index())
+        cost = open_posts * self.p.enterprise.vacancy_cost_cny_thousand_per_month / 1e3
+        self.record("vacancies", open_posts)
+        self.record("expired_posts", expired)
+        self.record("recruiting_cost_cny_million", cost)
 
     def failed_this_month(self) -> np.ndarray:
         """Mask of the firms that failed in this month's :meth:`evolve`."""
@@ -254,22 +358,23 @@ class Enterprises(Component):
     def certify(self) -> None:
         """High-tech certification."""
         f = self.model.firms
-        firms = f.take(FirmCertify)
-        n = certify_high_tech(firms, self.rule, self.month, self.key("firm.certify"))
+        n = certify_high_tech(f.take(FirmCertify), self.rule, self.month, self.key("firm.certify"))
         self.record("new_high_tech_firms", n)
 
     def census(self) -> None:
-        """Firms alive, and ordinary firms and startups born this month."""
+        """Firms alive, ordinary firms and startups born this month, the mean pay premium."""
         f, m = self.model.firms, self.month
-        kind = f.view("kind")
-        self.record("firms_alive", np.count_nonzero(f.view("alive")))
+        kind, alive = f.view("kind"), f.view("alive").astype(bool)
+        self.record("firms_alive", int(alive.sum()))
         born = (f.view("born") == m) & ((kind == FIRM_STARTUP) | (kind == FIRM_ORDINARY))
         self.record("new_tech_smes", np.count_nonzero(born) if m else 0)
+        staff = f.view("staff")[alive]
+        weight = staff.sum()
+        premium = f.view("premium")[alive]
+        self.record("mean_pay_premium", float((premium * staff).sum() / weight) if weight else 1.0)
 
     def check(self) -> None:
         """Staff counts agree with the talents employed by each live firm."""
-        from ..core.codes import EMPLOYED
-
         t, f = self.model.talents, self.model.firms
         emp = t.view("status") == EMPLOYED
         employer = t.view("employer")
@@ -279,3 +384,4 @@ class Enterprises(Component):
         alive = f.view("alive").astype(bool)
         assert np.array_equal(counted[alive], f.view("staff")[alive])
         assert (employer[~emp] == -1).all()
+        assert (f.view("premium")[alive] > 0).all()

@@ -10,8 +10,9 @@ founds with monthly chance ``founding_per_year[k] / 12`` times
 
 and, for scientists and researchers, by the tech-transfer equity rules, the results pool and the
 university parks; for managers by the managers' programme; for students by recent competitions.
-A startup is born with ``startup_desired_staff``; it is incubated if a hosting slot is free, and
-leaves its slot when it fails or reaches ``young_firm_months``. Spin-offs (founders who are
+A startup is born with ``startup_desired_staff``; it is incubated if a hosting slot is free (in
+the operating hosting carrier with most free slots, else in an enclave's remote slot), and leaves
+its slot when it fails or reaches ``young_firm_months``. Spin-offs (founders who are
 scientists or researchers, and brokered transfers) are subsidised under tech transfer.
 """
 
@@ -34,29 +35,37 @@ _S50, _S62 = np.uint64(50), np.uint64(62)
 _STARTUP_SPACE = np.uint64(3)
 
 
+# a firm's host: a carrier slot, this code for an enclave's remote slot, or NOT_HOSTED
+REMOTE, NOT_HOSTED = -2, -1
+
+
 @njit(cache=True)
-def hosted_release(alive, born, hosted, month, young_months):
+def hosted_release(alive, born, host, month, young_months):
     """Firms leave their incubator when they reach ``young_months`` of age or fail."""
     for i in range(alive.shape[0]):
-        if hosted[i] >= 0 and (not alive[i] or month - born[i] >= young_months):
-            hosted[i] = -1
+        if host[i] != NOT_HOSTED and (not alive[i] or month - born[i] >= young_months):
+            host[i] = NOT_HOSTED
 
 
 class Founding(Component):
     """Founding chances, startups and their incubation."""
 
-    properties = {"firms": {"hosted": (np.int8, -1), "spinoff": (np.int8, 0)}}
+    properties = {"firms": {"host": (np.int32, NOT_HOSTED), "spinoff": (np.int8, 0)}}
     outputs = ("startups_founded", "new_spinoff_firms")
+
+    def remote_slots(self) -> int:
+        """Enclaves' remote incubation slots while they act."""
+        en = self.p.policy.enclaves
+        return en.enclaves * en.remote_slots_per_enclave if self.act("enclaves") > 0 else 0
 
     def hosting_slots(self) -> int:
         """Incubation slots: hosting carriers, plus enclaves' remote slots while they act."""
-        en = self.p.policy.enclaves
-        remote = en.enclaves * en.remote_slots_per_enclave if self.act("enclaves") > 0 else 0
-        return self.model.carriers.capacity(_HOSTING_KINDS) + remote
+        return self.model.carriers.capacity(_HOSTING_KINDS) + self.remote_slots()
 
     def __init__(self, model):
         super().__init__(model)
         self._hosted = 0  # firms holding a slot (failed ones until the next release)
+        self._remote = 0  # of them, in enclaves' remote slots
 
     def hosted(self) -> int:
         """Firms incubated now."""
@@ -89,7 +98,6 @@ class Founding(Component):
     def start_firms(self, founders: np.ndarray, spinoff: bool) -> None:
         """Founders open startups; a startup is incubated while hosting slots are free."""
         m, t, f, tp = self.month, self.model.talents, self.model.firms, self.p.talent
-        slots = self.hosting_slots() - self.hosted()
         n = len(founders)
         uid = t.view("uid")[founders]
         uids = uid ^ (np.uint64(m) << _S50) ^ (_STARTUP_SPACE << _S62)
@@ -105,8 +113,7 @@ class Founding(Component):
         )
         new = slice(start, start + n)
         f.view("spinoff")[new] = 1 if spinoff else _RESEARCH[kinds]
-        f.view("hosted")[new] = np.where(np.arange(n) < max(slots, 0), 0, -1)
-        self._hosted += min(n, max(slots, 0))
+        f.view("host")[new] = self._hosts(n)
         f.view("staff")[new] = 1
         t.view("status")[founders] = EMPLOYED
         t.view("employer")[founders] = np.arange(start, start + n)
@@ -116,22 +123,60 @@ class Founding(Component):
         if self.act("tech_transfer") > 0 and n_spin:
             subsidy = self.p.policy.tech_transfer.spinoff_subsidy_cny_thousand
             self.model.ledger.pay("tech_transfer", n_spin * subsidy / 1e3)
+            self.model.reforms.outcome("tech_transfer", n_spin)
         self.model.add("startups_founded", n)
         self.model.add("new_spinoff_firms", n_spin)
 
+    def _hosts(self, n: int) -> np.ndarray:
+        """Hosts for ``n`` new startups: free carrier slots (most free first), then remote."""
+        carriers = self.model.carriers
+        hosts = np.full(n, NOT_HOSTED, dtype=np.int32)
+        candidates = carriers.hosting_carriers()
+        occupied = carriers.hosted_per_carrier()
+        slots = carriers.store.view("slots")
+        for i in range(n):
+            if candidates.shape[0]:
+                free = slots[candidates] - occupied[candidates]
+                best = int(np.argmax(free))
+                if free[best] > 0:
+                    c = candidates[best]
+                    hosts[i] = c
+                    occupied[c] += 1
+                    self._hosted += 1
+                    continue
+            if self._remote < self.remote_slots():
+                hosts[i] = REMOTE
+                self._remote += 1
+                self._hosted += 1
+        return hosts
+
     def release(self) -> None:
-        """Incubated firms that failed or grew up leave their slot."""
+        """Incubated firms that failed or grew up leave their slot; recount the hosts."""
         f = self.model.firms
         hosted_release(
             f.view("alive"),
             f.view("born"),
-            f.view("hosted"),
+            f.view("host"),
             self.month,
             self.p.enterprise.young_firm_months,
         )
-        self._hosted = int(np.count_nonzero(f.view("hosted") >= 0))
+        self.recount()
+
+    def recount(self) -> None:
+        """Firms hosted by each carrier, in remote slots, and in all."""
+        host = self.model.firms.view("host")
+        carriers = self.model.carriers
+        placed = host[host >= 0].astype(np.int64)
+        carriers.hosted = np.bincount(placed, minlength=carriers.store.count)
+        self._remote = int(np.count_nonzero(host == REMOTE))
+        self._hosted = placed.shape[0] + self._remote
 
     def check(self) -> None:
-        """Incubation never exceeds the hosting capacity; the count of hosted firms is right."""
-        assert self._hosted == int(np.count_nonzero(self.model.firms.view("hosted") >= 0))
-        assert self.hosted() <= self.hosting_slots()
+        """The hosted counts are right; no carrier hosts more firms than it has slots."""
+        host = self.model.firms.view("host")
+        assert self._hosted == int(np.count_nonzero(host != NOT_HOSTED))
+        carriers = self.model.carriers
+        cs = carriers.store
+        placed = np.bincount(host[host >= 0].astype(np.int64), minlength=cs.count)
+        assert np.array_equal(placed[: cs.count], carriers.hosted[: cs.count])
+        assert (placed[: cs.count] <= cs.view("slots")).all()

@@ -4,10 +4,11 @@ Reads ``[enterprise]`` (matching efficiency and elasticity) and ``[policy.talent
 Vacancies are the posts between a live firm's desired staff (rounded up) and its staff. Two
 segments match separately: scientists, postdocs and strategic teams search institutes, everyone
 else firms. In each segment, ``M = min(round(A U^a V^(1-a)), U, V)`` searchers are matched, with
-``A`` raised by the talent market; the matched are the ``M`` searchers with the smallest draws,
-each taking a vacancy drawn without replacement, and are paid their level's multiplier times the
-firm's productivity. The share of searchers matched is the segment's job-finding chance, which
-the location choice of next month's candidates reads.
+``A`` raised by the talent market, so that searchers and vacancies can both bind; the matched are
+the ``M`` searchers with the smallest draws, each taking a vacancy drawn without replacement, and
+are paid their level's multiplier times the firm's pay (productivity x pay premium). The share of
+searchers matched is the segment's job-finding chance and the mean pay of its open posts is the
+pay it offers; next month's candidates read both.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ Searchers = namedtuple(
     "Searchers", ("status", "kind", "origin", "uid", "employer", "wage", "level")
 )
 Openings = namedtuple("Openings", ("alive", "kind", "desired", "staff"))
+Newcomers = namedtuple("Newcomers", ("status", "search_since"))
 MatchRule = namedtuple("MatchRule", ("efficiency", "elasticity", "level_mult"))
 
 
@@ -65,12 +67,12 @@ def vacancy_slots(f, institutes):
 
 
 @njit(cache=True)
-def match(t, institutes, slots, productivity, staff, rule, month, skey_select, skey_assign):
+def match(t, institutes, slots, pay, staff, rule, month, skey_select, skey_assign):
     """Match the searchers of one segment to vacancy ``slots`` with M = A U^a V^(1-a).
 
-    ``t`` is a :data:`Searchers`. The ``M`` searchers with the smallest draws are matched
-    (exactly M, in random order); each takes a vacancy drawn without replacement. Returns
-    ``(searchers, matches)``.
+    ``t`` is a :data:`Searchers`; ``pay`` is each firm's pay (productivity x premium). The ``M``
+    searchers with the smallest draws are matched (exactly M, in random order); each takes a
+    vacancy drawn without replacement. Returns ``(searchers, matches)``.
     """
     n_v = slots.shape[0]
     idx = np.empty(t.status.shape[0], dtype=np.int64)
@@ -97,19 +99,20 @@ def match(t, institutes, slots, productivity, staff, rule, month, skey_select, s
         t.status[i] = EMPLOYED
         t.employer[i] = f
         staff[f] += 1
-        t.wage[i] = rule.level_mult[t.level[i]] * productivity[f]
+        t.wage[i] = rule.level_mult[t.level[i]] * pay[f]
     return count, m_int
 
 
 class Matching(Component):
     """The labour market of innovation talents."""
 
-    outputs = ("matches", "vacancies")
+    outputs = ("matches", "job_finding", "offered_pay")
 
     def __init__(self, model):
         super().__init__(model)
         start = self.p.talent.job_finding_before_start
         self.job_finding = {True: start, False: start}  # by segment: institutes, firms
+        self.offered_pay = {True: 1.0, False: 1.0}  # mean pay of open posts, by segment
 
     def step(self) -> None:
         """Match both segments."""
@@ -123,15 +126,17 @@ class Matching(Component):
         )
         openings = f.take(Openings)
         searchers = t.take(Searchers)
-        total_matches, total_vac = 0, 0
+        pay = f.view("productivity") * f.view("premium")
+        total_matches, total_search = 0, 0
         for institutes in (True, False):
             slots = vacancy_slots(openings, institutes)
-            total_vac += slots.shape[0]
+            if slots.shape[0]:
+                self.offered_pay[institutes] = float(pay[slots].mean())
             n_search, matches = match(
                 searchers,
                 institutes,
                 slots,
-                f.view("productivity"),
+                pay,
                 f.view("staff"),
                 rule,
                 m,
@@ -140,5 +145,7 @@ class Matching(Component):
             )
             self.job_finding[institutes] = matches / n_search if n_search else 1.0
             total_matches += matches
+            total_search += n_search
         self.record("matches", total_matches)
-        self.record("vacancies", total_vac)
+        self.record("job_finding", total_matches / total_search if total_search else 1.0)
+        self.record("offered_pay", self.offered_pay[False])

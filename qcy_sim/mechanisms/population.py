@@ -23,6 +23,8 @@ from ..core.codes import (
     FIRM_INSTITUTE,
     FLEXIBLE,
     GONE,
+    ORIGIN_ENCLAVE,
+    ORIGIN_OFFSHORE,
     ORIGIN_RESIDENT,
     SCIENTIST,
     SEARCHING,
@@ -50,6 +52,7 @@ Residents = namedtuple(
         "wage",
         "expectation",
         "arrived",
+        "search_since",
     ),
 )
 InitialDraw = namedtuple(
@@ -68,10 +71,39 @@ InitialDraw = namedtuple(
     ),
 )
 Seats = namedtuple("Seats", ("cum_institutes", "cum_firms", "productivity", "staff"))
-Counted = namedtuple("Counted", ("status", "level", "level_since", "broker", "field"))
+Counted = namedtuple("Counted", ("status", "origin", "arrived", "level", "level_since", "field"))
 _talent_uid = njit(cache=True)(talent_uid)
 # what talent_counts fills, in order
-COUNTS = ("residents", "employed", "searching", "flexible", "high_end", "high_level", "brokers")
+COUNTS = (
+    "residents",
+    "employed",
+    "searching",
+    "flexible",
+    "innovation.stock",
+    "innovation.gained",
+    "innovation.cumulative",
+    "high_end.stock",
+    "high_end.gained",
+    "high_end.cumulative",
+    "high_level.stock",
+    "high_level.gained",
+    "high_level.cumulative",
+)
+(
+    _RESIDENTS,
+    _EMPLOYED,
+    _SEARCHING,
+    _FLEXIBLE,
+    _INNOVATION_STOCK,
+    _INNOVATION_GAINED,
+    _INNOVATION_CUMULATIVE,
+    _HIGH_END_STOCK,
+    _HIGH_END_GAINED,
+    _HIGH_END_CUMULATIVE,
+    _HIGH_LEVEL_STOCK,
+    _HIGH_LEVEL_GAINED,
+    _HIGH_LEVEL_CUMULATIVE,
+) = range(len(COUNTS))
 
 
 @njit(cache=True)
@@ -100,6 +132,7 @@ def init_talents(t, start, end, d, seats, skey):
         t.employer[i] = -1
         t.wage[i] = 0.0
         t.status[i] = SEARCHING
+        t.search_since[i] = 0
         if uniform(skey, key, 5) < d.employed_share and cum.shape[0] > 0 and cum[-1] > 0:
             j = np.searchsorted(cum, uniform(skey, key, 6) * cum[-1], side="right")
             j = min(j, cum.shape[0] - 1)
@@ -113,33 +146,57 @@ def init_talents(t, start, end, d, seats, skey):
 def talent_counts(t, count_flexible, out):
     """Fill ``out`` with the counts named by :data:`COUNTS`.
 
-    High-end and high-level count talents in the key chains recognised at that level (on
-    arrival or by evaluation) since the start — the plan's 培育引进 (cultivated or brought in);
-    flexible talents count towards them only if ``count_flexible``. Brokers count residents.
+    Innovation talents work or create in the area: employed residents (founders are employed
+    by their startups), and flexible talents if ``count_flexible``. *gained* counts those who
+    arrived since the start; *cumulative* every talent who arrived since the start, whether or
+    not still there. High-end and high-level count talents of the key chains at that level;
+    *gained* those recognised since the start (on arrival or in a batch) who are present, the
+    plan's 培育引进; *cumulative* every talent recognised since the start.
     """
     for j in range(out.shape[0]):
         out[j] = 0
     for i in range(t.status.shape[0]):
         s = t.status[i]
+        flexible_origin = t.origin[i] == ORIGIN_ENCLAVE or t.origin[i] == ORIGIN_OFFSHORE
+        counted = count_flexible or not flexible_origin
+        new = t.arrived[i] >= 1
+        if new and counted:
+            out[_INNOVATION_CUMULATIVE] += 1
+        recognised_new = t.level_since[i] >= 1 and t.field[i] < N_KEY_CHAINS and counted
+        if recognised_new:
+            if t.level[i] >= 1:
+                out[_HIGH_END_CUMULATIVE] += 1
+            if t.level[i] >= 2:
+                out[_HIGH_LEVEL_CUMULATIVE] += 1
         if s == GONE:
             continue
         if s == FLEXIBLE:
-            out[3] += 1
+            out[_FLEXIBLE] += 1
             if not count_flexible:
                 continue
+            present = True
+            working = True
         else:
-            out[0] += 1
-            if s == EMPLOYED:
-                out[1] += 1
+            out[_RESIDENTS] += 1
+            working = s == EMPLOYED
+            if working:
+                out[_EMPLOYED] += 1
             else:
-                out[2] += 1
-            if t.broker[i]:
-                out[6] += 1
-        if t.level_since[i] >= 1 and t.field[i] < N_KEY_CHAINS:
+                out[_SEARCHING] += 1
+            present = True
+        if working:
+            out[_INNOVATION_STOCK] += 1
+            if new:
+                out[_INNOVATION_GAINED] += 1
+        if present and t.field[i] < N_KEY_CHAINS:
             if t.level[i] >= 1:
-                out[4] += 1
+                out[_HIGH_END_STOCK] += 1
+                if t.level_since[i] >= 1:
+                    out[_HIGH_END_GAINED] += 1
             if t.level[i] >= 2:
-                out[5] += 1
+                out[_HIGH_LEVEL_STOCK] += 1
+                if t.level_since[i] >= 1:
+                    out[_HIGH_LEVEL_GAINED] += 1
 
 
 class Population(Component):
@@ -199,8 +256,7 @@ class Population(Component):
     def census(self) -> None:
         """Count residents, the employed, searchers, flexible talents, levels and brokers."""
         t = self.model.talents
-        counted = t.take(Counted)
-        talent_counts(counted, self.p.accounting.count_flexible_talents, self._out)
+        talent_counts(t.take(Counted), self.p.accounting.count_flexible_talents, self._out)
         self.counts = dict(zip(COUNTS, self._out.tolist(), strict=True))
         self.record("residents", self.counts["residents"])
         self.record("employed", self.counts["employed"])

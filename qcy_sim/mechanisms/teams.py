@@ -1,15 +1,19 @@
 """Teams (tasks 3, 4, 9, 14, 17): scientist+engineer teams, 新双创 teams, and competitions.
 
-Reads ``[teams]`` and the levers that raise team formation. Each month teams end when their
-leader leaves, their partner firm fails, or their project ends (a monthly hazard by kind).
-An employed scientist without a team forms a scientist+engineer team with monthly chance
-``se_form_per_year / 12`` raised by the density of brokers, by shared research centres, opened
-labs and university partnerships, plus the projects brokered this month shared among free
-scientists; its partner firm is drawn in proportion to staff among firms with at least
-``se_engineers`` staff. A strategic scientist forms one as soon as employed. Employed young
-talents and students without a team form 新双创 teams with chance ``sc_form_per_year / 12``,
-raised by free space in student spaces and incubators and by competitions held in the last
-``youth_community.effect_months`` (paid per competition while the account lasts).
+Reads ``[teams]`` and the levers that raise team formation. Scientist+engineer teams form around
+projects: the technology transfers brokered this month that did not become spin-offs, the R&D
+projects chain leaders commission (``chain_leader_projects_per_year`` each, more with opened labs
+and university partnerships) and those of the shared research centres
+(``centre_projects_per_year`` each). A project is taken up by an employed scientist without a team
+(drawn at random; a project no free scientist takes is lost) with a partner firm drawn in
+proportion to staff among firms with at least ``se_engineers`` staff; a strategic scientist forms
+one around its own project as soon as employed. A team ends when its project ends (after
+``se_project_months`` on average), its leader leaves or its partner firm fails. Employed young
+talents and students without a team form 新双创 teams with monthly chance ``sc_form_per_year /
+12``, raised where they are co-located - their employer is an incubated startup, or, for
+students, by the share of students a student space can seat - and by competitions held in the
+last ``youth_community.effect_months`` (paid per competition from the lever's line); these teams
+end with ``sc_dissolve_per_year`` or when their leader leaves.
 """
 
 from __future__ import annotations
@@ -21,11 +25,11 @@ from numba import njit
 
 from ..core.codes import (
     EMPLOYED,
+    FIRM_CHAIN_LEADER,
     FIRM_INSTITUTE,
     GONE,
     ORIGIN_STRATEGIC,
     SCIENTIST,
-    SEARCHING,
     STUDENT,
     TEAM_SC,
     TEAM_SE,
@@ -34,8 +38,9 @@ from ..core.codes import (
 from ..core.component import Component
 from ..core.rng import poisson, uniform
 from ..core.store import AgentStore
+from ..names import CARRIER_KINDS
 
-__all__ = ["Teams", "teams_form", "teams_dissolve", "team_census"]
+__all__ = ["Teams", "teams_form", "teams_dissolve", "staff_projects"]
 
 TEAM_PROPERTIES = {
     "uid": (np.uint64, 0),
@@ -47,51 +52,90 @@ TEAM_PROPERTIES = {
     "firm": (np.int32, -1),
 }
 TeamRecord = namedtuple("TeamRecord", tuple(TEAM_PROPERTIES))
-Members = namedtuple("Members", ("status", "kind", "origin", "uid", "team"))
-TeamCensus = namedtuple("TeamCensus", ("status", "kind", "team", "broker"))
+Members = namedtuple("Members", ("status", "kind", "origin", "uid", "team", "employer"))
 Partners = namedtuple("Partners", ("cum_staff", "firm"))
-FormChances = namedtuple("FormChances", ("se", "sc"))
+FormChances = namedtuple("FormChances", ("sc", "student_space", "colocation_gain"))
 _S52 = np.uint64(52)
+_CENTRE = CARRIER_KINDS.index("shared_research_center")
 
 
 @njit(cache=True)
-def teams_form(t, teams, start, partners, chances, month, skey_form, skey_partner):
-    """Form scientist+engineer teams and 新双创 teams; return the number formed.
+def _new_team(teams, n, kind, leader, firm, month):
+    teams.kind[n] = kind
+    teams.firm[n] = firm
+    teams.alive[n] = 1
+    teams.leader[n] = leader
+    teams.formed[n] = month
+    teams.ended[n] = -1
 
-    ``t`` is a :data:`Members`, ``teams`` the team store's whole-capacity :data:`TeamRecord`
-    (new teams are written from slot ``start``). A scientist's partner firm is drawn with
-    probability proportional to its staff (``partners.cum_staff``, cumulative over the eligible
-    ``partners.firm``).
+
+@njit(cache=True)
+def _partner(partners, u):
+    j = np.searchsorted(partners.cum_staff, u * partners.cum_staff[-1], side="right")
+    return partners.firm[min(j, partners.firm.shape[0] - 1)]
+
+
+@njit(cache=True)
+def staff_projects(t, teams, start, partners, n_projects, month, skey_pick, skey_partner):
+    """Free employed scientists take up ``n_projects`` projects; return the teams formed.
+
+    The scientists whose draws are smallest take the projects (one each); a strategic scientist
+    without a team forms one around its own project first. ``t`` is a :data:`Members`, ``teams``
+    the team store's whole-capacity :data:`TeamRecord`, new teams written from slot ``start``.
     """
     n = start
-    have_partners = partners.cum_staff.shape[0] > 0
+    if partners.cum_staff.shape[0] == 0:
+        return 0
+    m = t.status.shape[0]
+    draw = np.empty(m)
+    idx = np.empty(m, dtype=np.int64)
+    free = 0
+    for i in range(m):
+        if t.status[i] != EMPLOYED or t.team[i] >= 0 or t.kind[i] != SCIENTIST:
+            continue
+        if t.origin[i] == ORIGIN_STRATEGIC:
+            firm = _partner(partners, uniform(skey_partner, t.uid[i], month))
+            _new_team(teams, n, TEAM_SE, i, firm, month)
+            t.team[i] = n
+            n += 1
+            continue
+        draw[free] = uniform(skey_pick, t.uid[i], month)
+        idx[free] = i
+        free += 1
+    order = np.argsort(draw[:free], kind="mergesort")
+    for r in range(min(n_projects, free)):
+        i = idx[order[r]]
+        firm = _partner(partners, uniform(skey_partner, t.uid[i], month))
+        _new_team(teams, n, TEAM_SE, i, firm, month)
+        t.team[i] = n
+        n += 1
+    return n - start
+
+
+@njit(cache=True)
+def teams_form(t, teams, start, hosted_firm, chances, month, skey):
+    """Young talents and students without a team form 新双创 teams; return the number formed.
+
+    The monthly chance is ``chances.sc``, x ``1 + colocation_gain`` for one employed by an
+    incubated startup (``hosted_firm[employer]``) and, for students otherwise, x ``1 +
+    colocation_gain x student_space`` (the share of students a space can seat).
+    """
+    n = start
     for i in range(t.status.shape[0]):
         if t.status[i] != EMPLOYED or t.team[i] >= 0:
             continue
         k = t.kind[i]
-        if k == SCIENTIST and have_partners:
-            p = 1.0 if t.origin[i] == ORIGIN_STRATEGIC else chances.se
-            if uniform(skey_form, t.uid[i], month) < p:
-                u = uniform(skey_partner, t.uid[i], month) * partners.cum_staff[-1]
-                j = np.searchsorted(partners.cum_staff, u, side="right")
-                teams.kind[n] = TEAM_SE
-                teams.firm[n] = partners.firm[min(j, partners.firm.shape[0] - 1)]
-            else:
-                continue
-        elif k == YOUNG or k == STUDENT:
-            if uniform(skey_form, t.uid[i], month) < chances.sc:
-                teams.kind[n] = TEAM_SC
-                teams.firm[n] = -1
-            else:
-                continue
-        else:
+        if k != YOUNG and k != STUDENT:
             continue
-        teams.alive[n] = 1
-        teams.leader[n] = i
-        teams.formed[n] = month
-        teams.ended[n] = -1
-        t.team[i] = n
-        n += 1
+        p = chances.sc
+        if hosted_firm[t.employer[i]]:
+            p *= 1.0 + chances.colocation_gain
+        elif k == STUDENT:
+            p *= 1.0 + chances.colocation_gain * chances.student_space
+        if uniform(skey, t.uid[i], month) < p:
+            _new_team(teams, n, TEAM_SC, i, -1, month)
+            t.team[i] = n
+            n += 1
     return n - start
 
 
@@ -118,24 +162,6 @@ def teams_dissolve(teams, status, team, firm_alive, month, skey, se_dissolve, sc
     return ended
 
 
-@njit(cache=True)
-def team_census(t):
-    """``(residents, resident brokers, employed scientists without a team)``."""
-    residents = 0
-    brokers = 0
-    free_scientists = 0
-    for i in range(t.status.shape[0]):
-        s = t.status[i]
-        if s != EMPLOYED and s != SEARCHING:
-            continue
-        residents += 1
-        if t.broker[i]:
-            brokers += 1
-        if s == EMPLOYED and t.kind[i] == SCIENTIST and t.team[i] < 0:
-            free_scientists += 1
-    return residents, brokers, free_scientists
-
-
 class Teams(Component):
     """Team formation and dissolution; innovation competitions."""
 
@@ -152,9 +178,29 @@ class Teams(Component):
         recent = sum(1 for month in self.competitions if self.month - month < yc.effect_months)
         return yc.effect_per_competition * recent
 
-    def step(self) -> None:
-        """Teams end, then new teams form."""
+    def projects(self) -> int:
+        """Projects offered to scientists this month: transfers, chain leaders, centres."""
         tp, pol, m = self.p.teams, self.p.policy, self.month
+        lab, ui = pol.lab_sharing, pol.university_industry
+        rate = tp.chain_leader_projects_per_year / 12.0
+        rate *= 1.0 + lab.team_gain * self.act("lab_sharing") * lab.intensity
+        rate *= (
+            1.0 + self.act("university_industry") * ui.partnerships * ui.team_effect_per_partnership
+        )
+        f = self.model.firms
+        leaders = np.flatnonzero(
+            f.view("alive").astype(bool) & (f.view("kind") == FIRM_CHAIN_LEADER)
+        )
+        sk = self.key("team.projects")
+        uid = f.view("uid")
+        n = sum(poisson(rate, sk, uid[j], m) for j in leaders)
+        centres = self.model.carriers.operating[_CENTRE]
+        n += poisson(centres * tp.centre_projects_per_year / 12.0, sk, np.uint64(0), m)
+        return int(n) + self.model.brokers.projects
+
+    def step(self) -> None:
+        """Teams end; projects are taken up; 新双创 teams form."""
+        tp, m = self.p.teams, self.month
         t, f, tm, model = self.model.talents, self.model.firms, self.store, self.model
         teams_dissolve(
             tm.live(),
@@ -163,48 +209,41 @@ class Teams(Component):
             f.view("alive"),
             m,
             self.key("team.dissolve"),
-            tp.se_dissolve_per_year / 12.0,
+            1.0 / tp.se_project_months,
             tp.sc_dissolve_per_year / 12.0,
         )
-        census = t.take(TeamCensus)
-        n_res, n_brokers, free_scientists = team_census(census)
-        n_res = max(1, n_res)
-        brokers_per_1000 = 1000.0 * n_brokers / n_res
-        centres = model.carriers.count("shared_research_center")
-        lab, ui = pol.lab_sharing, pol.university_industry
-        se_prob = tp.se_form_per_year / 12.0 * (1.0 + tp.se_broker_effect * brokers_per_1000)
-        se_prob *= 1.0 + tp.se_center_effect * centres
-        se_prob *= 1.0 + lab.team_gain * self.act("lab_sharing") * lab.intensity
-        se_prob *= (
-            1.0 + self.act("university_industry") * ui.partnerships * ui.team_effect_per_partnership
-        )
-        if free_scientists:
-            se_prob += tp.se_project_share * model.brokers.projects / free_scientists
-        space_slots = model.carriers.capacity(("student_space", "incubator"))
-        hosted = model.founding.hosted()
-        free_share = max(0, space_slots - hosted) / space_slots if space_slots else 0.0
-        sc_prob = tp.sc_form_per_year / 12.0 * (1.0 + tp.sc_space_effect * free_share)
-        sc_prob *= 1.0 + self.competition_effect()
         partners = np.flatnonzero(
             f.view("alive").astype(bool)
             & (f.view("kind") != FIRM_INSTITUTE)
             & (f.view("staff") >= tp.se_engineers)
         )
         cum = np.cumsum(f.view("staff")[partners]).astype(np.float64)
-        tm.reserve(n_res)
-        start = tm.count
         members = t.take(Members)
-        n = teams_form(
+        scientists = int(np.count_nonzero(t.view("kind") == SCIENTIST))
+        students = int(np.count_nonzero((t.view("kind") == STUDENT) & (t.view("status") == 1)))
+        tm.reserve(scientists + int(np.count_nonzero(t.view("team") < 0)))
+        start = tm.count
+        n_se = staff_projects(
             members,
             tm.full(),
             start,
             Partners(cum, partners.astype(np.int64)),
-            FormChances(min(se_prob, 1.0), min(sc_prob, 1.0)),
+            self.projects(),
             m,
             self.key("team.form"),
             self.key("team.partner"),
         )
-        tm.grow_to(start + n)
+        hosted_firm = f.view("host") != -1
+        space = model.carriers.capacity(("student_space",))
+        chances = FormChances(
+            min(1.0, tp.sc_form_per_year / 12.0 * (1.0 + self.competition_effect())),
+            min(1.0, space / students) if students else 0.0,
+            tp.sc_space_effect,
+        )
+        n_sc = teams_form(
+            members, tm.full(), start + n_se, hosted_firm, chances, m, self.key("team.form_sc")
+        )
+        tm.grow_to(start + n_se + n_sc)
         new = slice(start, tm.count)
         uid = t.view("uid")[tm.view("leader")[new]]
         tm.view("uid")[new] = uid ^ (np.uint64(m) << _S52)
@@ -219,10 +258,21 @@ class Teams(Component):
             if self.model.ledger.pay_all("youth_community", yc.cost_cny_million_per_competition):
                 self.competitions.append(self.month)
 
-    def alive(self, kind: int) -> int:
-        """Teams of one kind alive now."""
+    def alive(self, kind: int, counting: str = "stock") -> int:
+        """Teams of one kind, counted as asked.
+
+        ``"stock"`` and ``"gained"``: alive now (every team formed since the start);
+        ``"cumulative"``: every team formed since the start, alive or ended.
+        """
         tm = self.store
-        return int(np.count_nonzero(tm.view("alive").astype(bool) & (tm.view("kind") == kind)))
+        of_kind = tm.view("kind") == kind
+        if counting == "cumulative":
+            return int(np.count_nonzero(of_kind & (tm.view("formed") >= 1)))
+        return int(np.count_nonzero(tm.view("alive").astype(bool) & of_kind))
+
+    def alive_total(self) -> int:
+        """Scientist+engineer teams alive now."""
+        return self.alive(TEAM_SE)
 
     def check(self) -> None:
         """A team's leader is a resident exactly while the team is alive."""

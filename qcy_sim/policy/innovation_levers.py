@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from ..core.params import par
 from ..names import KPIS
-from .registry import CARRIERS, PROGRAMMES, Lever, lever
+from .registry import CarrierSupport, Lever, budget, case_bar, lever, support
 
 __all__ = [
     "LeadershipLever",
@@ -26,7 +26,7 @@ __all__ = [
 @lever(
     "leadership",
     tasks=(1, 0),
-    spending={"leadership": PROGRAMMES},
+    spending=("leadership",),
     kpis=KPIS,
     outputs=("innovation_talents",),
     fixed_cost=("cost_cny_million_per_year",),
@@ -39,6 +39,8 @@ __all__ = [
 @dataclass(frozen=True)
 class LeadershipLever(Lever):
     """Task 1 and safeguards (一)(三): leadership group, talent office, supervision."""
+
+    budget_cny_million_per_year: float = budget(5.0, "The talent office and supervision.")
 
     execution: float = par(
         0.8,
@@ -57,7 +59,7 @@ class LeadershipLever(Lever):
 @lever(
     "three_pools",
     tasks=(3,),
-    spending={"three_pools": PROGRAMMES},
+    spending=("three_pools", "shared_research_center"),
     kpis=("innovation_talents", "shared_research_centers", "reform_cases"),
     outputs=("innovation_talents", "new_spinoff_firms"),
     reform=True,
@@ -72,6 +74,10 @@ class LeadershipLever(Lever):
 @dataclass(frozen=True)
 class ThreePoolsLever(Lever):
     """Task 3: talent pool (校招共用), results pool, capital pool with provincial SOEs."""
+
+    budget_cny_million_per_year: float = budget(
+        30.0, "Programme costs and the shared research centres' grants, awards and support."
+    )
 
     joint_recruitment_utility: float = par(
         0.3, "utils", "Extra utility of the area for local graduates (joint hiring).", 0, 10
@@ -90,12 +96,18 @@ class ThreePoolsLever(Lever):
     cost_cny_million_per_year: float = par(
         6.0, "million CNY/year", "Running the three pools.", 0, 1e5
     )
+    shared_research_center: CarrierSupport = support(
+        "The programme for shared research centres with Xi'an Jiaotong University (task 3).",
+        award_cny_million=1.0,
+        operating_support_cny_million_per_year=1.5,
+    )
+    case_bar: float = case_bar(40.0, "capital-pool investments")
 
 
 @lever(
     "lab_sharing",
     tasks=(4,),
-    spending={"lab_sharing": PROGRAMMES},
+    spending=("lab_sharing",),
     kpis=("scientist_engineer_teams", "reform_cases"),
     outputs=("scientist_engineer_teams",),
     reform=True,
@@ -109,6 +121,8 @@ class ThreePoolsLever(Lever):
 @dataclass(frozen=True)
 class LabSharingLever(Lever):
     """Task 4: city-university-enterprise co-employment; labs and instruments opened to firms."""
+
+    budget_cny_million_per_year: float = budget(10.0, "Subsidised access to labs.")
 
     intensity: float = par(
         1.0,
@@ -127,18 +141,23 @@ class LabSharingLever(Lever):
         5,
     )
     team_gain: float = par(
-        0.5, "1", "Rise in scientist+engineer team formation at full strength.", 0, 20
+        0.5,
+        "1",
+        "Rise in the R&D projects chain leaders commission from scientists at full strength.",
+        0,
+        20,
     )
     cost_cny_million_per_year: float = par(
         10.0, "million CNY/year", "Subsidised access to instruments and labs.", 0, 1e5
     )
+    case_bar: float = case_bar(30.0, "projects commissioned by chain leaders")
 
 
 @lever(
     "tech_transfer",
     tasks=(5,),
-    spending={"tech_transfer": PROGRAMMES},
-    kpis=("scientist_engineer_teams", "reform_cases"),
+    spending=("tech_transfer",),
+    kpis=("scientist_engineer_teams", "tech_brokers", "reform_cases"),
     outputs=("new_spinoff_firms",),
     reform=True,
     cost="subsidy per spin-off",
@@ -150,6 +169,8 @@ class LabSharingLever(Lever):
 @dataclass(frozen=True)
 class TechTransferLever(Lever):
     """Task 5: 三项改革 results, cash + technology equity for university researchers."""
+
+    budget_cny_million_per_year: float = budget(40.0, "Spin-off subsidies.")
 
     equity_intensity: float = par(
         1.0,
@@ -169,12 +190,29 @@ class TechTransferLever(Lever):
     spinoff_subsidy_cny_thousand: float = par(
         100.0, "thousand CNY", "Subsidy paid to every spin-off founded.", 0, 1e5
     )
+    transfer_gain: float = par(
+        0.5,
+        "1",
+        "Rise in transferable research results at full strength (ownership and equity reforms "
+        "make results worth transferring; assumption).",
+        0,
+        20,
+    )
+    broker_equity_share: float = par(
+        0.05,
+        "1",
+        "Share of a transferred technology's value a broker may take as equity under the "
+        "reform (the 'cash + technology equity' rule).",
+        0,
+        1,
+    )
+    case_bar: float = case_bar(150.0, "spin-offs")
 
 
 @lever(
     "brokers",
     tasks=(5, 19),
-    spending={"brokers": PROGRAMMES},
+    spending=("brokers",),
     kpis=("tech_brokers", "scientist_engineer_teams", "reform_cases"),
     outputs=("tech_brokers", "technology_transfers"),
     reform=True,
@@ -187,6 +225,8 @@ class TechTransferLever(Lever):
 @dataclass(frozen=True)
 class BrokersLever(Lever):
     """Tasks 5 and 19: technology brokers of three kinds (新区直属, 高校共聘, 专业机构)."""
+
+    budget_cny_million_per_year: float = budget(20.0, "Training places and commissions.")
 
     trainees_per_year: tuple = par(
         (50.0, 70.0, 50.0),
@@ -202,24 +242,25 @@ class BrokersLever(Lever):
     cost_cny_thousand: tuple = par(
         (40.0, 30.0, 20.0), "thousand CNY", "Training cost per trainee, by kind.", 0, 1e5, length=3
     )
-    transfers_per_broker_per_year: tuple = par(
+    productivity_by_kind: tuple = par(
         (1.0, 1.5, 1.2),
-        "transfers/year",
-        "Technology transfers each certified broker brokers per year, by kind, with the "
-        "programme's support (x lever strength).",
-        0,
+        "1",
+        "Relative share of the brokered transfers that a broker of each kind finds (the "
+        "co-hired know the universities' results best).",
+        0.01,
         100,
         length=3,
     )
     commission_cny_thousand: float = par(
         30.0, "thousand CNY", "Reward paid to the broker for each transfer.", 0, 1e5
     )
+    case_bar: float = case_bar(60.0, "brokered transfers")
 
 
 @lever(
     "fault_tolerance",
     tasks=(8,),
-    spending={"fault_tolerance": PROGRAMMES},
+    spending=("fault_tolerance",),
     kpis=("innovation_talents", "reform_cases"),
     outputs=("startups_founded",),
     reform=True,
@@ -232,6 +273,8 @@ class BrokersLever(Lever):
 @dataclass(frozen=True)
 class FaultToleranceLever(Lever):
     """Task 8: fault tolerance and exemption (容错免责)."""
+
+    budget_cny_million_per_year: float = budget(80.0, "Risk compensation.")
 
     intensity: float = par(
         1.0,
@@ -268,12 +311,13 @@ class FaultToleranceLever(Lever):
         0,
         1,
     )
+    case_bar: float = case_bar(30.0, "failed funded firms compensated")
 
 
 @lever(
     "transformation",
     tasks=(10,),
-    spending={"transformation": PROGRAMMES},
+    spending=("transformation", "innovation_carrier", "pilot_base"),
     kpis=("innovation_carriers", "pilot_bases", "innovation_talents"),
     outputs=("new_spinoff_firms",),
     fixed_cost=("university_parks", "cost_cny_million_per_park_per_year"),
@@ -286,6 +330,11 @@ class FaultToleranceLever(Lever):
 class TransformationLever(Lever):
     """Task 10: results transformation platforms (1 centre + N parks, 一园区一高校)."""
 
+    budget_cny_million_per_year: float = budget(
+        200.0,
+        "University parks; grants, awards and support of innovation carriers and pilot bases.",
+    )
+
     university_parks: int = par(
         8, "parks", "University-linked industrial parks operating.", 0, 1000
     )
@@ -295,13 +344,28 @@ class TransformationLever(Lever):
     cost_cny_million_per_park_per_year: float = par(
         3.0, "million CNY/year", "Running one park.", 0, 1e4
     )
+    innovation_carrier: CarrierSupport = support(
+        "The programme for innovation carriers (科技创新载体).",
+        award_cny_million=1.0,
+        operating_support_cny_million_per_year=2.0,
+    )
+    pilot_base: CarrierSupport = support(
+        "The programme for pilot bases and proof-of-concept centres.",
+        award_cny_million=0.5,
+        operating_support_cny_million_per_year=1.0,
+    )
 
 
 @lever(
     "chain_alliances",
     tasks=(11,),
-    spending={"chain_alliances": CARRIERS},
-    kpis=("innovation_talents", "high_end_talents"),
+    spending=("chain_alliances",),
+    kpis=(
+        "innovation_talents",
+        "high_end_talents",
+        "scientist_engineer_teams",
+        "common_tech_platforms",
+    ),
     outputs=("innovation_talents",),
     cost="incentive per chain leader; subsidy per workstation",
     mechanism=(
@@ -312,6 +376,10 @@ class TransformationLever(Lever):
 @dataclass(frozen=True)
 class ChainAlliancesLever(Lever):
     """Task 11: chain alliances, chain leaders, academician and postdoc workstations."""
+
+    budget_cny_million_per_year: float = budget(
+        120.0, "Chain-leader incentives and workstation subsidies."
+    )
 
     chain_leaders_per_year: float = par(
         2.0, "firms/year", "Chain-leader firms attracted per year (Poisson).", 0, 1000
@@ -333,7 +401,7 @@ class ChainAlliancesLever(Lever):
 @lever(
     "soe_innovation",
     tasks=(12,),
-    spending={"soe_innovation": PROGRAMMES},
+    spending=("soe_innovation", "new_rd_institution", "common_tech_platform"),
     kpis=("high_end_talents", "common_tech_platforms", "new_rd_institutions"),
     outputs=("high_end_talents",),
     fixed_cost=("cost_cny_million_per_year",),
@@ -343,6 +411,10 @@ class ChainAlliancesLever(Lever):
 @dataclass(frozen=True)
 class SoeInnovationLever(Lever):
     """Task 12: SOE innovation centre, practice bases for SOE talents."""
+
+    budget_cny_million_per_year: float = budget(
+        150.0, "Practice bases; grants, awards and support of new R&D institutions and platforms."
+    )
 
     practice_intensity: float = par(
         1.0,
@@ -362,12 +434,22 @@ class SoeInnovationLever(Lever):
     cost_cny_million_per_year: float = par(
         5.0, "million CNY/year", "Practice base running costs.", 0, 1e5
     )
+    new_rd_institution: CarrierSupport = support(
+        "The programme for new R&D institutions (新型研发机构).",
+        award_cny_million=1.0,
+        operating_support_cny_million_per_year=2.0,
+    )
+    common_tech_platform: CarrierSupport = support(
+        "The programme for common-technology platforms and innovation consortia.",
+        award_cny_million=0.5,
+        operating_support_cny_million_per_year=1.0,
+    )
 
 
 @lever(
     "youth_community",
     tasks=(14,),
-    spending={"youth_community": PROGRAMMES},
+    spending=("youth_community", "student_space", "incubator"),
     kpis=("shuangchuang_teams", "student_spaces"),
     outputs=("shuangchuang_teams",),
     cost="cost per competition",
@@ -376,6 +458,10 @@ class SoeInnovationLever(Lever):
 @dataclass(frozen=True)
 class YouthCommunityLever(Lever):
     """Task 14: youth innovation community, competitions, student projects."""
+
+    budget_cny_million_per_year: float = budget(
+        40.0, "Competitions; grants, awards and support of student spaces and incubators."
+    )
 
     competitions_per_year: float = par(
         4.0, "competitions/year", "Innovation and entrepreneurship competitions held.", 0, 1000
@@ -394,12 +480,22 @@ class YouthCommunityLever(Lever):
     cost_cny_million_per_competition: float = par(
         1.5, "million CNY", "Prize money and organisation.", 0, 1e4
     )
+    student_space: CarrierSupport = support(
+        "The programme for students' innovation and entrepreneurship spaces.",
+        award_cny_million=0.2,
+        operating_support_cny_million_per_year=0.5,
+    )
+    incubator: CarrierSupport = support(
+        "The programme for incubators.",
+        award_cny_million=0.3,
+        operating_support_cny_million_per_year=0.5,
+    )
 
 
 @lever(
     "alumni",
     tasks=(15,),
-    spending={"alumni": PROGRAMMES},
+    spending=("alumni",),
     kpis=("innovation_talents",),
     outputs=("relocations",),
     cost="cost per event",
@@ -408,6 +504,8 @@ class YouthCommunityLever(Lever):
 @dataclass(frozen=True)
 class AlumniLever(Lever):
     """Task 15: alumni recruiting (校友招商)."""
+
+    budget_cny_million_per_year: float = budget(3.0, "Alumni events.")
 
     events_per_year: float = par(6.0, "events/year", "Alumni salons and round tables.", 0, 1000)
     relocations_per_event: float = par(
@@ -419,7 +517,7 @@ class AlumniLever(Lever):
 @lever(
     "university_industry",
     tasks=(17,),
-    spending={"university_industry": PROGRAMMES},
+    spending=("university_industry",),
     kpis=("scientist_engineer_teams", "innovation_talents"),
     outputs=("scientist_engineer_teams",),
     fixed_cost=("partnerships", "cost_cny_million_per_partnership_per_year"),
@@ -433,12 +531,18 @@ class AlumniLever(Lever):
 class UniversityIndustryLever(Lever):
     """Task 17: one university per industry; cooperation with all universities."""
 
+    budget_cny_million_per_year: float = budget(14.0, "The partnerships' running costs.")
+
     partnerships: int = par(14, "universities", "Partner universities in the scheme.", 0, 1000)
     graduate_utility_per_partnership: float = par(
         0.02, "utils", "Extra utility for local graduates per partnership.", 0, 10
     )
     team_effect_per_partnership: float = par(
-        0.05, "1", "Scientist+engineer team formation x (1 + value x partnerships).", 0, 10
+        0.05,
+        "1",
+        "R&D projects chain leaders commission from scientists x (1 + value x partnerships).",
+        0,
+        10,
     )
     cost_cny_million_per_partnership_per_year: float = par(
         1.0, "million CNY/year", "Cooperation funding per university.", 0, 1e4
@@ -448,7 +552,7 @@ class UniversityIndustryLever(Lever):
 @lever(
     "publicity",
     tasks=(0,),
-    spending={"publicity": PROGRAMMES},
+    spending=("publicity",),
     kpis=("reform_cases",),
     outputs=("reform_cases",),
     fixed_cost=("cost_cny_million_per_year",),
@@ -458,6 +562,8 @@ class UniversityIndustryLever(Lever):
 @dataclass(frozen=True)
 class PublicityLever(Lever):
     """Safeguard (四): summarising and publicising reform experience."""
+
+    budget_cny_million_per_year: float = budget(2.0, "Publicity of reform cases.")
 
     promotion_gain: float = par(
         1.0, "1", "Promotion chance of mature reform cases x (1 + gain).", 0, 10

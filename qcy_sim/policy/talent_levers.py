@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from ..core.params import par
-from .registry import CARRIERS, LIVING, PROGRAMMES, TALENTS, Lever, lever
+from .registry import Lever, budget, case_bar, lever
 
 __all__ = [
     "AwardsLever",
@@ -28,7 +28,7 @@ __all__ = [
 @lever(
     "awards",
     tasks=(24,),
-    spending={"awards": TALENTS, "living_subsidy": TALENTS},
+    spending=("awards", "living_subsidy"),
     kpis=("innovation_talents", "high_level_talents", "high_end_talents"),
     outputs=("innovation_talents", "high_level_talents"),
     cost="awards to recognised arrivals; living subsidies to young talents and students",
@@ -40,6 +40,8 @@ __all__ = [
 @dataclass(frozen=True)
 class AwardsLever(Lever):
     """Task 24 (special fund use): awards and living subsidies to incoming talents."""
+
+    budget_cny_million_per_year: float = budget(330.0, "Awards on arrival and living subsidies.")
 
     high_level_cny_thousand: float = par(
         500.0, "thousand CNY", "One-time award to a high-level talent on arrival.", 0, 1e6
@@ -60,7 +62,7 @@ class AwardsLever(Lever):
 @lever(
     "evaluation_reform",
     tasks=(2,),
-    spending={"evaluation_reform": PROGRAMMES},
+    spending=("evaluation_reform",),
     kpis=("high_level_talents", "high_end_talents", "reform_cases"),
     outputs=("high_level_talents", "high_end_talents"),
     reform=True,
@@ -75,23 +77,24 @@ class AwardsLever(Lever):
 class EvaluationLever(Lever):
     """Task 2: evaluation reform (三重三看, 以赛代评, overseas grading)."""
 
+    budget_cny_million_per_year: float = budget(4.0, "Review panels.")
+
     intensity: float = par(
         1.0,
         "1",
-        "Talents without titles are recognised at talent.untitled_recognition_factor of the "
-        "monthly chance of titled ones, x (1 + recognition_gain x strength x intensity); "
-        "overseas arrivals are recognised on arrival x (1 + overseas_recognition_gain x "
-        "strength x intensity).",
+        "Talents without titles need recognition.untitled_margin x (1 - margin_relief x "
+        "strength x intensity) more ability to be recognised; overseas arrivals are recognised "
+        "on arrival x (1 + overseas_recognition_gain x strength x intensity).",
         0,
         1,
     )
-    recognition_gain: float = par(
-        2.0,
+    margin_relief: float = par(
+        0.6,
         "1",
-        "Rise in the recognition chance of talents without titles at full strength "
-        "(三重三看: contributions and ability over titles; assumption).",
+        "Share of the extra ability asked of talents without titles that the reform removes "
+        "at full strength (三重三看: contributions and ability over titles; assumption).",
         0,
-        20,
+        1,
     )
     overseas_recognition_gain: float = par(
         0.5,
@@ -104,12 +107,13 @@ class EvaluationLever(Lever):
     cost_cny_million_per_year: float = par(
         4.0, "million CNY/year", "Review panels, competitions used as evaluation.", 0, 1e5
     )
+    case_bar: float = case_bar(150.0, "talents without titles recognised")
 
 
 @lever(
     "overseas_stations",
     tasks=(6,),
-    spending={"overseas_stations": PROGRAMMES},
+    spending=("overseas_stations",),
     kpis=("innovation_talents", "high_end_talents"),
     outputs=("innovation_talents",),
     fixed_cost=("stations", "cost_cny_million_per_station_per_year"),
@@ -119,6 +123,8 @@ class EvaluationLever(Lever):
 @dataclass(frozen=True)
 class OverseasStationsLever(Lever):
     """Task 6: overseas talent work stations (海外引智工作站), joint with universities."""
+
+    budget_cny_million_per_year: float = budget(9.0, "The stations' running costs.")
 
     stations: int = par(6, "stations", "Work stations operated.", 0, 1000)
     candidates_per_station_per_month: float = par(
@@ -132,7 +138,7 @@ class OverseasStationsLever(Lever):
 @lever(
     "enclaves",
     tasks=(7,),
-    spending={"enclaves": PROGRAMMES},
+    spending=("enclaves",),
     kpis=("innovation_talents", "reform_cases"),
     outputs=("flexible_talents",),
     reform=True,
@@ -147,6 +153,8 @@ class OverseasStationsLever(Lever):
 class EnclavesLever(Lever):
     """Task 7: science enclaves (飞地): flexible talents and remote incubation."""
 
+    budget_cny_million_per_year: float = budget(10.0, "The enclaves' running costs.")
+
     enclaves: int = par(5, "enclaves", "Enclave incubation parks and talent enclaves.", 0, 1000)
     flexible_per_enclave_per_year: float = par(
         60.0, "people/year", "Flexible (remote, part-time) talents each enclave engages.", 0, 1e5
@@ -157,12 +165,13 @@ class EnclavesLever(Lever):
     cost_cny_million_per_enclave_per_year: float = par(
         2.0, "million CNY/year", "Running one enclave.", 0, 1e4
     )
+    case_bar: float = case_bar(150.0, "flexible talents engaged through enclaves")
 
 
 @lever(
     "strategic_scientists",
     tasks=(9, 16),
-    spending={"strategic_scientists": TALENTS},
+    spending=("strategic_scientists",),
     kpis=("high_level_talents", "scientist_engineer_teams", "innovation_talents"),
     outputs=("high_level_talents", "scientist_engineer_teams"),
     cost="package per strategic scientist",
@@ -174,6 +183,8 @@ class EnclavesLever(Lever):
 @dataclass(frozen=True)
 class StrategicScientistsLever(Lever):
     """Tasks 9 and 16: national labs, strategic scientists by case-by-case packages (一事一议)."""
+
+    budget_cny_million_per_year: float = budget(100.0, "Case-by-case packages.")
 
     arrivals_per_year: float = par(
         4.0, "people/year", "Strategic scientists recruited per year (Poisson).", 0, 1000
@@ -194,7 +205,7 @@ class StrategicScientistsLever(Lever):
 @lever(
     "offshore",
     tasks=(13,),
-    spending={"offshore": PROGRAMMES},
+    spending=("offshore",),
     kpis=("innovation_talents",),
     outputs=("flexible_talents",),
     fixed_cost=("offshore_incubators", "cost_cny_million_per_incubator_per_year"),
@@ -207,6 +218,8 @@ class StrategicScientistsLever(Lever):
 @dataclass(frozen=True)
 class OffshoreLever(Lever):
     """Task 13: offshore innovation platform, overseas talent posts (国际人才驿站)."""
+
+    budget_cny_million_per_year: float = budget(6.0, "The offshore incubators' running costs.")
 
     offshore_incubators: int = par(3, "incubators", "Offshore incubators operated.", 0, 1000)
     overseas_utility: float = par(
@@ -234,7 +247,7 @@ class OffshoreLever(Lever):
 @lever(
     "young_talent",
     tasks=(18,),
-    spending={"young_talent": TALENTS},
+    spending=("young_talent",),
     kpis=("innovation_talents", "reform_cases"),
     outputs=("innovation_talents",),
     reform=True,
@@ -248,6 +261,8 @@ class OffshoreLever(Lever):
 @dataclass(frozen=True)
 class YoungTalentLever(Lever):
     """Task 18: young S&T talents, postdocs (博士后创新创业园), targeted campus recruiting."""
+
+    budget_cny_million_per_year: float = budget(30.0, "Postdoc subsidies and fairs.")
 
     postdocs_per_year: float = par(
         150.0,
@@ -265,12 +280,13 @@ class YoungTalentLever(Lever):
     cost_cny_million_per_year: float = par(
         3.0, "million CNY/year", "Fairs, policy sessions, awards for young stars.", 0, 1e5
     )
+    case_bar: float = case_bar(100.0, "postdocs placed")
 
 
 @lever(
     "managers",
     tasks=(19,),
-    spending={"managers": PROGRAMMES},
+    spending=("managers",),
     kpis=("innovation_talents",),
     outputs=("startups_founded",),
     fixed_cost=("cost_cny_million_per_year",),
@@ -280,6 +296,8 @@ class YoungTalentLever(Lever):
 @dataclass(frozen=True)
 class ManagersLever(Lever):
     """Task 19: 新锐西商 young entrepreneurs, manager club."""
+
+    budget_cny_million_per_year: float = budget(3.0, "Programme costs.")
 
     intensity: float = par(
         1.0,
@@ -301,7 +319,7 @@ class ManagersLever(Lever):
 @lever(
     "skilled_talent",
     tasks=(20,),
-    spending={"skilled_talent": PROGRAMMES},
+    spending=("skilled_talent",),
     kpis=("innovation_talents", "high_end_talents"),
     outputs=("residents",),
     cost="training cost per apprentice",
@@ -310,6 +328,8 @@ class ManagersLever(Lever):
 @dataclass(frozen=True)
 class SkilledTalentLever(Lever):
     """Task 20: skilled technicians, apprenticeships, skill master studios."""
+
+    budget_cny_million_per_year: float = budget(6.0, "Apprenticeships.")
 
     apprentices_per_year: float = par(600.0, "people/year", "Technicians trained per year.", 0, 1e6)
     ability_gain: float = par(0.3, "log units", "Ability gained by a trained technician.", 0, 5)
@@ -324,7 +344,7 @@ class SkilledTalentLever(Lever):
 @lever(
     "chain_talent",
     tasks=(21,),
-    spending={"chain_talent": PROGRAMMES},
+    spending=("chain_talent",),
     kpis=("innovation_talents", "high_end_talents"),
     outputs=("innovation_talents",),
     fixed_cost=("cost_cny_million_per_year",),
@@ -334,6 +354,8 @@ class SkilledTalentLever(Lever):
 @dataclass(frozen=True)
 class ChainTalentLever(Lever):
     """Task 21: professionals in trade, marketing, law, finance and management."""
+
+    budget_cny_million_per_year: float = budget(8.0, "Programme costs.")
 
     pool_gain: float = par(
         0.3, "1", "Managers and professionals among domestic candidates x (1 + gain).", 0, 10
@@ -346,7 +368,7 @@ class ChainTalentLever(Lever):
 @lever(
     "talent_market",
     tasks=(22,),
-    spending={"talent_market": PROGRAMMES},
+    spending=("talent_market",),
     kpis=("innovation_talents", "reform_cases"),
     outputs=("matches",),
     reform=True,
@@ -361,6 +383,8 @@ class ChainTalentLever(Lever):
 class TalentMarketLever(Lever):
     """Task 22: the Qinchuangyuan talent market and cloud platform."""
 
+    budget_cny_million_per_year: float = budget(12.0, "Programme costs.")
+
     matching_gain: float = par(0.25, "1", "Matching efficiency x (1 + gain).", 0, 10)
     pool_gain: float = par(
         0.1, "1", "Domestic candidates x (1 + gain) (the network of talent markets).", 0, 10
@@ -368,12 +392,13 @@ class TalentMarketLever(Lever):
     cost_cny_million_per_year: float = par(
         12.0, "million CNY/year", "Running the market and platform.", 0, 1e5
     )
+    case_bar: float = case_bar(15000.0, "searchers placed in jobs")
 
 
 @lever(
     "talent_port",
     tasks=(23,),
-    spending={"talent_port": CARRIERS},
+    spending=("talent_port",),
     kpis=("innovation_talents",),
     outputs=("innovation_talents",),
     cost="construction, then operation",
@@ -385,6 +410,8 @@ class TalentMarketLever(Lever):
 @dataclass(frozen=True)
 class TalentPortLever(Lever):
     """Task 23: Xi'an (Qinchuangyuan) International Talent Port."""
+
+    budget_cny_million_per_year: float = budget(160.0, "Construction, then operation.")
 
     build_cost_cny_million: float = par(
         300.0, "million CNY", "Construction cost (paid monthly over the build).", 0, 1e6
@@ -404,7 +431,7 @@ class TalentPortLever(Lever):
 @lever(
     "services",
     tasks=(25,),
-    spending={"services": LIVING, "service_specialists": LIVING, "headhunters": TALENTS},
+    spending=("services", "service_specialists", "headhunters"),
     kpis=("innovation_talents", "high_level_talents"),
     outputs=("innovation_talents",),
     cost="service spending; specialists per high-level talent; headhunter fees per placement",
@@ -416,6 +443,8 @@ class TalentPortLever(Lever):
 @dataclass(frozen=True)
 class ServicesLever(Lever):
     """Task 25: schooling, medical care, spouse jobs, service specialists, headhunters."""
+
+    budget_cny_million_per_year: float = budget(220.0, "Services, specialists and headhunter fees.")
 
     spend_cny_million_per_year: float = par(
         60.0,
@@ -457,7 +486,7 @@ class ServicesLever(Lever):
 @lever(
     "housing",
     tasks=(25,),
-    spending={"housing": LIVING},
+    spending=("housing",),
     kpis=("innovation_talents",),
     outputs=("housing_occupied",),
     cost="apartments added and rent subsidies",
@@ -466,6 +495,8 @@ class ServicesLever(Lever):
 @dataclass(frozen=True)
 class HousingLever(Lever):
     """Task 25: talent apartments."""
+
+    budget_cny_million_per_year: float = budget(200.0, "Apartments added and rent subsidies.")
 
     units_per_year: float = par(1500.0, "units/year", "Talent apartments added per year.", 0, 1e7)
     unit_cost_cny_thousand: float = par(
@@ -479,7 +510,7 @@ class HousingLever(Lever):
 @lever(
     "training",
     tasks=(26,),
-    spending={"training": PROGRAMMES},
+    spending=("training",),
     kpis=("high_end_talents", "high_level_talents"),
     outputs=("high_end_talents",),
     cost="cost per trainee",
@@ -489,6 +520,8 @@ class HousingLever(Lever):
 class TrainingLever(Lever):
     """Task 26: lectures, seminars and professional training."""
 
+    budget_cny_million_per_year: float = budget(7.0, "Training places.")
+
     trainees_per_year: float = par(2000.0, "people/year", "Residents trained per year.", 0, 1e7)
     ability_gain: float = par(0.1, "log units", "Ability gained per training.", 0, 5)
     cost_cny_thousand_per_trainee: float = par(3.0, "thousand CNY", "Cost per trainee.", 0, 1e5)
@@ -497,7 +530,7 @@ class TrainingLever(Lever):
 @lever(
     "atmosphere",
     tasks=(27,),
-    spending={"atmosphere": LIVING},
+    spending=("atmosphere",),
     kpis=("innovation_talents",),
     outputs=("innovation_talents",),
     cost="spending on the atmosphere",
@@ -506,6 +539,8 @@ class TrainingLever(Lever):
 @dataclass(frozen=True)
 class AtmosphereLever(Lever):
     """Task 27: talent parks, events, honours (爱才氛围)."""
+
+    budget_cny_million_per_year: float = budget(10.0, "Events and honours.")
 
     spend_cny_million_per_year: float = par(
         10.0, "million CNY/year", "Parks, events, honours.", 0, 1e6

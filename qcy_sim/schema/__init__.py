@@ -14,8 +14,24 @@ from typing import get_type_hints
 from ..core.params import is_section, par, section
 from ..names import CARRIER_KINDS, FIELDS, KPIS, LEVELS, TALENT_KINDS
 from ..policy import PolicyParams
-from .collective import AccountingParams, GovernanceParams, ReformParams, TeamParams
-from .firms import BudgetParams, CarrierParams, CarrierSet, EnterpriseParams, FundParams, FundSet
+from .collective import (
+    AccountingParams,
+    BrokerParams,
+    GovernanceParams,
+    RecognitionParams,
+    ReformParams,
+    TeamParams,
+)
+from .competitors import COMPETITORS, Competitor, CompetitorSet
+from .firms import (
+    BudgetParams,
+    CarrierParams,
+    CarrierSet,
+    EnterpriseParams,
+    FundParams,
+    FundSet,
+    SpecialFundParams,
+)
 from .talent import InitialState, TalentParams, TimeParams
 
 __all__ = [
@@ -32,7 +48,13 @@ __all__ = [
     "CarrierSet",
     "BudgetParams",
     "FundParams",
+    "SpecialFundParams",
     "FundSet",
+    "COMPETITORS",
+    "Competitor",
+    "CompetitorSet",
+    "BrokerParams",
+    "RecognitionParams",
     "PolicyParams",
     "TeamParams",
     "ReformParams",
@@ -60,6 +82,9 @@ class ModelParams:
     carriers: CarrierSet = section(CarrierSet, "Carriers by kind.")
     funds: FundSet = section(FundSet, "Funds.")
     policy: PolicyParams = section(PolicyParams, "Policy levers.")
+    competitors: CompetitorSet = section(CompetitorSet, "Competing destinations.")
+    recognition: RecognitionParams = section(RecognitionParams, "Recognition of talents.")
+    brokers: BrokerParams = section(BrokerParams, "Technology brokers and transfers.")
     teams: TeamParams = section(TeamParams, "Teams.")
     reform: ReformParams = section(ReformParams, "Reform cases.")
     governance: GovernanceParams = section(GovernanceParams, "Administration.")
@@ -74,6 +99,7 @@ class Target:
     threshold: float
     deadline: str
     tolerance: float = 0.0
+    counting: str = ""  # "stock", "gained" or "cumulative"; "" is the KPI's default
 
 
 @dataclass(frozen=True)
@@ -97,6 +123,15 @@ TARGET_KEYS = {
         "'About' tolerance: met at threshold x (1 - tolerance) (plan's 左右).",
         0,
         1,
+    ),
+    "counting": (
+        "choice",
+        "stock | gained | cumulative",
+        "What the KPI counts: present at the deadline (stock), present and added since the "
+        "start (gained), or everything added since the start, gone or not (cumulative). "
+        "Default: the KPI's counting argued from the plan's wording (docs/ODD.md).",
+        ("stock", "gained", "cumulative"),
+        None,
     ),
 }
 

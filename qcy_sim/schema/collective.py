@@ -1,49 +1,57 @@
 """Teams, reform cases, administration and counting.
 
-The sections ``[teams]``, ``[reform]``, ``[governance]`` and ``[accounting]``.
+The sections ``[teams]``, ``[brokers]``, ``[recognition]``, ``[reform]``, ``[governance]`` and
+``[accounting]``.
 """
 
 from dataclasses import dataclass
 
 from ..core.params import par
 
-__all__ = ["TeamParams", "ReformParams", "GovernanceParams", "AccountingParams"]
+__all__ = [
+    "TeamParams",
+    "BrokerParams",
+    "RecognitionParams",
+    "ReformParams",
+    "GovernanceParams",
+    "AccountingParams",
+]
 
 
 @dataclass(frozen=True)
 class TeamParams:
-    """Formation and dissolution of scientist+engineer and 新双创 teams."""
+    """Projects that scientist+engineer teams form around; 新双创 team formation."""
 
-    se_form_per_year: float = par(
-        0.0008,
-        "1/year",
-        "Chance per year a free resident scientist forms a team with a firm.",
+    chain_leader_projects_per_year: float = par(
+        1.0,
+        "projects/year",
+        "R&D projects a chain leader commissions from scientists each year, before opened labs "
+        "and university partnerships raise it (assumption: a few joint projects a year).",
         0,
-        1,
-        plausible=(0.0004, 0.0016),
+        1000,
+        plausible=(0.75, 3.0),
     )
-    se_broker_effect: float = par(
-        0.3, "1", "Formation multiplier 1 + effect x brokers per 1,000 residents.", 0, 50
-    )
-    se_center_effect: float = par(
-        0.15, "1", "Formation multiplier 1 + effect x operating shared research centres.", 0, 50
+    centre_projects_per_year: float = par(
+        2.0,
+        "projects/year",
+        "Projects each operating shared research centre offers scientists each year.",
+        0,
+        1000,
+        plausible=(1.0, 4.0),
     )
     se_engineers: int = par(3, "people", "Engineers a team needs from its partner firm.", 1, 100)
-    se_project_share: float = par(
-        0.35,
-        "1",
-        "Share of brokered projects (transfers that are not spin-offs) that seed a "
-        "scientist+engineer team.",
-        0,
+    se_project_months: float = par(
+        18.0,
+        "months",
+        "Mean duration of a scientist+engineer project; the team ends with it.",
         1,
-    )
-    se_dissolve_per_year: float = par(
-        0.12, "1/year", "Dissolution hazard of a team (project ends).", 0, 1
+        240,
+        plausible=(12.0, 30.0),
     )
     sc_form_per_year: float = par(
-        0.002,
+        0.004,
         "1/year",
-        "Chance per year a young talent or student forms a 新双创 team.",
+        "Chance per year an employed young talent or student without a team forms a 新双创 team.",
         0,
         1,
         plausible=(0.001, 0.004),
@@ -51,7 +59,8 @@ class TeamParams:
     sc_space_effect: float = par(
         2.0,
         "1",
-        "Formation multiplier 1 + effect x free space share (student spaces, incubators).",
+        "新双创 formation x (1 + effect) when co-located: employed by an incubated startup or, "
+        "for students, seated in a student space.",
         0,
         50,
     )
@@ -59,18 +68,108 @@ class TeamParams:
 
 
 @dataclass(frozen=True)
-class ReformParams:
-    """How reforms produce candidate cases and how cases are promoted."""
+class BrokerParams:
+    """Technology brokers: the transfers they can find and who chooses to become one."""
 
-    case_per_reform_per_year: float = par(
-        0.8,
-        "cases/year",
-        "Candidate cases each active reform lever produces per year "
-        "(reform levers: evaluation_reform, three_pools, lab_sharing, tech_transfer, enclaves, "
-        "fault_tolerance, talent_market, brokers, young_talent).",
+    transfers_per_researcher_per_year: float = par(
+        0.06,
+        "1/year",
+        "Research results per employed scientist or researcher a year that could be "
+        "transferred (the results pool, 成果池; Xixian's technology contracts turned over 7.1 "
+        "billion CNY in Mar-Oct 2021, row xx-2021-04).",
+        0,
+        10,
+        plausible=(0.03, 0.12),
+    )
+    project_share: float = par(
+        0.05,
+        "1",
+        "Share of brokered transfers that become joint development projects, each taken up by a "
+        "scientist+engineer team (spin-offs: talent.transfer_spinoff_share; the rest licences).",
+        0,
+        1,
+    )
+    half_brokers: float = par(
+        100.0,
+        "brokers",
+        "Certified brokers at which half of the transferable results are brokered.",
+        1,
+        1e6,
+        plausible=(50.0, 200.0),
+    )
+    apply_per_year: float = par(
+        0.008,
+        "1/year",
+        "Chance a year that an employed researcher, manager or professional applies to train "
+        "as a broker when the role pays nothing extra.",
+        0,
+        1,
+        plausible=(0.004, 0.016),
+    )
+    income_sensitivity: float = par(
+        1.0,
+        "1 per 100k CNY",
+        "Applications x (1 + this x yearly broker income / 100 thousand CNY).",
         0,
         100,
-        plausible=(0.4, 1.2),
+        plausible=(0.5, 2.0),
+    )
+    deal_value_cny_thousand: float = par(
+        500.0,
+        "thousand CNY",
+        "Value of a transferred technology, of which brokers may take an equity share where "
+        "the reform allows it.",
+        0,
+        1e6,
+    )
+    active_window_months: int = par(
+        12,
+        "months",
+        "A certified broker is active (and counts) while its last deal or its certification "
+        "lies within this many months.",
+        1,
+        600,
+    )
+
+
+@dataclass(frozen=True)
+class RecognitionParams:
+    """Recognition of high-end and high-level talents in programme batches."""
+
+    batches_per_year: int = par(
+        2,
+        "batches/year",
+        "Recognition batches a year, evenly spaced (a batch is held in months divisible by "
+        "12 / batches).",
+        0,
+        12,
+        choices=(0, 1, 2, 3, 4, 6, 12),
+    )
+    apply_share: float = par(
+        0.65,
+        "1",
+        "Share of eligible residents not yet recognised at their level who apply in a batch.",
+        0,
+        1,
+        plausible=(0.3, 0.8),
+    )
+    untitled_margin: float = par(
+        0.4,
+        "log units",
+        "Extra ability a talent without a title needs to pass the thresholds (the evaluation "
+        "reform cuts it).",
+        0,
+        10,
+        plausible=(0.2, 0.8),
+    )
+
+
+@dataclass(frozen=True)
+class ReformParams:
+    """How reforms earn candidate cases and how cases are promoted."""
+
+    max_cases_per_reform: int = par(
+        2, "cases", "Most candidate cases one reform can yield.", 0, 100
     )
     maturity_months: int = par(
         9, "months", "Months of evidence a case needs before it can be promoted.", 0, 120

@@ -11,13 +11,14 @@ __all__ = [
     "CarrierSet",
     "BudgetParams",
     "FundParams",
+    "SpecialFundParams",
     "FundSet",
 ]
 
 
 @dataclass(frozen=True)
 class EnterpriseParams:
-    """Firm sizes, growth, entry, failure and job matching."""
+    """Firm sizes, output and labour demand, pay, entry, failure and job matching."""
 
     size_log_mean: float = par(1.9, "log people", "Mean log initial size of ordinary firms.", 0, 10)
     size_log_sd: float = par(
@@ -30,12 +31,12 @@ class EnterpriseParams:
         60.0, "people", "Initial scientist and researcher staff of an institute.", 1, 1e6
     )
     growth_per_year: float = par(
-        0.10, "1/year", "Drift of desired staff of established firms.", -1, 5
+        0.10, "1/year", "Drift of the output of established firms (log units).", -1, 5
     )
     startup_growth_per_year: float = par(
         0.45,
         "1/year",
-        "Drift of desired staff of firms and startups younger than 3 years "
+        "Drift of the output of firms and startups younger than young_firm_months "
         "(institutes and chain leaders grow at the established rate).",
         -1,
         10,
@@ -66,28 +67,66 @@ class EnterpriseParams:
         1,
     )
     growth_sd_per_month: float = par(
-        0.04, "log units", "Monthly shock to desired staff (Gibrat).", 0, 2
+        0.04, "log units", "Monthly shock to a firm's output (Gibrat).", 0, 2
     )
-    max_vacancy_share: float = par(
-        0.3,
+    labour_productivity_growth_per_year: float = par(
+        0.05,
+        "1/year",
+        "Growth of output per worker: labour demand grows this much slower than output "
+        "(China's labour productivity grew 5-7 % a year in 2015-2022, NBS).",
+        -0.5,
+        0.5,
+        plausible=(0.03, 0.07),
+    )
+    labour_demand_elasticity: float = par(
+        0.5,
         "1",
-        "Largest open vacancies of a firm, as a share of its staff (plus vacancy_slack).",
+        "Fall in labour demand per unit rise in log pay premium (own-wage elasticity; meta-"
+        "analysis of Lichter, Peichl & Siegloch 2015: about 0.5).",
         0,
-        10,
+        5,
+        plausible=(0.2, 1.0),
     )
-    vacancy_slack: float = par(
-        2.0,
-        "people",
-        "Open vacancies a firm may hold beyond max_vacancy_share x staff before its plans "
-        "stop growing (lets small firms recruit).",
+    wage_adjustment_per_month: float = par(
+        0.01,
+        "log units/month",
+        "A firm with open posts raises its pay premium by this much a month, and lets it fall "
+        "back as fast once it has none.",
         0,
-        1000,
+        1,
+        plausible=(0.0025, 0.02),
+    )
+    premium_min: float = par(0.8, "1", "Lowest pay premium of a firm.", 0.01, 1)
+    premium_max: float = par(2.0, "1", "Highest pay premium of a firm.", 1, 100)
+    vacancy_expiry_months: int = par(
+        4,
+        "months",
+        "Posts open this many months in a row expire: the firm gives up the growth it could "
+        "not staff (most ads are withdrawn within a quarter or two).",
+        1,
+        120,
+    )
+    vacancy_cost_cny_thousand_per_month: float = par(
+        1.0,
+        "thousand CNY/month",
+        "Firm's cost of keeping a post advertised (job boards, headhunters); private money.",
+        0,
+        1e4,
+    )
+    shock_month: str = par(
+        "",
+        "YYYY-MM",
+        "First month of a demand shock ('' for none).",
+        choices=("",),
+    )
+    shock_growth_multiplier: float = par(
+        1.0, "1", "Output drift of every firm is multiplied by this from shock_month.", -5, 5
     )
     young_firm_months: int = par(
         36,
         "months",
         "Age below which a firm is young: faster drift, higher failure, investable, incubated "
-        "(the plan's three-year horizon; incubation contracts run three years).",
+        "(incubation contracts run three years).",
         1,
         600,
     )
@@ -100,7 +139,7 @@ class EnterpriseParams:
     initial_vacancy_share: float = par(
         0.05,
         "1",
-        "Open vacancies at the start as a share of staff (plus 0.5 of a post): normal churn.",
+        "Open posts at the start as a share of staff (plus half a post): normal churn.",
         0,
         1,
     )
@@ -149,7 +188,7 @@ class EnterpriseParams:
     )
     fail_per_year_mature: float = par(0.04, "1/year", "Failure hazard of older firms.", 0, 1)
     fail_small_multiplier: float = par(
-        1.6, "1", "Hazard multiplier for firms with fewer than 3 staff.", 0, 20
+        1.6, "1", "Hazard multiplier for firms with fewer than small_firm_staff staff.", 0, 20
     )
     fail_funded_multiplier: float = par(0.6, "1", "Hazard multiplier for funded firms.", 0, 20)
     fail_incubated_multiplier: float = par(
@@ -180,12 +219,13 @@ class EnterpriseParams:
         0.15, "log units", "Spread of firm wage levels (log productivity).", 0, 3
     )
     matching_efficiency: float = par(
-        0.7,
+        0.3,
         "1/month",
-        "Efficiency A of the matching function M = A U^a V^(1-a).",
+        "Efficiency A of the matching function M = A U^a V^(1-a) (monthly job-finding rates "
+        "of 0.2-0.5 are usual: Shimer 2005; Petrongolo & Pissarides 2001).",
         0,
         10,
-        plausible=(0.5, 0.9),
+        plausible=(0.2, 0.6),
     )
     matching_elasticity: float = par(
         0.5, "1", "Elasticity a of matches with respect to searchers.", 0.01, 0.99
@@ -194,17 +234,48 @@ class EnterpriseParams:
 
 @dataclass(frozen=True)
 class CarrierParams:
-    """One kind of carrier: its starting stock and the programme that builds more."""
+    """One kind of carrier: its starting stock, what moves its founders to propose, its build."""
 
-    initial_operating: int = par(0, "carriers", "Operating at start.", 0, 100_000)
+    initial_operating: int = par(0, "carriers", "Recognised and operating at start.", 0, 100_000)
     initial_under_construction: int = par(
-        0, "carriers", "Under construction at start (half their lead time done).", 0, 100_000
+        0,
+        "carriers",
+        "Recognised and under construction at start (half their lead time done).",
+        0,
+        100_000,
     )
-    projects_per_year: float = par(
-        0.0, "projects/year", "New construction projects launched per year (Poisson).", 0, 10_000
+    proposals_per_year: float = par(
+        0.5,
+        "1/year",
+        "Chance a year that one proposer (a mean-sized institute, a chain leader, a park "
+        "developer) proposes a carrier of this kind, at the starting demand and without support.",
+        0,
+        100,
     )
-    start_month: int = par(
-        1, "month", "First month (1 = time.start) in which projects are launched.", 1, 600
+    demand_elasticity: float = par(
+        1.0,
+        "1",
+        "Proposals rise with (demand / starting demand) to this power (demand: see ODD).",
+        0,
+        5,
+        plausible=(0.5, 1.5),
+    )
+    support_elasticity: float = par(
+        2.0,
+        "1",
+        "Proposals x (1 + this x what the programme is worth: P(recognised) x (grant share + "
+        "award / build cost)).",
+        0,
+        50,
+        plausible=(1.0, 4.0),
+    )
+    private_share: float = par(
+        0.4,
+        "1",
+        "Share of proposals not recognised (or with no programme) that the proposer builds "
+        "with its own money; the rest are dropped.",
+        0,
+        1,
     )
     lead_time_months: float = par(
         12.0, "months", "Mean construction time (lognormal; rounded to whole months).", 1, 240
@@ -218,12 +289,19 @@ class CarrierParams:
         2,
     )
     build_cost_cny_million: float = par(
-        20.0, "million CNY", "Construction cost, paid monthly over the build.", 0, 1e6
-    )
-    operating_cost_cny_million_per_year: float = par(
-        1.0, "million CNY/year", "Operating support paid while operating.", 0, 1e6
+        20.0,
+        "million CNY",
+        "Construction cost; a recognised carrier's programme pays its grant share of it.",
+        0,
+        1e6,
     )
     capacity: int = par(30, "slots", "Startups, teams or staff the carrier hosts.", 0, 1_000_000)
+    closure_occupancy: float = par(
+        0.2, "1", "Occupancy below which a carrier may close at its yearly evaluation.", 0, 1
+    )
+    closure_per_year: float = par(
+        0.3, "1/year", "Chance that a carrier used below closure_occupancy closes.", 0, 1
+    )
 
 
 def _carrier(**kw: Any) -> Any:
@@ -237,64 +315,58 @@ class CarrierSet:
     innovation_carrier: CarrierParams = _carrier(
         initial_operating=10,
         initial_under_construction=12,
-        projects_per_year=22.0,
+        proposals_per_year=5.5,
         lead_time_months=12.0,
         build_cost_cny_million=15.0,
-        operating_cost_cny_million_per_year=2.0,
         capacity=60,
     )
     pilot_base: CarrierParams = _carrier(
         initial_operating=6,
         initial_under_construction=4,
-        projects_per_year=12.0,
+        proposals_per_year=0.8,
         lead_time_months=10.0,
         build_cost_cny_million=8.0,
-        operating_cost_cny_million_per_year=1.0,
         capacity=15,
     )
     new_rd_institution: CarrierParams = _carrier(
         initial_operating=8,
         initial_under_construction=5,
-        projects_per_year=24.0,
+        proposals_per_year=2.2,
         lead_time_months=9.0,
         build_cost_cny_million=10.0,
-        operating_cost_cny_million_per_year=2.0,
         capacity=40,
     )
     common_tech_platform: CarrierParams = _carrier(
         initial_operating=4,
         initial_under_construction=2,
-        projects_per_year=8.0,
+        proposals_per_year=1.4,
         lead_time_months=10.0,
         build_cost_cny_million=5.0,
-        operating_cost_cny_million_per_year=1.0,
         capacity=20,
     )
     student_space: CarrierParams = _carrier(
         initial_operating=5,
         initial_under_construction=3,
-        projects_per_year=8.0,
+        proposals_per_year=1.0,
         lead_time_months=6.0,
         build_cost_cny_million=2.0,
-        operating_cost_cny_million_per_year=0.5,
         capacity=30,
     )
     shared_research_center: CarrierParams = _carrier(
         initial_operating=0,
         initial_under_construction=2,
-        projects_per_year=3.5,
+        proposals_per_year=0.45,
         lead_time_months=9.0,
         build_cost_cny_million=10.0,
-        operating_cost_cny_million_per_year=1.5,
         capacity=10,
     )
     incubator: CarrierParams = _carrier(
         initial_operating=49,
         initial_under_construction=4,
-        projects_per_year=10.0,
+        proposals_per_year=4.0,
+        private_share=0.6,
         lead_time_months=8.0,
         build_cost_cny_million=3.0,
-        operating_cost_cny_million_per_year=0.5,
         capacity=25,
     )
 
@@ -306,6 +378,19 @@ class BudgetParams:
     initial_balance_cny_million: float = par(0.0, "million CNY", "Balance at start.", 0, 1e9)
     budget_cny_million_per_year: float = par(
         0.0, "million CNY/year", "Budget added every January.", 0, 1e9
+    )
+
+
+@dataclass(frozen=True)
+class SpecialFundParams(BudgetParams):
+    """The talent special fund (人才专项资金): it pays every lever from the lever's own line."""
+
+    reallocation: str = par(
+        "none",
+        "rule",
+        "What a lever whose line is exhausted may do: 'none' (it stops spending until next "
+        "year) or 'reserve' (it draws on the money no line holds).",
+        choices=("none", "reserve"),
     )
 
 
@@ -323,10 +408,20 @@ class FundParams(BudgetParams):
     invest_per_month: float = par(
         0.0,
         "1/month",
-        "Chance per month that an unfunded firm or startup younger than 3 years is offered an "
-        "investment.",
+        "Chance per month that an unfunded firm or startup younger than "
+        "enterprise.young_firm_months is offered an investment.",
         0,
         1,
+    )
+    holding_months: int = par(
+        60,
+        "months",
+        "A stake is sold this long after the investment (typical fund holding period).",
+        1,
+        600,
+    )
+    max_multiple: float = par(
+        10.0, "1", "Largest multiple of its cost that a stake sells for.", 0, 1000
     )
 
 
@@ -337,21 +432,10 @@ def _fund(cls: type = None, **kw: Any) -> Any:
 
 @dataclass(frozen=True)
 class FundSet:
-    """The money: what pays for awards, housing, services, carriers and investments (task 24)."""
+    """The money: the special fund that pays the levers, and the funds that invest (task 24)."""
 
-    special_allocation: tuple = par(
-        (0.20, 0.14, 0.56, 0.10),
-        "1",
-        "Shares of the talent special fund (人才专项资金) going to its four accounts: talents "
-        "(awards, subsidies, packages), living (housing, services), carriers (construction, "
-        "operation), programmes (all other levers). Unspent money stays in its account.",
-        0,
-        1,
-        length=4,
-        simplex=True,
-    )
-    special: BudgetParams = _fund(
-        BudgetParams, initial_balance_cny_million=100.0, budget_cny_million_per_year=2000.0
+    special: SpecialFundParams = _fund(
+        SpecialFundParams, initial_balance_cny_million=100.0, budget_cny_million_per_year=2000.0
     )
     development: FundParams = _fund(
         initial_balance_cny_million=200.0,

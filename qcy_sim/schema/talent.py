@@ -28,6 +28,14 @@ class InitialState:
         plausible=(15000, 30000),
     )
     employed_share: float = par(0.93, "1", "Share of initial talents employed.", 0, 1)
+    park_developers: int = par(
+        6,
+        "developers",
+        "Developers and operators of parks that propose innovation carriers and incubators "
+        "(Xixian's five new cities' development companies and one private operator; assumption).",
+        0,
+        10_000,
+    )
     residence_max_months: int = par(
         120,
         "months",
@@ -157,7 +165,13 @@ class TalentParams:
         simplex=True,
     )
     log_ability_sd: float = par(
-        1.0, "log units", "Spread of log ability among candidates.", 0.01, 5
+        1.0,
+        "log units",
+        "Spread of log ability among candidates and residents (it sets how many pass the "
+        "recognition thresholds; no figure pins it down).",
+        0.01,
+        5,
+        plausible=(0.9, 1.1),
     )
     ability_shift_by_kind: tuple = par(
         (1.3, 0.2, 0.0, 0.2, 0.1, -0.5, -0.6),
@@ -171,35 +185,29 @@ class TalentParams:
         0.3, "log units", "Extra mean log ability of overseas candidates.", -5, 5
     )
     high_end_threshold: float = par(
-        1.15, "log units", "Ability above which a talent can be recognised as high-end.", -10, 10
+        1.15,
+        "log units",
+        "Ability a titled talent needs to be recognised as high-end (the criteria of the "
+        "area's programmes; untitled talents need recognition.untitled_margin more).",
+        -10,
+        10,
+        plausible=(1.0, 1.3),
     )
     high_level_threshold: float = par(
-        2.5, "log units", "Ability above which a talent can be recognised as high-level.", -10, 10
+        2.5,
+        "log units",
+        "Ability a titled talent needs to be recognised as high-level.",
+        -10,
+        10,
+        plausible=(2.3, 2.7),
     )
     ability_growth_per_year: float = par(
         0.06, "log units/year", "Growth of log ability with experience in the area.", 0, 2
-    )
-    recognition_per_month: float = par(
-        0.06,
-        "1/month",
-        "Chance per month that an eligible, unrecognised resident is evaluated and recognised "
-        "(reviews are periodic and selective).",
-        0,
-        1,
-        plausible=(0.03, 0.1),
     )
     arrival_recognised_share: float = par(
         0.5,
         "1",
         "Share of eligible arrivals whose level is recognised on arrival (titles, awards).",
-        0,
-        1,
-    )
-    untitled_recognition_factor: float = par(
-        0.5,
-        "1",
-        "An eligible resident without a title is recognised at this share of "
-        "recognition_per_month (the criteria favour titles; the evaluation reform raises it).",
         0,
         1,
     )
@@ -212,38 +220,33 @@ class TalentParams:
         100,
         length=3,
     )
-    competitor_wage_ratio: float = par(
-        1.12, "1", "Wages offered by competing destinations relative to the area.", 0.1, 10
+    expectation_ratio: float = par(
+        1.12,
+        "1",
+        "A candidate's wage expectation relative to the area's pay for its level (its current "
+        "pay and offers elsewhere set it).",
+        0.1,
+        10,
     )
-    expectation_sd: float = par(
-        0.25, "log units", "Spread of talents' wage expectations around the competitor offer.", 0, 3
-    )
+    expectation_sd: float = par(0.25, "log units", "Spread of talents' wage expectations.", 0, 3)
     asc_domestic: float = par(
-        -2.3,
+        -0.9,
         "utils",
         "Alternative-specific constant of the area for domestic candidates.",
         -20,
         20,
-        plausible=(-2.8, -1.8),
+        plausible=(-1.4, -0.4),
     )
     asc_overseas: float = par(
-        -2.0, "utils", "Alternative-specific constant of the area for overseas candidates.", -20, 20
+        -0.6, "utils", "Alternative-specific constant of the area for overseas candidates.", -20, 20
     )
     asc_graduate: float = par(
-        -1.2,
+        0.2,
         "utils",
         "Alternative-specific constant of the area for local graduates.",
         -20,
         20,
-        plausible=(-1.8, -0.6),
-    )
-    competitor_gain_per_year: float = par(
-        0.05,
-        "utils/year",
-        "Yearly rise in competing destinations' attractiveness.",
-        -5,
-        5,
-        plausible=(0.0, 0.15),
+        plausible=(-0.4, 0.8),
     )
     beta_wage: float = par(
         2.5, "utils per log wage", "Weight of log(wage/expectation).", 0, 50, plausible=(1.5, 4.0)
@@ -331,24 +334,23 @@ class TalentParams:
     dissatisfaction_employer_failed: float = par(
         1.5, "1", "Dissatisfaction after the talent's employer failed (while searching).", 0, 20
     )
-    broker_transfers_per_year: float = par(
-        0.6,
-        "transfers/year",
-        "Technology transfers a certified broker brokers per year without "
-        "the brokers programme's support.",
-        0,
-        100,
-    )
     transfer_spinoff_share: float = par(
-        0.25,
+        0.1,
         "1",
-        "Share of brokered transfers that become a spin-off firm (the rest become "
-        "projects that may seed scientist+engineer teams).",
+        "Share of brokered transfers that become a spin-off firm (see brokers.project_share).",
         0,
         1,
     )
     flexible_end_per_month: float = par(
         0.04, "1/month", "Chance per month a flexible (remote, part-time) engagement ends.", 0, 1
+    )
+    dissatisfaction_search_per_year: float = par(
+        1.0,
+        "1/year",
+        "Dissatisfaction a searcher adds for every year of search (long search raises the "
+        "exit hazard).",
+        0,
+        20,
     )
     search_exit_per_month: float = par(
         0.15,
