@@ -23,6 +23,7 @@ def par(
     length: int | None = None,
     simplex: bool = False,
     plausible: tuple[float, float] | None = None,
+    prior: tuple | None = None,
 ) -> Any:
     """A documented scenario parameter.
 
@@ -36,6 +37,9 @@ def par(
         simplex: The list's elements must sum to 1 (within 1e-6).
         plausible: For uncertain parameters, the range a sweep should explore (the one-line
             rationale is in ``doc``).
+        prior: For uncertain parameters, the prior when it is not the default (uniform on
+            ``plausible``; log-uniform when ``hi / lo > 10``): ``(dist, *args[, (lo, hi)][,
+            rationale])``, read by :func:`qcy_sim.priors.prior_from_spec`.
     """
     meta = {
         "unit": unit,
@@ -45,6 +49,7 @@ def par(
         "length": length,
         "simplex": simplex,
         "plausible": plausible,
+        "prior": prior,
     }
     return field(default=default, metadata=meta)
 

@@ -21,6 +21,11 @@ class TeamParams:
         0,
         1,
         plausible=(0.0004, 0.0016),
+        prior=(
+            "loguniform",
+            "the range is x 0.5 to x 2 of the default (a factor of 4): "
+            "uncertain in scale, so log-uniform",
+        ),
     )
     se_broker_effect: float = par(
         0.3, "1", "Formation multiplier 1 + effect x brokers per 1,000 residents.", 0, 50
@@ -47,6 +52,11 @@ class TeamParams:
         0,
         1,
         plausible=(0.001, 0.004),
+        prior=(
+            "loguniform",
+            "the range is x 0.5 to x 2 of the default (a factor of 4): "
+            "uncertain in scale, so log-uniform",
+        ),
     )
     sc_space_effect: float = par(
         2.0,
@@ -82,6 +92,11 @@ class ReformParams:
         0,
         1,
         plausible=(0.02, 0.08),
+        prior=(
+            "loguniform",
+            "the range is x 0.5 to x 2 of the default (a factor of 4): "
+            "uncertain in scale, so log-uniform",
+        ),
     )
 
 
