@@ -365,7 +365,14 @@ def _cmd_validate(args) -> int:
             )
             continue
         sc = load_scenario(path)
-        print(f"{path}: ok ({sc.name}, {len(sc.targets)} targets, config {sc.config_hash})")
+        extra = ""
+        if sc.posterior:  # the named sample must match the scenario's uncertain parameters
+            from .priors import priors
+            from .uncertainty import load_posterior
+
+            post = load_posterior(sc.posterior, list(priors(sc)))
+            extra = f", posterior of {len(post)} draws"
+        print(f"{path}: ok ({sc.name}, {len(sc.targets)} targets, config {sc.config_hash}{extra})")
     return 0
 
 

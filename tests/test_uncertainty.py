@@ -211,3 +211,25 @@ def test_variance_share_recovers_a_known_split():
     theta = rng.normal(0, 2, size=(2000, 1))  # Var(E[y|theta]) = 4
     y = theta + rng.normal(0, 1, size=(2000, 5))  # noise variance 1
     assert variance_share_parameters(y) == pytest.approx(0.8, abs=0.02)
+
+
+def test_validate_checks_the_posterior_a_scenario_names(tiny, tmp_path, capsys):
+    from qcy_sim.cli import main
+
+    path = tmp_path / "s.toml"
+    path.write_text(f'extends = "{DATA / "tiny.toml"}"\nposterior = "post.parquet"\n')
+    assert main(["validate", str(path)]) == 2  # no file yet
+    assert (
+        "expected an existing posterior sample (Parquet), found no file" in capsys.readouterr().err
+    )
+    _posterior_file(tmp_path, tiny, rows=2, weights=[0.0, 0.0])
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("qcy: error: ") and err.count("\n") == 1
+    assert "weight: expected weights that sum to a positive number, found a sum of 0" in err
+    _posterior_file(tmp_path, tiny, rows=3, **{"talent.beta_wage": None})
+    assert main(["validate", str(path)]) == 2
+    assert "found no column 'talent.beta_wage'" in capsys.readouterr().err
+    _posterior_file(tmp_path, tiny, rows=3)
+    assert main(["validate", str(path)]) == 0
+    assert "posterior of 3 draws" in capsys.readouterr().out

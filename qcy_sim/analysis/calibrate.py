@@ -748,13 +748,14 @@ def run_calibration(
     db = f"sqlite:///{db_path.resolve()}"
     t0 = time.time()
     say = progress or (lambda _line: None)
-    sampler, client = _sampler(executor, workers, scheduler)
     logger = logging.getLogger("ABC")
     saved = (logger.handlers[:], logger.level, logger.propagate)
     handler = _Progress(progress)
     logger.handlers, logger.propagate = [handler], False
     logger.setLevel(logging.INFO)
+    client = None
     try:
+        sampler, client = _sampler(executor, workers, scheduler)
         rv = _rv_class()
         abc = pyabc.ABCSMC(
             models=_Model(cfg),
