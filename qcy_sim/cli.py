@@ -734,7 +734,17 @@ def _cmd_calibrate(args) -> int:
         if not args.quiet:
             print(line, file=sys.stderr)
 
-    data = run_calibration(cfg, out, kind, args.workers, args.scheduler, args.generations, progress)
+    try:
+        data = run_calibration(
+            cfg, out, kind, args.workers, args.scheduler, args.generations, progress
+        )
+    except KeyboardInterrupt:
+        print(
+            f"qcy: interrupted; the finished generations are kept in {out / cfg.database}: "
+            "run the same command to resume",
+            file=sys.stderr,
+        )
+        return 130
     print(format_calibration(data))
     print(
         f"\nresults in {out}/: posterior.parquet, calibration.json, calibration.png, "

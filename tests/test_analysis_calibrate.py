@@ -291,6 +291,7 @@ def test_calibrate_outputs(calibrated):
     assert [g["t"] for g in fit["generations"]] == [0, 1]
     for g in fit["generations"]:
         assert g["particles"] == 8 and g["acceptance_rate"] == pytest.approx(8 / g["simulations"])
+        assert 1.0 <= g["effective_sample_size"] <= 8.0 + 1e-9
     assert fit["generations"][1]["epsilon"] < fit["generations"][0]["epsilon"]
     sims = fit["simulations"]
     assert sims["abc"] == sims["calibration_sample"] + sum(
@@ -344,3 +345,27 @@ def test_a_serial_calibration_repeats_itself(calibrated, tmp_path):
 def test_validate_recognises_calibration_files(capsys):
     assert main(["validate", str(DATA / "calibrate_tiny.toml")]) == 0
     assert "calibration calibrate_tiny: 2 parameters, 3 fitted rows" in capsys.readouterr().out
+
+
+def test_a_run_stopped_by_a_rule_is_not_extended_unless_asked(tmp_path, capsys):
+    body = (
+        (DATA / "calibrate_tiny.toml")
+        .read_text()
+        .replace("generations = 2", "generations = 5\nmin_epsilon = 100.0")
+    )
+    path = tmp_path / "cal.toml"
+    path.write_text(
+        body.replace('"tiny.toml"', f'"{DATA / "tiny.toml"}"').replace(
+            '"observed_2022_example.csv"', f'"{DATA / "observed_2022_example.csv"}"'
+        )
+    )
+    args = ["calibrate", str(path), "--out", str(tmp_path / "o"), "--executor", "serial"]
+    assert main(args) == 0
+    assert capsys.readouterr().err.count("generation ") == 1  # epsilon below 100 at once
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert "resuming" in err and "generation " not in err
+    assert main([*args, "--generations", "2"]) == 0
+    assert capsys.readouterr().err.count("generation ") == 1
+    fit = json.loads((tmp_path / "o" / "calibration.json").read_text())
+    assert fit["stopping"]["stopped_by"] == "min_epsilon" and len(fit["generations"]) == 2

@@ -711,6 +711,19 @@ class _Progress(logging.Handler):
             )
 
 
+def _stopped(cfg: CalibrationConfig, history) -> bool:
+    """Whether the last generation met a stopping rule other than the number of generations."""
+    pops = history.get_all_populations()
+    last = pops[pops["t"] == history.max_t]
+    if last.empty:
+        return False
+    eps, rate = float(last["epsilon"].iloc[0]), last["particles"].iloc[0] / last["samples"].iloc[0]
+    too_many = (
+        cfg.max_simulations is not None and history.total_nr_simulations >= cfg.max_simulations
+    )
+    return eps <= cfg.min_epsilon or rate < cfg.min_acceptance_rate or too_many
+
+
 def run_calibration(
     cfg: CalibrationConfig,
     out: str | Path,
@@ -729,7 +742,9 @@ def run_calibration(
             sampler) or ``dask``.
         workers: Processes (default: all cores).
         scheduler: A Dask scheduler's address (``dask`` only; default: a local cluster).
-        generations: Total generations wanted (default: the file's).
+        generations: Total generations wanted (default: the file's). A resumed run that had
+            stopped on ``min_epsilon``, ``min_acceptance_rate`` or ``max_simulations`` adds
+            generations only when this is given.
         progress: Called with each progress line.
 
     Returns:
@@ -743,6 +758,7 @@ def run_calibration(
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    generations_asked = generations
     generations = cfg.generations if generations is None else generations
     db_path = out / cfg.database
     db = f"sqlite:///{db_path.resolve()}"
@@ -768,14 +784,17 @@ def run_calibration(
             eps=pyabc.QuantileEpsilon(alpha=0.5),
         )
         observed = {r.id: r.value for r in cfg.rows}
+        remaining = None
         if db_path.exists():
             abc.load(db, 1)
             done = abc.history.max_t + 1
             say(f"resuming {db_path}: {done} generation(s) done")
+            if generations_asked is None and _stopped(cfg, abc.history):
+                remaining = 0  # it stopped on a rule, not on the number of generations
         else:
             abc.new(db, observed, meta_info={"config_hash": cfg.config_hash})
             done = 0
-        remaining = generations - done
+        remaining = generations - done if remaining is None else remaining
         if remaining > 0:
             state = np.random.SeedSequence(cfg.seed, spawn_key=(done,)).generate_state(1)
             np.random.seed(int(state[0]))  # the serial sampler then repeats itself exactly
@@ -789,6 +808,12 @@ def run_calibration(
             )
         history = abc.history
         pops = history.get_all_populations()
+        pops["ess"] = [  # effective sample size of each generation's weights
+            1.0 / float(np.sum(np.square(history.get_distribution(m=0, t=int(t))[1])))
+            if t >= 0
+            else np.nan
+            for t in pops["t"]
+        ]
         frame, w = history.get_distribution(m=0, t=history.max_t)
         weights = np.asarray(w, dtype=float)
         particles = {k: frame[_safe(k)].to_numpy(dtype=float) for k in cfg.fitted}

@@ -74,6 +74,7 @@ def result_data(cfg, pops, particles, weights, fixed, prior_sims, post_sims, exe
                 "particles": int(p["particles"]),
                 "simulations": int(p["samples"]),
                 "acceptance_rate": float(p["particles"]) / max(1, int(p["samples"])),
+                "effective_sample_size": float(p["ess"]),
                 "wall_time_s": float(p["wall_time"]) if p.get("wall_time") is not None else None,
             }
         )
@@ -287,7 +288,8 @@ def format_calibration(data: dict[str, Any]) -> str:
     for g in data["generations"]:
         lines.append(
             f"    generation {g['t']}: epsilon {g['epsilon']:.4g}, acceptance "
-            f"{g['acceptance_rate']:.1%} ({g['simulations']} simulations)"
+            f"{g['acceptance_rate']:.1%} ({g['simulations']} simulations), effective sample "
+            f"size {g['effective_sample_size']:.1f} of {g['particles']}"
         )
     w = max(len(r["quantity"]) for r in data["rows"])
     lines.append(
