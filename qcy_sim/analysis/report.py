@@ -859,10 +859,8 @@ def _section_calibrate(i: int, folder: Path, c: dict) -> str:
         "The posterior sample is <code>posterior.parquet</code>.</p>"
     )
 
-    def band(b: dict) -> str:
-        if b["median"] is None:
-            return "-"
-        return f"{_num(b['median'], ',.4g')} [{_num(b['q05'], ',.4g')}, {_num(b['q95'], ',.4g')}]"
+    def band(b: dict, f: str = ",.4g") -> str:
+        return f"{_num(b['median'], f)} [{_num(b['q05'], f)}, {_num(b['q95'], f)}]"
 
     rows = [
         [
@@ -880,16 +878,12 @@ def _section_calibrate(i: int, folder: Path, c: dict) -> str:
         "<h3>Observed figures and predictive 90 % bands</h3>"
         + _table(["row", "quantity", "period", "observed", "prior", "posterior", ""], rows, num={3})
     )
+    piled = ' <span class="mid">piled at the {} bound</span>'
     rows = [
         [
             f'<td class="k">{_e(k)}</td>',
             f"[{_num(p['prior_q05'], '.4g')}, {_num(p['prior_q95'], '.4g')}]",
-            f"{_num(p['median'], '.4g')} [{_num(p['q05'], '.4g')}, {_num(p['q95'], '.4g')}]"
-            + (
-                f' <span class="mid">piled at the {p["piled_at_bound"]} bound</span>'
-                if p.get("piled_at_bound")
-                else ""
-            ),
+            band(p, ".4g") + (piled.format(p["piled_at_bound"]) if p["piled_at_bound"] else ""),
         ]
         for k, p in d["parameters"].items()
     ]
