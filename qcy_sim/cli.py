@@ -280,18 +280,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-figures", action="store_true", help="skip optimize.png")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
 
-    p = sub.add_parser("calibrate", help="fit uncertain parameters to observed series (optuna)")
+    p = sub.add_parser(
+        "calibrate", help="posterior of the uncertain parameters given observed figures (ABC-SMC)"
+    )
     p.add_argument("config", help="calibration file (TOML)")
     p.add_argument(
-        "--trials",
+        "--generations",
         type=_positive,
         default=None,
-        help="total trials of the study (default: the file's; a resumed study runs only the rest)",
+        help="total ABC-SMC generations (default: the file's; a resumed run adds the rest)",
     )
     p.add_argument(
         "--out",
         default=None,
-        help="output folder, also holding the resumable study (default results/calibrate-<name>)",
+        help="output folder, also holding the sampler's database to resume from "
+        "(default results/calibrate-<name>)",
     )
     _add_executor(p)
     p.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -348,9 +351,9 @@ def _cmd_validate(args) -> int:
 
             cal = load_calibration(path)
             print(
-                f"{path}: ok (calibration {cal.name}: {len(cal.parameters)} parameters, "
-                f"{len(cal.rows)} observed rows, {cal.trials} trials x {cal.replicates} "
-                "replicates)"
+                f"{path}: ok (calibration {cal.name}: {len(cal.fitted)} parameters, "
+                f"{len(cal.fitted_rows)} fitted rows and {len(cal.rows) - len(cal.fitted_rows)} "
+                f"checks, {cal.population} particles x up to {cal.generations} generations)"
             )
             continue
         if is_experiment_file(path):
@@ -362,7 +365,14 @@ def _cmd_validate(args) -> int:
             )
             continue
         sc = load_scenario(path)
-        print(f"{path}: ok ({sc.name}, {len(sc.targets)} targets, config {sc.config_hash})")
+        extra = ""
+        if sc.posterior:  # the named sample must match the scenario's uncertain parameters
+            from .priors import priors
+            from .uncertainty import load_posterior
+
+            post = load_posterior(sc.posterior, list(priors(sc)))
+            extra = f", posterior of {len(post)} draws"
+        print(f"{path}: ok ({sc.name}, {len(sc.targets)} targets, config {sc.config_hash}{extra})")
     return 0
 
 
@@ -710,22 +720,35 @@ def _cmd_calibrate(args) -> int:
 
     cfg = load_calibration(args.config)
     out = Path(args.out) if args.out else Path("results") / f"calibrate-{cfg.name}"
-    executor = _executor(args)
+    kind = args.executor or ("dask" if args.scheduler else "local")
+    if args.scheduler and kind != "dask":
+        raise ConfigError(
+            "command line",
+            "--scheduler",
+            "--executor dask (or no --executor)",
+            f"--executor {kind}",
+        )
     t0 = time.time()
 
-    def progress(number: int, value: float, best: float) -> None:
+    def progress(line: str) -> None:
         if not args.quiet:
-            print(f"trial {number:>3}: loss {value:.4g} (best {best:.4g})", file=sys.stderr)
+            print(line, file=sys.stderr)
 
     try:
-        data = run_calibration(cfg, out, args.trials, executor, progress)
-    except RuntimeError as exc:  # a model run failed; the study keeps the finished trials
-        print(f"qcy: {exc}", file=sys.stderr)
-        return 1
+        data = run_calibration(
+            cfg, out, kind, args.workers, args.scheduler, args.generations, progress
+        )
+    except KeyboardInterrupt:
+        print(
+            f"qcy: interrupted; the finished generations are kept in {out / cfg.database}: "
+            "run the same command to resume",
+            file=sys.stderr,
+        )
+        return 130
     print(format_calibration(data))
     print(
-        f"\nresults in {out}/: calibrated.toml, fit.json, fit.md, calibration.png "
-        f"({time.time() - t0:.1f} s; study {data['optimizer']['storage']})"
+        f"\nresults in {out}/: posterior.parquet, calibration.json, calibration.png, "
+        f"posterior.png ({time.time() - t0:.1f} s; resumable from {out / cfg.database})"
     )
     return 0
 

@@ -1,8 +1,11 @@
 """Scenario files: TOML with ``extends``, validated against the schema before anything runs.
 
 A scenario file holds ``name``, ``description``, optionally ``extends = "other.toml"`` (a path
-relative to the file), the parameter tables of :class:`~qcy_sim.schema.ModelParams` and a
-``[targets.<kpi>]`` table per target. Every problem is reported as one :class:`ConfigError` naming
+relative to the file), the parameter tables of :class:`~qcy_sim.schema.ModelParams`, a
+``[targets.<kpi>]`` table per target, optionally an ``[uncertain]`` table of priors
+(:mod:`qcy_sim.priors`) and ``posterior = "file.parquet"`` (a posterior sample, relative to the
+file that names it; read by :mod:`qcy_sim.uncertainty` only when posterior draws are asked
+for). Every problem is reported as one :class:`ConfigError` naming
 the file, the key, what was expected and what was found.
 """
 
@@ -38,6 +41,8 @@ _TOP_KEYS = {
     "extends": "str",
     "targets": "table",
     "milestones": "table",
+    "uncertain": "table",
+    "posterior": "str",
 }
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _MAX_EXTENDS_DEPTH = 32
@@ -62,6 +67,8 @@ class Scenario:
     params: ModelParams
     targets: tuple[Target, ...]
     milestones: tuple[Milestone, ...] = ()
+    uncertain: tuple = ()  # ((dotted key, priors.Prior), ...) declared in [uncertain]
+    posterior: str | None = None  # absolute path of the posterior sample the scenario names
 
     @property
     def horizon(self) -> int:
@@ -83,6 +90,10 @@ class Scenario:
             data["milestones"] = {}
             for ms in self.milestones:
                 data["milestones"].setdefault(ms.kpi, {})[ms.month] = ms.threshold
+        if self.uncertain:  # only when declared, as milestones
+            data["uncertain"] = {key: prior.to_dict() for key, prior in self.uncertain}
+        if self.posterior is not None:
+            data["posterior"] = self.posterior
         return data
 
     def milestone_tolerance(self, kpi: str) -> float:
@@ -94,11 +105,15 @@ class Scenario:
         """SHA-256 of the canonical JSON of the resolved parameters and targets (16 hex digits).
 
         The name and description do not enter: two files that resolve to the same model have
-        the same hash.
+        the same hash. Nor do the posterior file's path (where a file lives is not what it
+        holds) or the priors' rationales.
         """
         data = self.to_dict()
         data.pop("name")
         data.pop("description")
+        data.pop("posterior", None)
+        for entry in data.get("uncertain", {}).values():
+            entry.pop("rationale", None)
         blob = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
@@ -225,6 +240,10 @@ def _resolve(path: Path, chain: tuple[Path, ...], referrer: Path | None) -> tupl
     base, base_origins = _resolve(path.parent / parent, (*chain, path), path)
     origins.update(base_origins)
     merged = _merge(base, data, origins, base_origins, str(path))
+    if isinstance(base.get("uncertain"), dict) and isinstance(data.get("uncertain"), dict):
+        from .priors import _flatten  # an entry replaces the parent's prior, it is not merged
+
+        merged["uncertain"] = {**_flatten(base["uncertain"]), **_flatten(data["uncertain"])}
     return merged, origins
 
 
@@ -417,6 +436,8 @@ def scenario_from_dict(
         )
     raw_targets = data.pop("targets", {})
     raw_milestones = data.pop("milestones", {})
+    raw_uncertain = data.pop("uncertain", None)
+    posterior = _posterior_path(data.pop("posterior", None), origins, path)
     params = _build(ModelParams, data, origins, path, "")
     targets = _build_targets(raw_targets, params, origins, path)
     milestones = _build_milestones(raw_milestones, params, origins, path)
@@ -427,7 +448,27 @@ def scenario_from_dict(
         params=params,
         targets=targets,
         milestones=milestones,
+        uncertain=_build_uncertain(raw_uncertain, origins, path),
+        posterior=posterior,
     )
+
+
+def _build_uncertain(raw: Any, origins: dict, path: str) -> tuple:
+    if raw is None:
+        return ()
+    from .priors import parse_uncertain
+
+    return parse_uncertain(raw, lambda key: origins.get(key) or _first_origin(origins, key) or path)
+
+
+def _posterior_path(raw: Any, origins: dict, path: str) -> str | None:
+    """The named posterior file, relative to the file that names it; not read here."""
+    if raw is None:
+        return None
+    file = origins.get("posterior", path)
+    if not isinstance(raw, str) or not raw.strip():
+        raise ConfigError(file, "posterior", "a Parquet file name (string)", _describe(raw))
+    return str((Path(file).parent / raw).resolve())
 
 
 def _build_milestones(raw: Any, params: ModelParams, origins: dict, path: str):

@@ -123,8 +123,8 @@ def results(tmp_path_factory):
             [
                 "calibrate",
                 str(DATA / "calibrate_tiny.toml"),
-                "--trials",
-                "2",
+                "--generations",
+                "1",
                 "--executor",
                 "serial",
                 "--out",

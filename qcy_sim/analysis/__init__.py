@@ -10,8 +10,8 @@ module             answers
 ``discover``       Under which conditions a target is missed: PRIM boxes (``qcy discover``).
 ``optimize``       The cheapest lever setting meeting chosen targets with probability p, and the
                    budget-probability frontier (optuna; ``qcy optimize``).
-``calibrate``      Uncertain rates fitted to observed series (optuna, SQLite-backed study;
-                   ``qcy calibrate``).
+``calibrate``      Posterior of the uncertain parameters given the reported figures (ABC-SMC
+                   with pyabc, resumable; ``qcy calibrate``).
 ``report``         One self-contained HTML file of any results folder (``qcy report``).
 =================  ==========================================================================
 

@@ -1,108 +1,144 @@
-"""Calibration: fit uncertain parameters to observed series, then project with them.
+"""Bayesian calibration: ABC-SMC (pyabc) of the uncertain parameters to the reported figures.
 
-``qcy calibrate CONFIG`` reads a calibration file (TOML)::
+``qcy calibrate EXPERIMENT`` reads a calibration file (TOML)::
 
     [calibration]
-    name = "calibrate_2021"                        # default: the file's stem
-    scenario = "../scenarios/no_new_policy.toml"   # simulated against the observations
-    extends = "../scenarios/baseline.toml"         # written scenario extends it (default: scenario)
-    observed = "observed.csv"                      # default: the packaged observed_to_2021.csv
-    rows = ["xx-2021-06", "xx-2021-07"]            # default: every usable row
-    trials = 40                                    # optuna trials (a resumed study runs the rest)
-    replicates = 4                                 # per trial, the same seeds for every trial
+    name = "calibrate_2021_2022"                 # default: the file's stem
+    scenario = "../scenarios/baseline.toml"      # simulated, with [overrides] applied
+    observed = ["a.csv", "b.csv"]                # default: the packaged 2021 and 2022 figures
+    rows = ["xx-2021-06", "xx-2022-03"]          # fitted rows (default: every comparable row)
+    parameters = ["enterprise.high_tech_per_year"]   # default: every uncertain parameter
+    geography = "Xixian"                         # rows of other geographies are context
+    initial_state = "2021-12"                    # the month the initial state describes
+    population = 200                             # particles per generation
+    generations = 8                              # at most (a resumed run counts those done)
+    min_epsilon = 0.05                           # stop below this distance
+    min_acceptance_rate = 0.02                   # stop when a generation accepts less
+    max_simulations = 20000                      # stop after this many ABC simulations
+    predictive = 100                             # predictive draws (prior and posterior)
     seed = 2021
     weights = { high = 1.0, medium = 0.5, low = 0.25 }   # by the row's confidence
 
-    [overrides]                                    # dotted scenario keys for the simulated runs
+    [overrides]                                  # dotted scenario keys for the simulated runs
     "time.start" = "2021-01"
-    "time.horizon_months" = 12
 
-    [parameters]                                   # default: schema.uncertain_parameters()
-    "enterprise.relocations_per_year" = { range = [330, 450] }
+    [priors]                                     # priors for this fit ([uncertain] syntax)
+    "enterprise.high_tech_per_year" = { dist = "uniform", bounds = [0.1, 0.4] }
 
-Observed rows have the columns of ``observed_to_2021.csv`` (``id, geography, period_start,
-period_end, quantity, value, unit, meaning, source, confidence``); users add their own, e.g. the
-figures reported for 2022 and 2023. A row is used when its quantity maps to a model output
-(:data:`QUANTITIES`) and its period lies inside the simulated months:
+**What is compared with what.** Observed rows have the columns of ``observed_to_2021.csv``. A
+row is comparable when its quantity maps to a model output (:data:`QUANTITIES`), it is about
+the area (``geography``), its months lie inside the simulated ones (for a ratio to the year
+before, that year too), and it is not a stock at or before ``initial_state`` (default: the
+month before the scenario's own start), which the initial state already holds. Sums are over
+the row's months of one run's monthly series; ``end`` takes the series at the row's last
+month; ``ratio`` divides the sum over the row's months by the sum over the same months a year
+earlier. A comparable row nested inside a longer row of the same quantity (Mar-Oct inside
+Jan-Nov) is a *check*: reported with its predictive band, not fitted, so one flow does not
+count twice.
 
-=================================  ==================================  =======================
-quantity                           model output                        over the period
-=================================  ==================================  =======================
-``new_tech_smes_registered``       series ``new_tech_smes``            sum of the months
-``high_tech_firms_passing_review`` series ``new_high_tech_firms``      sum of the months
-``new_tech_firms_landed``          series ``relocations``              sum of the months
-``incubators_total``               series ``incubators``               value at the end
-``technology_managers``            KPI ``tech_brokers``                value at the end
-=================================  ==================================  =======================
+**Method.** ABC-SMC (Del Moral et al. 2012; pyabc, Schaelte et al. 2022): particles from the
+priors of the fitted parameters (the others keep the scenario's values), one simulation per
+particle with a fresh seed, accepted when the distance ``sqrt(sum_i w_i r_i^2 / sum_i w_i)``
+(``r_i`` the relative error of fitted row ``i``, ``w_i`` the weight of its confidence) is
+below the generation's epsilon (the median of the previous generation's distances). One
+simulation per particle keeps the model's own noise in the fit: ABC with a single noisy
+simulation targets the same posterior as with many (Bornn et al. 2017, "The use of a single
+pseudo-sample in approximate Bayesian computation"), while averaging replicates would fit the
+model's mean to one noisy observation and make the posterior too narrow. The epsilon cannot
+usefully fall below the model's noise (a few per cent on flows of hundreds); ``min_epsilon``
+stops there.
 
-The loss of a parameter set is ``sum_i w_i ((m_i - o_i) / o_i)^2`` over the rows, with ``m_i`` the
-mean over the replicates of the simulated quantity, ``o_i`` the observed value and ``w_i`` the
-weight of the row's confidence. It is minimised with optuna's TPE sampler; the study is kept in
-``<out>/study.sqlite3`` so an interrupted calibration resumes where it stopped (resuming restarts
-the sampler's random state, so a resumed study may propose other points than an uninterrupted
-one). Outputs: ``calibrated.toml`` (a scenario that ``extends`` the chosen base with the fitted
-values), ``fit.json`` / ``fit.md`` (rows observed vs simulated before and after, parameters,
-loss) and ``calibration.png`` (before/after).
+Outputs in ``--out``: ``posterior.parquet`` (one column per uncertain parameter of the
+simulated scenario - the fitted ones from the last generation, the others at their scenario
+value - and ``weight``), ``calibration.json`` (every row: observed, prior- and
+posterior-predictive median and 90 % band, inside or not; every fitted parameter: prior,
+posterior median and 90 % interval, piled at a bound or not; generations with epsilon,
+simulations and acceptance rate; wall time), ``calibration.png`` (observed points over
+predictive bands), ``posterior.png`` (marginal posteriors over the priors) and the sampler's
+database ``abc-<config hash>.db``, from which a stopped calibration resumes.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import os
 import time
-import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..priors import Prior, parse_uncertain, priors
 from ..scenario import ConfigError, Scenario, _describe, _suggest, month_index, month_label
-from ._io import md_table, read_json, read_toml, save_figure, write_into, write_json
+from ._io import read_toml, save_figure, write_into, write_json
+from .calibrate_output import (
+    _scenario_value,
+    format_calibration,
+    load_fit,
+    piled_at_bound,
+    posterior_figure,
+    predictive_figure,
+    result_data,
+)
 
 __all__ = [
     "QUANTITIES",
+    "ObservedRow",
     "CalibrationConfig",
     "load_calibration",
-    "simulate_rows",
-    "loss",
+    "simulate",
+    "row_values",
+    "distance",
     "run_calibration",
-    "calibration_markdown",
-    "calibration_figure",
-    "calibrated_toml",
+    "piled_at_bound",
+    "predictive_figure",
+    "posterior_figure",
     "format_calibration",
+    "load_fit",
 ]
 
-# observed quantity -> (kind, model output, aggregation over the row's period)
+# observed quantity -> (kind, model output, aggregation over the row's months)
 QUANTITIES: dict[str, tuple[str, str, str]] = {
     "new_tech_smes_registered": ("series", "new_tech_smes", "sum"),
     "high_tech_firms_passing_review": ("series", "new_high_tech_firms", "sum"),
+    "high_tech_firms_identified": ("series", "new_high_tech_firms", "sum"),
     "new_tech_firms_landed": ("series", "relocations", "sum"),
+    "new_tech_firms_ratio_vs_2021": ("series", "relocations", "ratio"),
+    "spinoff_firms_ratio_vs_2021": ("series", "new_spinoff_firms", "ratio"),
     "incubators_total": ("series", "incubators", "end"),
     "technology_managers": ("kpi", "tech_brokers", "end"),
 }
-_TOP = ("calibration", "overrides", "parameters")
+_TOP = ("calibration", "overrides", "priors")
 _KEYS = (
     "name",
     "description",
     "scenario",
-    "extends",
     "observed",
     "rows",
-    "trials",
-    "replicates",
+    "parameters",
+    "geography",
+    "initial_state",
+    "population",
+    "generations",
+    "min_epsilon",
+    "min_acceptance_rate",
+    "max_simulations",
+    "predictive",
     "seed",
     "weights",
 )
 _DEFAULT_WEIGHTS = {"high": 1.0, "medium": 0.5, "low": 0.25}
-_COLUMNS = ("id", "period_start", "period_end", "quantity", "value", "confidence")
+_COLUMNS = ("id", "geography", "period_start", "period_end", "quantity", "value", "confidence")
+_PACKAGED = ("observed_to_2021.csv", "observed_2022.csv")
 
 
 @dataclass(frozen=True)
 class ObservedRow:
-    """One observed value the model is fitted to."""
+    """One observed figure and the model output it is compared with."""
 
     id: str
     quantity: str
@@ -114,11 +150,17 @@ class ObservedRow:
     first: int  # month index of period_start in the simulated runs
     last: int  # month index of period_end
     source: str
+    fitted: bool  # False: a check, reported but not in the distance
 
     @property
     def output(self) -> tuple[str, str, str]:
         """``(kind, name, aggregation)`` of the model output compared with it."""
         return QUANTITIES[self.quantity]
+
+    @property
+    def period(self) -> str:
+        """``start..end``."""
+        return f"{self.period_start}..{self.period_end}"
 
 
 @dataclass(frozen=True)
@@ -128,23 +170,42 @@ class CalibrationConfig:
     name: str
     description: str
     path: str
-    scenario: Scenario  # as simulated: overrides applied, targets dropped
-    extends: str  # path of the scenario the fitted one extends
-    extends_scenario: Scenario
-    observed: str
+    scenario: Scenario  # as simulated: overrides and [priors] applied, targets dropped
+    observed: tuple[str, ...]
     rows: tuple[ObservedRow, ...]
     skipped: tuple[str, ...]
-    parameters: tuple  # experiment Factors
-    trials: int
-    replicates: int
+    priors: dict[str, Prior]  # every uncertain parameter of the simulated scenario
+    fitted: tuple[str, ...]  # the parameters fitted (a subset of priors)
+    population: int
+    generations: int
+    min_epsilon: float
+    min_acceptance_rate: float
+    max_simulations: int | None
+    predictive: int
     seed: int
     overrides: dict[str, Any]
     config_hash: str
 
     @property
-    def study_name(self) -> str:
-        """The optuna study's name: the config's name and hash."""
-        return f"{self.name}-{self.config_hash[:12]}"
+    def fitted_rows(self) -> tuple[ObservedRow, ...]:
+        """The rows in the distance."""
+        return tuple(r for r in self.rows if r.fitted)
+
+    @property
+    def database(self) -> str:
+        """File name of the sampler's database in the output folder."""
+        return f"abc-{self.config_hash[:12]}.db"
+
+    def base_params(self) -> dict[str, Any]:
+        """The simulated scenario as a run's params dict (priors and posterior left out)."""
+        data = self.scenario.to_dict()
+        data.pop("uncertain", None)
+        data.pop("posterior", None)
+        return data
+
+
+# ----------------------------------------------------------------------------------------------
+# Reading the file
 
 
 def _int(file: str, key: str, value: Any, lo: int) -> int:
@@ -153,22 +214,32 @@ def _int(file: str, key: str, value: Any, lo: int) -> int:
     return value
 
 
+def _float(file: str, key: str, value: Any, lo: float, hi: float) -> float:
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    if not ok or not math.isfinite(value) or not lo <= value <= hi:
+        raise ConfigError(file, key, f"a number in [{lo:g}, {hi:g}]", _describe(value))
+    return float(value)
+
+
+def _str_list(file: str, key: str, value: Any) -> list[str]:
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise ConfigError(file, key, "a non-empty list of strings", _describe(value))
+    if len(set(value)) != len(value):
+        raise ConfigError(file, key, "distinct entries", "a repeated entry")
+    return value
+
+
 def load_calibration(path: str | Path) -> CalibrationConfig:
     """Read and validate a calibration file; every problem is a :class:`ConfigError`."""
-    import pandas as pd
-
     from ..experiment import (
         _check_keys,
         _check_scalar,
-        _flatten_factors,
         _flatten_points,
-        _parse_factor,
         _Validator,
         apply_point,
         canonical_json,
     )
     from ..scenario import load_scenario, scenario_from_dict
-    from ..schema import uncertain_parameters
 
     path = Path(path)
     file = str(path)
@@ -176,12 +247,8 @@ def load_calibration(path: str | Path) -> CalibrationConfig:
     _check_keys(file, data, _TOP, "")
     cal = data.get("calibration")
     if not isinstance(cal, dict):
-        raise ConfigError(
-            file,
-            "calibration",
-            "a [calibration] table",
-            "nothing" if cal is None else _describe(cal),
-        )
+        found = "nothing" if cal is None else _describe(cal)
+        raise ConfigError(file, "calibration", "a [calibration] table", found)
     _check_keys(file, cal, _KEYS, "calibration")
     name = cal.get("name", path.stem)
     if not isinstance(name, str) or not name or not all(c.isalnum() or c in "_.-" for c in name):
@@ -191,58 +258,67 @@ def load_calibration(path: str | Path) -> CalibrationConfig:
     description = cal.get("description", "")
     if not isinstance(description, str):
         raise ConfigError(file, "calibration.description", "a string", _describe(description))
-
-    def scenario_path(key: str) -> Path:
-        raw = cal[key]
-        if not isinstance(raw, str):
-            raise ConfigError(file, f"calibration.{key}", "a scenario file name", _describe(raw))
-        target = Path(os.path.normpath(path.parent / raw))
-        if not target.is_file():
-            raise ConfigError(
-                file, f"calibration.{key}", "an existing scenario file", f"no file at {target}"
-            )
-        return target
-
     if "scenario" not in cal:
         raise ConfigError(file, "calibration.scenario", "a scenario file", "nothing")
-    sc_path = scenario_path("scenario")
+    if not isinstance(cal["scenario"], str):
+        raise ConfigError(
+            file, "calibration.scenario", "a scenario file name", _describe(cal["scenario"])
+        )
+    sc_path = Path(os.path.normpath(path.parent / cal["scenario"]))
+    if not sc_path.is_file():
+        raise ConfigError(
+            file, "calibration.scenario", "an existing scenario file", f"no file at {sc_path}"
+        )
     base = load_scenario(sc_path)
-    ext_path = scenario_path("extends") if "extends" in cal else sc_path
-    extends_sc = load_scenario(ext_path)
 
-    # the simulated scenario: overrides applied, targets dropped (their deadlines may lie
-    # outside a calibration window)
+    # the simulated scenario: overrides applied, targets and milestones dropped (their
+    # deadlines may lie outside the calibration's months), the file's [priors] added
     overrides = _flatten_points(data.get("overrides", {}), file, "overrides")
-    val0 = _Validator(file, [base])
+    val = _Validator(file, [base])
     for key, value in overrides.items():
-        val0.check_key(f"overrides.{key}", key)
+        val.check_key(f"overrides.{key}", key)
         _check_scalar(file, f"overrides.{key}", value)
     params = apply_point(base.to_dict(), overrides)
     params["targets"] = {}
+    params.pop("milestones", None)
     try:
         sim = scenario_from_dict(params, path=str(sc_path))
     except ConfigError as exc:
         raise ConfigError(file, f"overrides ({exc.key})", exc.expected, exc.found) from None
-    val = _Validator(file, [sim])
-
-    raw_params = data.get("parameters")
-    if raw_params is None:
-        specs = {k: {"range": [lo, hi]} for k, (lo, hi) in uncertain_parameters().items()}
+    if "priors" in data:
+        extra = parse_uncertain(data["priors"], lambda _k: file, "priors")
+        sim = replace(sim, uncertain=tuple({**dict(sim.uncertain), **dict(extra)}.items()))
+    all_priors = priors(sim)
+    if "parameters" in cal:
+        fitted = _str_list(file, "calibration.parameters", cal["parameters"])
+        for i, key in enumerate(fitted):
+            if key not in all_priors:
+                raise ConfigError(
+                    file,
+                    f"calibration.parameters[{i}]",
+                    f"an uncertain parameter of the scenario{_suggest(key, list(all_priors))} "
+                    "(add others under [priors])",
+                    repr(key),
+                )
+            if key in overrides:
+                raise ConfigError(
+                    file,
+                    f"calibration.parameters[{i}]",
+                    "a parameter not also set in [overrides]",
+                    repr(key),
+                )
     else:
-        specs = _flatten_factors(raw_params, file, "parameters")
-        if not specs:
-            raise ConfigError(file, "parameters", "at least one parameter", "an empty table")
-    factors = []
-    for key, spec in specs.items():
-        if key in overrides:
-            raise ConfigError(
-                file, f"parameters.{key}", "a key not also in [overrides]", "a key in both"
-            )
-        f = _parse_factor(file, "parameters", key, spec, "lhs", val)
-        factors.append(f)
+        fitted = [k for k in all_priors if k not in overrides]
 
-    trials = _int(file, "calibration.trials", cal.get("trials", 40), 1)
-    replicates = _int(file, "calibration.replicates", cal.get("replicates", 4), 1)
+    population = _int(file, "calibration.population", cal.get("population", 100), 2)
+    generations = _int(file, "calibration.generations", cal.get("generations", 6), 1)
+    min_epsilon = _float(file, "calibration.min_epsilon", cal.get("min_epsilon", 0.0), 0, 1e9)
+    min_rate = _float(
+        file, "calibration.min_acceptance_rate", cal.get("min_acceptance_rate", 0.0), 0, 1
+    )
+    max_sim = cal.get("max_simulations")
+    max_sim = None if max_sim is None else _int(file, "calibration.max_simulations", max_sim, 1)
+    predictive = _int(file, "calibration.predictive", cal.get("predictive", 100), 2)
     seed = _int(file, "calibration.seed", cal.get("seed", 0), 0)
     weights = dict(_DEFAULT_WEIGHTS)
     raw_w = cal.get("weights", {})
@@ -251,87 +327,118 @@ def load_calibration(path: str | Path) -> CalibrationConfig:
             file, "calibration.weights", "a table of confidence = weight", _describe(raw_w)
         )
     for k, w in raw_w.items():
-        if isinstance(w, bool) or not isinstance(w, int | float) or not math.isfinite(w) or w < 0:
-            raise ConfigError(file, f"calibration.weights.{k}", "a number >= 0", _describe(w))
-        weights[k] = float(w)
+        weights[k] = _float(file, f"calibration.weights.{k}", w, 0, 1e9)
+    geography = cal.get("geography", "Xixian")
+    if not isinstance(geography, str):
+        raise ConfigError(file, "calibration.geography", "a string", _describe(geography))
+    initial = cal.get("initial_state", month_label(base.params.time.start, 0))
+    try:
+        initial_index = month_index(sim.params.time.start, initial)
+    except (TypeError, ValueError):
+        raise ConfigError(
+            file, "calibration.initial_state", "a month 'YYYY-MM'", _describe(initial)
+        ) from None
 
-    if "observed" in cal:
-        if not isinstance(cal["observed"], str):
-            raise ConfigError(
-                file, "calibration.observed", "a CSV file name", _describe(cal["observed"])
-            )
-        obs_path = Path(os.path.normpath(path.parent / cal["observed"]))
-        if not obs_path.is_file():
-            raise ConfigError(
-                file, "calibration.observed", "an existing CSV file", f"no file at {obs_path}"
-            )
-        obs_file = str(obs_path)
-    else:
+    files = _observed_files(file, path, cal.get("observed"))
+    rows, skipped = _read_rows(file, files, cal.get("rows"), sim, weights, geography)
+    rows, skipped = _classify(file, rows, skipped, initial, initial_index, "rows" in cal)
+    blob = canonical_json(
+        {
+            "scenario": sim.config_hash,
+            "rows": [(r.id, r.value, r.first, r.last, r.weight, r.fitted) for r in rows],
+            "priors": {k: p.to_dict() | {"rationale": ""} for k, p in all_priors.items()},
+            "fitted": fitted,
+            "population": population,
+            "seed": seed,
+        }
+    )
+    return CalibrationConfig(
+        name=name,
+        description=description,
+        path=file,
+        scenario=sim,
+        observed=tuple(files),
+        rows=tuple(rows),
+        skipped=tuple(skipped),
+        priors=all_priors,
+        fitted=tuple(fitted),
+        population=population,
+        generations=generations,
+        min_epsilon=min_epsilon,
+        min_acceptance_rate=min_rate,
+        max_simulations=max_sim,
+        predictive=predictive,
+        seed=seed,
+        overrides=overrides,
+        config_hash=hashlib.sha256(blob.encode()).hexdigest(),
+    )
+
+
+def _observed_files(file: str, path: Path, raw: Any) -> list[str]:
+    if raw is None:
         from importlib.resources import files
 
-        obs_file = str(files("qcy_sim") / "data" / "observed_to_2021.csv")
-    try:
-        table = pd.read_csv(
-            obs_file,
-            dtype={
-                "id": str,
-                "period_start": str,
-                "period_end": str,
-                "quantity": str,
-                "confidence": str,
-            },
-        )
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise ConfigError(
-            obs_file, "", "a CSV file of observed rows", f"unreadable ({exc})"
-        ) from None
-    missing = [c for c in _COLUMNS if c not in table.columns]
-    if missing:
-        raise ConfigError(
-            obs_file,
-            "",
-            f"the columns of observed_to_2021.csv ({', '.join(_COLUMNS)})",
-            f"no column {missing[0]!r}",
-        )
+        return [str(files("qcy_sim") / "data" / name) for name in _PACKAGED]
+    names = [raw] if isinstance(raw, str) else _str_list(file, "calibration.observed", raw)
+    out = []
+    for name in names:
+        target = Path(os.path.normpath(path.parent / name))
+        if not target.is_file():
+            raise ConfigError(
+                file, "calibration.observed", "existing CSV files", f"no file at {target}"
+            )
+        out.append(str(target))
+    return out
+
+
+def _read_rows(file, files, wanted, sim: Scenario, weights, geography):
+    """Rows of the observed files that can be compared with the simulated months."""
+    import pandas as pd
+
+    tables = []
+    for obs in files:
+        try:
+            t = pd.read_csv(obs, dtype=str, keep_default_na=False)
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            raise ConfigError(
+                obs, "", "a CSV file of observed rows", f"unreadable ({exc})"
+            ) from None
+        missing = [c for c in _COLUMNS if c not in t.columns]
+        if missing:
+            raise ConfigError(
+                obs, "", f"the columns {', '.join(_COLUMNS)}", f"no column {missing[0]!r}"
+            )
+        t["_file"] = obs
+        tables.append(t)
+    table = pd.concat(tables, ignore_index=True)
     if table["id"].duplicated().any():
         dup = table["id"][table["id"].duplicated()].iloc[0]
-        raise ConfigError(obs_file, f"id {dup}", "distinct row ids", "a repeated id")
-    start, horizon = sim.params.time.start, sim.horizon
-    rows, skipped = [], []
-    wanted = cal.get("rows")
+        raise ConfigError(files[-1], f"id {dup}", "row ids distinct across files", "a repeated id")
     if wanted is not None:
-        if (
-            not isinstance(wanted, list)
-            or not wanted
-            or not all(isinstance(r, str) for r in wanted)
-        ):
-            raise ConfigError(
-                file, "calibration.rows", "a non-empty list of row ids", _describe(wanted)
-            )
+        wanted = _str_list(file, "calibration.rows", wanted)
         ids = list(table["id"])
         for i, r in enumerate(wanted):
             if r not in ids:
                 raise ConfigError(
-                    file,
-                    f"calibration.rows[{i}]",
-                    f"a row id of {obs_file}{_suggest(r, ids)}",
-                    repr(r),
+                    file, f"calibration.rows[{i}]", f"a row id{_suggest(r, ids)}", repr(r)
                 )
+    start, horizon = sim.params.time.start, sim.horizon
+    rows, skipped = [], []
     for _, rec in table.iterrows():
-        rid = str(rec["id"])
-        if wanted is not None and rid not in wanted:
-            continue
-        where = f"row {rid}"
+        rid, obs = str(rec["id"]), str(rec["_file"])
         quantity = str(rec["quantity"])
+        chosen = wanted is not None and rid in wanted
+
+        def skip(why: str, expected: str, rid=rid, chosen=chosen) -> None:
+            if chosen:
+                raise ConfigError(file, f"calibration.rows ({rid})", expected, why)
+            skipped.append(f"{rid}: {why}")
+
+        if rec["geography"] != geography:
+            skip(f"geography {rec['geography']} (context, not {geography})", f"a {geography} row")
+            continue
         if quantity not in QUANTITIES:
-            if wanted is not None:
-                raise ConfigError(
-                    file,
-                    f"calibration.rows ({rid})",
-                    f"a row whose quantity the model outputs (one of {', '.join(QUANTITIES)})",
-                    repr(quantity),
-                )
-            skipped.append(f"{rid}: quantity {quantity} is not a model output")
+            skip(f"quantity {quantity} is not a model output", "a row the model outputs")
             continue
         try:
             value = float(rec["value"])
@@ -339,32 +446,25 @@ def load_calibration(path: str | Path) -> CalibrationConfig:
             last = month_index(start, str(rec["period_end"]))
         except (TypeError, ValueError):
             raise ConfigError(
-                obs_file,
-                where,
+                obs,
+                f"row {rid}",
                 "a numeric value and YYYY-MM periods",
                 f"{rec['value']!r}, {rec['period_start']!r}, {rec['period_end']!r}",
             ) from None
         if not math.isfinite(value) or value <= 0:
-            raise ConfigError(obs_file, f"{where}.value", "a positive number", repr(rec["value"]))
+            raise ConfigError(obs, f"row {rid}.value", "a positive number", repr(rec["value"]))
         if last < first:
             raise ConfigError(
-                obs_file, f"{where}.period_end", "a month >= period_start", repr(rec["period_end"])
+                obs, f"row {rid}.period_end", "a month >= period_start", repr(rec["period_end"])
             )
-        if first < 1 or last > horizon:
-            msg = (
-                f"{rid}: period {rec['period_start']}..{rec['period_end']} is outside the "
-                f"simulated months {start}..{month_label(start, horizon)}"
+        lowest = first - 12 if QUANTITIES[quantity][2] == "ratio" else first
+        if lowest < 1 or last > horizon:
+            skip(
+                f"months {rec['period_start']}..{rec['period_end']}"
+                + (" and the year before" if lowest != first else "")
+                + f" not all inside the simulated {start}..{month_label(start, horizon)}",
+                "a row inside the simulated months",
             )
-            if wanted is not None:
-                raise ConfigError(
-                    file,
-                    f"calibration.rows ({rid})",
-                    "a row inside the "
-                    f"simulated months {start}..{month_label(start, horizon)} "
-                    "(see [overrides] time.start, time.horizon_months)",
-                    f"{rec['period_start']}..{rec['period_end']}",
-                )
-            skipped.append(msg)
             continue
         conf = str(rec["confidence"])
         rows.append(
@@ -379,467 +479,400 @@ def load_calibration(path: str | Path) -> CalibrationConfig:
                 first=first,
                 last=last,
                 source=str(rec.get("source", "")),
+                fitted=wanted is None or chosen,
             )
         )
-    if not rows:
+    return rows, skipped
+
+
+def _classify(file, rows, skipped, initial, initial_index, explicit):
+    """Drop stocks the initial state holds; turn nested rows into checks (default rows only)."""
+    kept = []
+    for r in rows:
+        if r.output[2] == "end" and r.last <= initial_index:
+            if explicit and r.fitted:
+                raise ConfigError(
+                    file,
+                    f"calibration.rows ({r.id})",
+                    f"a row after the initial state ({initial})",
+                    f"a stock at {r.period_end}, which the initial state holds",
+                )
+            held = f"held by the initial state ({initial})"
+            skipped.append(f"{r.id}: a stock at {r.period_end}, {held}")
+            continue
+        kept.append(r)
+    if not explicit:
+        out = []
+        for r in kept:
+            inside = any(
+                o is not r
+                and o.quantity == r.quantity
+                and o.first <= r.first
+                and r.last <= o.last
+                and (o.first, o.last) != (r.first, r.last)
+                for o in kept
+            )
+            out.append(replace(r, fitted=False) if inside else r)
+        kept = out
+    if not any(r.fitted for r in kept):
         raise ConfigError(
             file,
             "calibration.rows",
-            "at least one observed row inside the "
-            f"simulated months with a mapped quantity ({', '.join(QUANTITIES)})",
+            f"at least one comparable observed row ({', '.join(QUANTITIES)})",
             "none" + (f" ({'; '.join(skipped[:3])})" if skipped else ""),
         )
-    blob = canonical_json(
-        {
-            "scenario": sim.config_hash,
-            "extends": extends_sc.config_hash,
-            "rows": [(r.id, r.value, r.first, r.last, r.weight) for r in rows],
-            "parameters": [f.to_dict() for f in factors],
-            "replicates": replicates,
-            "seed": seed,
-        }
-    )
-    return CalibrationConfig(
-        name=name,
-        description=description,
-        path=file,
-        scenario=sim,
-        extends=str(ext_path),
-        extends_scenario=extends_sc,
-        observed=obs_file,
-        rows=tuple(rows),
-        skipped=tuple(skipped),
-        parameters=tuple(factors),
-        trials=trials,
-        replicates=replicates,
-        seed=seed,
-        overrides=overrides,
-        config_hash=hashlib.sha256(blob.encode()).hexdigest(),
-    )
+    return kept, skipped
 
 
 # ----------------------------------------------------------------------------------------------
-# Simulating the observed quantities
+# Simulating the observed figures
 
 
-def simulate_rows(cfg: CalibrationConfig, values: dict[str, Any], executor) -> np.ndarray:
-    """``(replicates, rows)``: each observed quantity as simulated with ``values`` set.
+def simulate(params: dict[str, Any], seed: int) -> dict[str, np.ndarray]:
+    """One model run: the single place the calibration runs the model."""
+    from ..runner import run
 
-    Replicate ``r`` uses ``replicate_seeds(cfg.seed, replicates)[r]`` for every parameter set
-    (common random numbers).
-    """
-    from ..experiment import apply_point, make_run_id
+    return run(params, seed)
+
+
+def row_values(rows: tuple[ObservedRow, ...], out: dict[str, np.ndarray]) -> np.ndarray:
+    """Each row's figure in one run's arrays (NaN for a ratio over a year with none)."""
     from ..model import SERIES
-    from ..runner import replicate_seeds
-    from ..runner import run as model_run
     from ..schema import KPIS
-    from ..sweep import execute_run
 
-    params = apply_point(cfg.scenario.to_dict(), values)
-    seeds = replicate_seeds(cfg.seed, cfg.replicates)
-    tasks, order = [], {}
-    for r, seed in enumerate(seeds):
-        rid = make_run_id(cfg.scenario.config_hash, values, r, seed)
-        order[rid] = r
-        tasks.append((rid, params, seed, model_run))
-    out = np.zeros((cfg.replicates, len(cfg.rows)))
-    for res in executor.imap_unordered(execute_run, tasks):
-        if res["status"] != "ok":
-            raise RuntimeError(f"a calibration run failed ({values}): {res['error']}")
-        r = order[res["run_id"]]
-        for i, row in enumerate(cfg.rows):
-            kind, name, agg = row.output
-            arr = (
-                res["series"][:, SERIES.index(name)]
-                if kind == "series"
-                else res["kpi"][:, KPIS.index(name)]
-            )
-            out[r, i] = arr[row.first : row.last + 1].sum() if agg == "sum" else arr[row.last]
-    return out
-
-
-def loss(cfg: CalibrationConfig, simulated: np.ndarray) -> float:
-    """Weighted sum of squared relative errors of the replicate means."""
-    obs = np.array([r.value for r in cfg.rows])
-    w = np.array([r.weight for r in cfg.rows])
-    m = simulated.mean(axis=0)
-    return float(np.sum(w * ((m - obs) / obs) ** 2))
-
-
-def _row_stats(cfg: CalibrationConfig, simulated: np.ndarray) -> list[dict[str, Any]]:
-    out = []
-    for i, r in enumerate(cfg.rows):
-        x = simulated[:, i]
-        out.append(
-            {
-                "mean": float(x.mean()),
-                "q05": float(np.quantile(x, 0.05)),
-                "q95": float(np.quantile(x, 0.95)),
-                "relative_error": float((x.mean() - r.value) / r.value),
-            }
+    values = np.zeros(len(rows))
+    for i, row in enumerate(rows):
+        kind, name, agg = row.output
+        arr = (
+            out["series"][:, SERIES.index(name)]
+            if kind == "series"
+            else out["kpi"][:, KPIS.index(name)]
         )
-    return out
+        if agg == "end":
+            values[i] = arr[row.last]
+        elif agg == "sum":
+            values[i] = arr[row.first : row.last + 1].sum()
+        else:
+            before = arr[row.first - 12 : row.last - 11].sum()
+            values[i] = arr[row.first : row.last + 1].sum() / before if before > 0 else np.nan
+    return values
 
 
-def _at_bound(factor, value: Any) -> bool:
-    """Within 1 % of the range's width of either end: the data pull towards or beyond it."""
-    if factor.bounds is None:
+def distance(rows: tuple[ObservedRow, ...], simulated: np.ndarray) -> float:
+    """Weighted root-mean-square relative error over the fitted rows (inf if any is NaN)."""
+    obs = np.array([r.value for r in rows])
+    w = np.array([r.weight if r.fitted else 0.0 for r in rows])
+    rel = (np.asarray(simulated, dtype=float) - obs) / obs
+    if np.any(np.isnan(rel[w > 0])):
+        return math.inf
+    return float(np.sqrt(np.sum(w * rel**2) / w.sum()))
+
+
+def _safe(key: str) -> str:
+    return key.replace(".", "__")
+
+
+class _Model:
+    """What pyabc calls per particle: fitted values in, the rows' figures out."""
+
+    def __init__(self, cfg: CalibrationConfig):
+        self.base = cfg.base_params()
+        self.rows = cfg.rows
+        self.fitted = cfg.fitted
+        self.ints = {k for k in cfg.fitted if isinstance(_scenario_value(cfg.scenario, k), int)}
+
+    def values(self, pars: dict[str, float]) -> dict[str, Any]:
+        out = {}
+        for key in self.fitted:
+            v = float(pars[_safe(key)])
+            out[key] = int(round(v)) if key in self.ints else v
+        return out
+
+    def __call__(self, pars) -> dict[str, float]:
+        from ..experiment import apply_point
+
+        seed = int(np.random.randint(0, 2**62, dtype=np.int64))  # pyabc seeds np.random
+        try:
+            out = simulate(apply_point(self.base, self.values(pars)), seed)
+            values = row_values(self.rows, out)
+        except Exception:  # noqa: BLE001 - a failed run is a rejected particle
+            values = np.full(len(self.rows), np.nan)
+        return {r.id: float(v) for r, v in zip(self.rows, values, strict=True)}
+
+
+class _Distance:
+    def __init__(self, rows: tuple[ObservedRow, ...]):
+        self.rows = rows
+
+    def __call__(self, x: dict, x_0: dict) -> float:
+        return distance(self.rows, np.array([x[r.id] for r in self.rows]))
+
+
+def _rv_class():
+    """The class of a pyabc random variable backed by a :class:`Prior`, made on first use."""
+    global _PRIOR_RV
+    if _PRIOR_RV is None:
+        from pyabc import RVBase
+
+        class PriorRV(RVBase):
+            def __init__(self, prior: Prior):
+                self.prior = prior
+
+            def copy(self):
+                return PriorRV(self.prior)
+
+            def rvs(self, *args, **kwargs):
+                return float(self.prior.ppf(np.random.random()))  # pyabc's random state
+
+            def pdf(self, x, *args, **kwargs):
+                return float(self.prior.pdf(x))
+
+            def pmf(self, x, *args, **kwargs):
+                return self.pdf(x)
+
+            def cdf(self, x, *args, **kwargs):
+                return float(self.prior.cdf(x))
+
+        _PRIOR_RV = PriorRV
+    return _PRIOR_RV
+
+
+_PRIOR_RV = None
+
+
+# ----------------------------------------------------------------------------------------------
+# Running
+
+
+def _rows_task(task: tuple[dict[str, Any], int, tuple[ObservedRow, ...]]) -> np.ndarray:
+    params, seed, rows = task
+    return row_values(rows, simulate(params, seed))
+
+
+def _sampler(kind: str, workers: int | None, scheduler: str | None):
+    """The pyabc sampler of an executor kind, and the Dask client it holds (or None)."""
+    from pyabc.sampler import MulticoreEvalParallelSampler, SingleCoreSampler
+
+    from ..runner import default_workers
+
+    if kind == "serial":
+        return SingleCoreSampler(), None
+    if kind == "local":
+        return MulticoreEvalParallelSampler(n_procs=workers or default_workers()), None
+    from distributed import Client, LocalCluster
+    from pyabc.sampler import DaskDistributedSampler
+
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        n = workers or default_workers()
+        client = Client(LocalCluster(n_workers=n, threads_per_worker=1, processes=True))
+    return DaskDistributedSampler(dask_client=client), client
+
+
+def _map_rows(tasks: list, kind: str, workers: int | None, client) -> list[np.ndarray]:
+    """Row values of each ``(params, seed, rows)`` task, in order, on the chosen executor."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    from ..runner import default_workers
+
+    if kind == "serial" or len(tasks) < 2:
+        return [_rows_task(t) for t in tasks]
+    if client is not None:
+        return client.gather(client.map(_rows_task, tasks, pure=False))
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    n = workers or default_workers()
+    with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
+        return list(pool.map(_rows_task, tasks, chunksize=max(1, len(tasks) // (4 * n))))
+
+
+class _Progress(logging.Handler):
+    """Turns pyabc's log lines into one progress line per generation."""
+
+    def __init__(self, emit_line):
+        super().__init__(logging.INFO)
+        self.emit_line = emit_line
+        self.t0 = time.time()
+        self.eps: dict[int, float] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        msg = record.getMessage()
+        if msg.startswith("t: ") and ", eps: " in msg:
+            t, eps = msg[3:].rstrip(".").split(", eps: ")
+            self.last_t, self.eps[int(t)] = int(t), float(eps)
+        elif msg.startswith("Accepted: ") and self.emit_line:
+            counts = msg.split("=")[0][len("Accepted: ") :].split("/")
+            n, sims = int(counts[0]), int(counts[1])
+            t = getattr(self, "last_t", 0)
+            self.emit_line(
+                f"generation {t}: epsilon {self.eps.get(t, math.nan):.4g}, accepted {n} of "
+                f"{sims} simulations ({n / sims:.1%}), {time.time() - self.t0:.1f} s"
+            )
+
+
+def _stopped(cfg: CalibrationConfig, history) -> bool:
+    """Whether the last generation met a stopping rule other than the number of generations."""
+    pops = history.get_all_populations()
+    last = pops[pops["t"] == history.max_t]
+    if last.empty:
         return False
-    lo, hi = factor.bounds
-    return bool(min(value - lo, hi - value) <= 0.01 * (hi - lo))
-
-
-def _scenario_values(sc: Scenario, keys) -> dict[str, Any]:
-    data = sc.to_dict()
-    out = {}
-    for key in keys:
-        node: Any = data
-        for part in key.split("."):
-            node = node[part]
-        out[key] = node
-    return out
+    eps, rate = float(last["epsilon"].iloc[0]), last["particles"].iloc[0] / last["samples"].iloc[0]
+    too_many = (
+        cfg.max_simulations is not None and history.total_nr_simulations >= cfg.max_simulations
+    )
+    return eps <= cfg.min_epsilon or rate < cfg.min_acceptance_rate or too_many
 
 
 def run_calibration(
     cfg: CalibrationConfig,
     out: str | Path,
-    trials: int | None = None,
-    executor=None,
+    executor: str = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    generations: int | None = None,
     progress=None,
 ) -> dict[str, Any]:
-    """Run (or resume) the optuna study and write the outputs; the content of ``fit.json``.
+    """Run (or resume) ABC-SMC, simulate the predictive checks, write the outputs.
 
     Args:
         cfg: A validated calibration.
-        out: Output folder; the study is kept in ``<out>/study.sqlite3``.
-        trials: Total trials wanted in the study (default: the file's).
-        executor: A sweep executor (default: a local process pool).
-        progress: Called with ``(trial number, loss, best loss)`` after each trial.
+        out: Output folder; the sampler's database is kept in it.
+        executor: ``serial`` (reproducible from the seed), ``local`` (pyabc's multicore
+            sampler) or ``dask``.
+        workers: Processes (default: all cores).
+        scheduler: A Dask scheduler's address (``dask`` only; default: a local cluster).
+        generations: Total generations wanted (default: the file's). A resumed run that had
+            stopped on ``min_epsilon``, ``min_acceptance_rate`` or ``max_simulations`` adds
+            generations only when this is given.
+        progress: Called with each progress line.
+
+    Returns:
+        The content of ``calibration.json``.
     """
-    import optuna
+    import pyabc
 
     from ..results import provenance
     from ..runner import replicate_seeds
-    from ..sweep import LocalExecutor
+    from ..uncertainty import Posterior, parameter_draws
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    trials = cfg.trials if trials is None else trials
-    storage = f"sqlite:///{(out / 'study.sqlite3').resolve()}"
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        sampler = optuna.samplers.TPESampler(
-            seed=cfg.seed, multivariate=True, n_startup_trials=min(10, max(1, trials // 4))
-        )
-        study = optuna.create_study(
-            study_name=cfg.study_name,
-            storage=storage,
-            sampler=sampler,
-            direction="minimize",
-            load_if_exists=True,
-        )
-    keys = [f.key for f in cfg.parameters]
-    before_values = _scenario_values(cfg.scenario, keys)
-    done = [t for t in study.trials if t.state.name == "COMPLETE"]
-    if not done:
-        inside = all(
-            (f.values is not None and before_values[f.key] in f.values)
-            or (f.bounds is not None and f.bounds[0] <= before_values[f.key] <= f.bounds[1])
-            for f in cfg.parameters
-        )
-        if inside:  # the scenario's own values are the first candidate
-            study.enqueue_trial(before_values)
+    generations_asked = generations
+    generations = cfg.generations if generations is None else generations
+    db_path = out / cfg.database
+    db = f"sqlite:///{db_path.resolve()}"
     t0 = time.time()
-    executor = executor or LocalExecutor()
-    with executor:
-
-        def objective(trial):
-            from .optimize import _suggest
-
-            values = {f.key: _suggest(trial, f) for f in cfg.parameters}
-            value = loss(cfg, simulate_rows(cfg, values, executor))
-            return value
-
-        def callback(study, trial):
-            if progress and trial.value is not None:
-                progress(trial.number, trial.value, study.best_value)
-
-        remaining = max(0, trials - len(done))
-        if remaining:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-                study.optimize(objective, n_trials=remaining, callbacks=[callback])
-        best = study.best_trial
-        after_values = {f.key: best.params[f.key] for f in cfg.parameters}
-        sim_before = simulate_rows(cfg, before_values, executor)
-        sim_after = simulate_rows(cfg, after_values, executor)
-    complete = [t for t in study.trials if t.state.name == "COMPLETE"]
-    data = {
-        "kind": "calibrate",
-        "name": cfg.name,
-        "description": cfg.description,
-        "config": cfg.path,
-        "config_hash": cfg.config_hash,
-        "scenario": {
-            "name": cfg.scenario.name,
-            "path": cfg.scenario.path,
-            "config_hash": cfg.scenario.config_hash,
-            "overrides": cfg.overrides,
-        },
-        "extends": {
-            "name": cfg.extends_scenario.name,
-            "path": cfg.extends,
-            "config_hash": cfg.extends_scenario.config_hash,
-        },
-        "observed": cfg.observed,
-        "replicates": cfg.replicates,
-        "base_seed": cfg.seed,
-        "seeds": replicate_seeds(cfg.seed, cfg.replicates),
-        "loss": "sum over rows of weight x ((mean simulated - observed) / observed)^2; weights "
-        "by confidence",
-        "optimizer": {
-            "library": f"optuna {version('optuna')}",
-            "sampler": "TPESampler(multivariate=True)",
-            "seed": cfg.seed,
-            "storage": str(out / "study.sqlite3"),
-            "study": cfg.study_name,
-            "trials": len(complete),
-            "best_trial": best.number,
-        },
-        "loss_before": loss(cfg, sim_before),
-        "loss_after": loss(cfg, sim_after),
-        "parameters": {
-            f.key: {
-                "range": list(f.bounds) if f.bounds else list(f.values),
-                "before": before_values[f.key],
-                "after": after_values[f.key],
-                "at_bound": _at_bound(f, after_values[f.key]),
-            }
-            for f in cfg.parameters
-        },
-        "rows": [
-            {
-                "id": r.id,
-                "quantity": r.quantity,
-                "period": f"{r.period_start}..{r.period_end}",
-                "observed": r.value,
-                "confidence": r.confidence,
-                "weight": r.weight,
-                "model_output": f"{r.output[0]} {r.output[1]} ({r.output[2]})",
-                "source": r.source,
-                "before": b,
-                "after": a,
-            }
-            for r, b, a in zip(
-                cfg.rows, _row_stats(cfg, sim_before), _row_stats(cfg, sim_after), strict=True
+    say = progress or (lambda _line: None)
+    logger = logging.getLogger("ABC")
+    saved = (logger.handlers[:], logger.level, logger.propagate)
+    handler = _Progress(progress)
+    logger.handlers, logger.propagate = [handler], False
+    logger.setLevel(logging.INFO)
+    client = None
+    try:
+        sampler, client = _sampler(executor, workers, scheduler)
+        rv = _rv_class()
+        abc = pyabc.ABCSMC(
+            models=_Model(cfg),
+            parameter_priors=pyabc.Distribution(
+                **{_safe(k): rv(cfg.priors[k]) for k in cfg.fitted}
+            ),
+            distance_function=_Distance(cfg.rows),
+            population_size=cfg.population,
+            sampler=sampler,
+            eps=pyabc.QuantileEpsilon(alpha=0.5),
+        )
+        observed = {r.id: r.value for r in cfg.rows}
+        remaining = None
+        if db_path.exists():
+            abc.load(db, 1)
+            done = abc.history.max_t + 1
+            say(f"resuming {db_path}: {done} generation(s) done")
+            if generations_asked is None and _stopped(cfg, abc.history):
+                remaining = 0  # it stopped on a rule, not on the number of generations
+        else:
+            abc.new(db, observed, meta_info={"config_hash": cfg.config_hash})
+            done = 0
+        remaining = generations - done if remaining is None else remaining
+        if remaining > 0:
+            state = np.random.SeedSequence(cfg.seed, spawn_key=(done,)).generate_state(1)
+            np.random.seed(int(state[0]))  # the serial sampler then repeats itself exactly
+            if done == 0:
+                say(f"calibration sample: {cfg.population} simulations from the prior")
+            abc.run(
+                minimum_epsilon=cfg.min_epsilon,
+                max_nr_populations=remaining,
+                min_acceptance_rate=cfg.min_acceptance_rate,
+                max_total_nr_simulations=cfg.max_simulations or np.inf,
             )
-        ],
-        "skipped_rows": list(cfg.skipped),
-        "trials": [{"trial": t.number, "loss": t.value, "params": t.params} for t in complete],
-        "calibrated_scenario": "calibrated.toml",
-        "elapsed_s": round(time.time() - t0, 3),
-        "provenance": provenance(),
-    }
+        history = abc.history
+        pops = history.get_all_populations()
+        pops["ess"] = [  # effective sample size of each generation's weights
+            1.0 / float(np.sum(np.square(history.get_distribution(m=0, t=int(t))[1])))
+            if t >= 0
+            else np.nan
+            for t in pops["t"]
+        ]
+        frame, w = history.get_distribution(m=0, t=history.max_t)
+        weights = np.asarray(w, dtype=float)
+        particles = {k: frame[_safe(k)].to_numpy(dtype=float) for k in cfg.fitted}
+
+        # predictive checks: K draws from the prior and from the posterior, the same K seeds
+        keys = list(cfg.priors)
+        fixed = {k: _scenario_value(cfg.scenario, k) for k in keys if k not in cfg.fitted}
+        post = Posterior(
+            path=str(out / "posterior.parquet"),
+            keys=tuple(keys),
+            values=np.column_stack(
+                [
+                    particles[k] if k in particles else np.full(len(weights), float(fixed[k]))
+                    for k in keys
+                ]
+            ),
+            weights=weights / weights.sum(),
+            sha256="",
+        )
+        k = cfg.predictive
+        seeds = replicate_seeds(cfg.seed, k)
+        post_draws = parameter_draws(cfg.scenario, "posterior", k, cfg.seed, posterior=post)
+        prior_draws = [
+            {key: d[key] for key in cfg.fitted}
+            for d in parameter_draws(cfg.scenario, "prior", k, cfg.seed)
+        ]
+        say(f"predictive checks: {2 * k} simulations")
+        from ..experiment import apply_point
+
+        base = cfg.base_params()
+        tasks = [
+            (apply_point(base, d), s, cfg.rows) for d, s in zip(prior_draws, seeds, strict=True)
+        ]
+        tasks += [
+            (apply_point(base, d), s, cfg.rows) for d, s in zip(post_draws, seeds, strict=True)
+        ]
+        sims = np.array(_map_rows(tasks, executor, workers, client))
+    finally:
+        logger.handlers, logger.level, logger.propagate = saved
+        if client is not None:
+            client.close()
+    prior_sims, post_sims = sims[:k], sims[k:]
+    data = result_data(cfg, pops, particles, weights, fixed, prior_sims, post_sims, executor)
+    data.update(
+        wall_time_s=round(time.time() - t0, 3),
+        provenance=provenance({"pyabc": version("pyabc")}),
+    )
+    data["simulations"]["predictive"] = 2 * k
+    data["simulations"]["total"] = data["simulations"]["abc"] + 2 * k
 
     def build(tmp: Path) -> None:
-        (tmp / "calibrated.toml").write_text(calibrated_toml(data, out), encoding="utf-8")
-        (tmp / "fit.md").write_text(calibration_markdown(data), encoding="utf-8")
-        save_figure(calibration_figure(data), tmp / "calibration.png")
-        write_json(tmp / "fit.json", data)
+        import pandas as pd
 
-    write_into(out, build, last="fit.json")
-    from ..scenario import load_scenario
+        table = pd.DataFrame(post.values, columns=keys)
+        table["weight"] = post.weights
+        table.to_parquet(tmp / "posterior.parquet", index=False)
+        save_figure(predictive_figure(data), tmp / "calibration.png")
+        save_figure(posterior_figure(data, particles, weights), tmp / "posterior.png")
+        write_json(tmp / "calibration.json", data)
 
-    load_scenario(out / "calibrated.toml")  # the written scenario must load
+    write_into(out, build, last="calibration.json")
     return data
-
-
-# ----------------------------------------------------------------------------------------------
-# Writing
-
-
-def _toml_value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, float):
-        return repr(float(f"{v:.6g}"))
-    return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def calibrated_toml(data: dict[str, Any], out_dir: str | Path) -> str:
-    """A scenario file that extends the chosen base with the fitted values."""
-    ext = Path(data["extends"]["path"]).resolve()
-    rel = os.path.relpath(ext, Path(out_dir).resolve())
-    tables: dict[str, list[str]] = {}
-    for key, p in data["parameters"].items():
-        table, leaf = key.rsplit(".", 1)
-        tables.setdefault(table, []).append(f"{leaf} = {_toml_value(p['after'])}")
-    rows = ", ".join(r["id"] for r in data["rows"])
-    lines = [
-        f"# Written by qcy calibrate from {data['config']} (config {data['config_hash'][:12]}).",
-        f"# Fitted to rows {rows} of {data['observed']}",
-        f"# (loss {data['loss_before']:.4g} before, {data['loss_after']:.4g} after; "
-        f"{data['optimizer']['trials']} trials x {data['replicates']} replicates, seed "
-        f"{data['base_seed']}). Run it with: qcy run <this file>",
-        f'name = "{data["extends"]["name"]}_calibrated"',
-        f'description = "{data["extends"]["name"]} with {len(data["parameters"])} parameters '
-        f'fitted by qcy calibrate ({data["name"]})."',
-        f"extends = {_toml_value(rel)}",
-        "",
-    ]
-    for table, entries in tables.items():
-        lines.append(f"[{table}]")
-        lines += entries
-        lines.append("")
-    return "\n".join(lines)
-
-
-def calibration_markdown(data: dict[str, Any]) -> str:
-    """``fit.md``: the fit table and the parameters."""
-    lines = [
-        f"# Calibration: {data['name']}",
-        "",
-        f"Simulated scenario {data['scenario']['name']} (config {data['scenario']['config_hash']}"
-        + (f", overrides {data['scenario']['overrides']}" if data["scenario"]["overrides"] else "")
-        + f"); observed rows from `{data['observed']}`. {data['optimizer']['trials']} trials "
-        f"({data['optimizer']['library']}, {data['optimizer']['sampler']}, study "
-        f"`{data['optimizer']['study']}`), {data['replicates']} replicates per trial (base seed "
-        f"{data['base_seed']}, the same seeds for every trial).",
-        "",
-        f"Loss ({data['loss']}): **{data['loss_before']:.4g}** before, "
-        f"**{data['loss_after']:.4g}** after.",
-        "",
-        "## Fit",
-        "",
-    ]
-    rows = [
-        [
-            r["id"],
-            r["quantity"],
-            r["period"],
-            f"{r['observed']:,.4g}",
-            r["model_output"],
-            f"{r['before']['mean']:,.4g} ({r['before']['relative_error']:+.1%})",
-            f"{r['after']['mean']:,.4g} ({r['after']['relative_error']:+.1%})",
-            f"{r['confidence']} ({r['weight']:g})",
-        ]
-        for r in data["rows"]
-    ]
-    lines += md_table(
-        [
-            "row",
-            "quantity",
-            "period",
-            "observed",
-            "model output",
-            "before (error)",
-            "after (error)",
-            "confidence (weight)",
-        ],
-        rows,
-    )
-    lines += ["", "## Parameters", ""]
-    lines += md_table(
-        ["parameter", "range", "before", "fitted"],
-        [
-            [
-                f"`{k}`",
-                p["range"],
-                _fmt(p["before"]),
-                _fmt(p["after"]) + (" (at a bound)" if p.get("at_bound") else ""),
-            ]
-            for k, p in data["parameters"].items()
-        ],
-    )
-    bound = [k for k, p in data["parameters"].items() if p.get("at_bound")]
-    if bound:
-        lines += [
-            "",
-            f"Fitted at a bound of its range: {', '.join(bound)}. The observations "
-            "pull towards or beyond the range: widen it if the range is not a hard limit, "
-            "or read it as a sign that another mechanism is missing or mis-set.",
-        ]
-    if data["skipped_rows"]:
-        lines += ["", "## Rows not used", ""] + [f"- {s}" for s in data["skipped_rows"]]
-    lines += [
-        "",
-        f"The fitted scenario is `{data['calibrated_scenario']}` (extends "
-        f"`{data['extends']['path']}`).",
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def _fmt(v: Any) -> str:
-    return f"{v:.4g}" if isinstance(v, float) else str(v)
-
-
-def calibration_figure(data: dict[str, Any]):
-    """Observed vs simulated (mean, 5-95 % of replicates) before and after, one panel per row."""
-    from matplotlib.figure import Figure
-
-    rows = data["rows"]
-    k = len(rows)
-    ncols = min(4, k)
-    nrows = -(-k // ncols)
-    fig = Figure(figsize=(3.3 * ncols + 0.5, 3.0 * nrows + 0.8), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
-    for ax, r in zip(axes, rows, strict=False):
-        for i, (key, colour) in enumerate((("before", "#9e9e9e"), ("after", "#1f77b4"))):
-            s = r[key]
-            ax.bar(
-                i,
-                s["mean"],
-                color=colour,
-                width=0.6,
-                yerr=[[s["mean"] - s["q05"]], [s["q95"] - s["mean"]]],
-                capsize=4,
-            )
-        ax.axhline(r["observed"], color="#d62728", lw=2, label="observed")
-        ax.set_xticks([0, 1], ["before", "after"])
-        ax.set_title(f"{r['id']}: {r['quantity']}\n{r['period']}", fontsize=8)
-        ax.tick_params(labelsize=7)
-        ax.grid(axis="y", alpha=0.3)
-        ax.set_ylim(bottom=0)
-    for ax in axes[k:]:
-        ax.set_axis_off()
-    axes[0].legend(fontsize=7, loc="lower right")
-    fig.suptitle(
-        f"Calibration {data['name']}: loss {data['loss_before']:.3g} → "
-        f"{data['loss_after']:.3g} (bars: mean of {data['replicates']} replicates, "
-        "whiskers 5–95 %)",
-        fontsize=10,
-    )
-    return fig
-
-
-def format_calibration(data: dict[str, Any]) -> str:
-    """The fit as text."""
-    lines = [
-        f"{data['name']}: {data['optimizer']['trials']} trials x {data['replicates']} "
-        f"replicates; loss {data['loss_before']:.4g} before, {data['loss_after']:.4g} after"
-    ]
-    w = max(len(r["quantity"]) for r in data["rows"])
-    lines.append(
-        f"{'row':<12}{'quantity':<{w + 2}}{'period':<18}{'observed':>10}{'before':>10}{'after':>10}"
-    )
-    for r in data["rows"]:
-        lines.append(
-            f"{r['id']:<12}{r['quantity']:<{w + 2}}{r['period']:<18}"
-            f"{r['observed']:>10,.4g}{r['before']['mean']:>10,.4g}"
-            f"{r['after']['mean']:>10,.4g}"
-        )
-    lines.append("parameters (before -> fitted):")
-    for key, p in data["parameters"].items():
-        flag = "  AT A BOUND" if p.get("at_bound") else ""
-        lines.append(
-            f"    {key}: {_fmt(p['before'])} -> {_fmt(p['after'])}   (range {p['range']}){flag}"
-        )
-    return "\n".join(lines)
-
-
-def load_fit(folder: str | Path) -> dict[str, Any]:
-    """``fit.json`` of a folder."""
-    return read_json(Path(folder) / "fit.json", "fit.json")

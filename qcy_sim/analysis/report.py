@@ -68,7 +68,7 @@ def _kinds_of(folder: Path) -> list[tuple[str, dict[str, Any]]]:
         ("sensitivity", "sensitivity.json"),
         ("discover", "discover.json"),
         ("optimize", "optimize.json"),
-        ("calibrate", "fit.json"),
+        ("calibrate", "calibration.json"),
     ):
         if (folder / name).is_file():
             d = _load(folder / name)
@@ -841,58 +841,57 @@ def _section_calibrate(i: int, folder: Path, c: dict) -> str:
     out.append(
         _source(
             folder,
-            "fit.json, fit.md, calibration.png, calibrated.toml",
+            "calibration.json, posterior.parquet, calibration.png, posterior.png",
             {
                 "scenario": f"{d['scenario']['name']} {d['scenario']['config_hash']}",
                 "config": d.get("config_hash", "")[:16],
-                "base seed": d.get("base_seed"),
-                "replicates": d.get("replicates"),
+                "seed": d.get("seed"),
                 "qcy_sim": d.get("provenance", {}).get("version"),
-                "observed": d.get("observed"),
+                "observed": ", ".join(d.get("observed", [])),
             },
         )
     )
+    sims = d["simulations"]
     out.append(
-        f"<p>Loss ({_e(d['loss'])}): <b>{d['loss_before']:.4g}</b> before, "
-        f"<b>{d['loss_after']:.4g}</b> after, {d['optimizer']['trials']} trials "
-        f"({_e(d['optimizer']['library'])}). The fitted scenario is "
-        f"<code>calibrated.toml</code> (extends "
-        f"<code>{_e(d['extends']['path'])}</code>).</p>"
+        f"<p>{_e(d['method']['algorithm'])} ({_e(d['method']['library'])}): "
+        f"{len(d['generations'])} generations of {d['method']['population']} particles, "
+        f"{sims['total']} simulations, stopped by {_e(d['stopping']['stopped_by'])}. "
+        "The posterior sample is <code>posterior.parquet</code>.</p>"
     )
+
+    def band(b: dict, f: str = ",.4g") -> str:
+        return f"{_num(b['median'], f)} [{_num(b['q05'], f)}, {_num(b['q95'], f)}]"
+
     rows = [
         [
             _e(r["id"]),
             _e(r["quantity"]),
             _e(r["period"]),
             _num(r["observed"], ",.4g"),
-            f"{_num(r['before']['mean'], ',.4g')} ({r['before']['relative_error']:+.1%})",
-            f"{_num(r['after']['mean'], ',.4g')} ({r['after']['relative_error']:+.1%})",
-            _e(r["confidence"]),
+            band(r["prior_predictive"]),
+            band(r["posterior_predictive"]),
+            ("fitted" if r["fitted"] else "check") + ("" if r["inside_90"] else ", outside"),
         ]
         for r in d["rows"]
     ]
     out.append(
-        "<h3>Fit</h3>"
-        + _table(
-            ["row", "quantity", "period", "observed", "before", "after", "confidence"],
-            rows,
-            num={3, 4, 5},
-        )
+        "<h3>Observed figures and predictive 90 % bands</h3>"
+        + _table(["row", "quantity", "period", "observed", "prior", "posterior", ""], rows, num={3})
     )
+    piled = ' <span class="mid">piled at the {} bound</span>'
     rows = [
         [
             f'<td class="k">{_e(k)}</td>',
-            _e(p["range"]),
-            _num(p["before"], ".4g"),
-            _num(p["after"], ".4g")
-            + (' <span class="mid">at a bound</span>' if p.get("at_bound") else ""),
+            f"[{_num(p['prior_q05'], '.4g')}, {_num(p['prior_q95'], '.4g')}]",
+            band(p, ".4g") + (piled.format(p["piled_at_bound"]) if p["piled_at_bound"] else ""),
         ]
         for k, p in d["parameters"].items()
     ]
     out.append(
-        "<h3>Parameters</h3>" + _table(["parameter", "range", "before", "fitted"], rows, num={2, 3})
+        "<h3>Parameters</h3>" + _table(["parameter", "prior 90 %", "posterior median [90 %]"], rows)
     )
-    out.append(_img(folder / "calibration.png", "observed vs simulated, before and after"))
+    out.append(_img(folder / "calibration.png", "observed figures over predictive bands"))
+    out.append(_img(folder / "posterior.png", "marginal posteriors over the priors"))
     return "".join(out)
 
 
@@ -990,7 +989,7 @@ def render_report(root: str | Path, title: str | None = None) -> tuple[str, list
             "a results folder (written by qcy run, compare, sweep, "
             "sensitivity, discover, optimize or calibrate) or a folder of them",
             "no result files (summary.json, compare.json, sweep_summary.json, "
-            "sensitivity.json, discover.json, optimize.json, fit.json)",
+            "sensitivity.json, discover.json, optimize.json, calibration.json)",
         )
     title = title or f"qcy_sim report — {root.resolve().name}"
     counters: dict[str, int] = {}

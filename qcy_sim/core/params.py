@@ -24,6 +24,7 @@ def par(
     simplex: bool = False,
     plausible: tuple[float, float] | None = None,
     choices: tuple | None = None,
+    prior: tuple | None = None,
 ) -> Any:
     """A documented scenario parameter.
 
@@ -39,6 +40,9 @@ def par(
             rationale is in ``doc``).
         choices: The values allowed (for strings and whole numbers that name options); for a
             month key (unit ``YYYY-MM``), ``("",)`` allows the empty string for "never".
+        prior: For uncertain parameters, the prior when it is not the default (uniform on
+            ``plausible``; log-uniform when ``hi / lo > 10``): ``(dist, *args[, (lo, hi)][,
+            rationale])``, read by :func:`qcy_sim.priors.prior_from_spec`.
     """
     meta = {
         "unit": unit,
@@ -49,6 +53,7 @@ def par(
         "simplex": simplex,
         "plausible": plausible,
         "choices": choices,
+        "prior": prior,
     }
     return field(default=default, metadata=meta)
 

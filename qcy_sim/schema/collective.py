@@ -54,7 +54,12 @@ class TeamParams:
         "Chance per year an employed young talent or student without a team forms a 新双创 team.",
         0,
         1,
-        plausible=(0.001, 0.004),
+        plausible=(0.002, 0.008),
+        prior=(
+            "loguniform",
+            "the range is x 0.5 to x 2 of the default (a factor of 4): "
+            "uncertain in scale, so log-uniform",
+        ),
     )
     sc_space_effect: float = par(
         2.0,
@@ -181,6 +186,11 @@ class ReformParams:
         0,
         1,
         plausible=(0.02, 0.08),
+        prior=(
+            "loguniform",
+            "the range is x 0.5 to x 2 of the default (a factor of 4): "
+            "uncertain in scale, so log-uniform",
+        ),
     )
 
 

@@ -109,6 +109,11 @@ class TalentParams:
         0,
         1e7,
         plausible=(80, 300),
+        prior=(
+            "loguniform",
+            "the range is x 0.53 to x 2 of the default (a factor of 3.75): "
+            "uncertain in scale, so log-uniform",
+        ),
     )
     graduates_per_year: float = par(
         12000.0,
