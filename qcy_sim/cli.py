@@ -785,10 +785,6 @@ def format_summary(summary: dict) -> str:
     return "\n".join(lines)
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def _cmd_dashboard(args) -> int:
     from .runner import default_workers
 
@@ -811,3 +807,7 @@ def _cmd_dashboard(args) -> int:
     except PortInUse as exc:
         print(f"qcy: error: --port: expected a free port, found {exc}", file=sys.stderr)
         return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -115,6 +115,7 @@ current_job: solara.Reactive[jobs.EnsembleJob | None] = solara.reactive(None)
 done = solara.reactive(0)
 
 _NONE = "(none)"
+_PROGRESS_EVERY_S = 0.25  # progress shown at most this often: every redraw costs the server
 
 
 @solara.lab.task
@@ -126,9 +127,12 @@ def run_ensemble(request: jobs.EnsembleRequest) -> None:
     try:
         job = jobs.EnsembleJob(request)
         current_job.set(job)
+        shown = 0.0
         for n in job.progress():
-            done.set(n)
-            run_ensemble.progress = 100.0 * n / job.total
+            if time.time() - shown >= _PROGRESS_EVERY_S or n == job.total:
+                shown = time.time()
+                done.set(n)
+                run_ensemble.progress = 100.0 * n / job.total
         result = job.result()
     except jobs.EnsembleCancelled:
         return
@@ -337,13 +341,14 @@ def Results(o: Outcome):
     """P(met) with intervals, fan charts per KPI, spending; paired differences for two."""
     r = o.request
     first = o.summaries[0]
-    solara.Markdown(
-        f"**{o.labels[0]}**"
-        + (f" vs **{o.labels[1]}** (same seeds)" if o.compare else "")
-        + f": {r.replicates} replicates, seed {r.seed}, parameters {r.mode}, "
-        f"config {first['config_hash']}, {o.elapsed_s:.1f} s",
-        style={"font-size": "0.9em"},
-    )
+    with solara.Div(classes=["qcy-run-info"]):
+        solara.Markdown(
+            f"**{o.labels[0]}**"
+            + (f" vs **{o.labels[1]}** (same seeds)" if o.compare else "")
+            + f": {r.replicates} replicates, seed {r.seed}, parameters {r.mode}, "
+            f"config {first['config_hash']}, {o.elapsed_s:.1f} s",
+            style={"font-size": "0.9em"},
+        )
     if o.compare:
         for note in o.compare["notes"]:
             solara.Warning(note, dense=True)
@@ -418,6 +423,13 @@ def _cancel() -> None:
 
 
 @solara.component
+def Progress(total: int):
+    """The bar and count of replicates finished."""
+    solara.ProgressLinear(run_ensemble.progress or True)
+    solara.Text(f"{done.value} / {total} replicates", classes=["qcy-progress"])
+
+
+@solara.component
 def RunPanel(base: Scenario, ev: Evaluation):
     """Scenario choice, ensemble settings, run and cancel, download."""
     files = solara.use_memo(lambda: scenario_files(OPTIONS.scenario), [])
@@ -461,9 +473,7 @@ def RunPanel(base: Scenario, ev: Evaluation):
                 "Cancel", disabled=not pending, on_click=_cancel, classes=["qcy-cancel-button"]
             )
         if pending:
-            total = replicates.value * (2 if other.value else 1)
-            solara.ProgressLinear(run_ensemble.progress or True)
-            solara.Text(f"{done.value} / {total} replicates", classes=["qcy-progress"])
+            Progress(replicates.value * (2 if other.value else 1))
         if failure.value:
             solara.Error(failure.value, classes=["qcy-failure"])
     if not ev.ok:

@@ -39,7 +39,8 @@ def fan_grid(
         columns: Panels per row.
     """
     rows = -(-len(KPIS) // columns)
-    fig = Figure(figsize=(3.2 * columns, 2.3 * rows), dpi=80, layout="constrained")
+    fig = Figure(figsize=(3.2 * columns, 2.3 * rows), dpi=80)
+    fig.subplots_adjust(left=0.05, right=0.99, bottom=0.04, top=0.96, wspace=0.28, hspace=0.45)
     axes = fig.subplots(rows, columns, squeeze=False).ravel()
     ref = scenarios[0]
     targets = {t.kpi: t for t in ref.targets}

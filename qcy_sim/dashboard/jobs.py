@@ -110,19 +110,21 @@ class _Processes:
 
     def release(self, proc: subprocess.Popen) -> None:
         end(proc)
+        _close(proc)
         with self.lock:
             self.live.discard(proc)
 
     def shutdown(self) -> None:
         with self.lock:
             self.closed = True
-            procs = [*self.live, *([self.spare] if self.spare else [])]
-            self.live.clear()
-            self.spare = None
+            spare, self.spare = self.spare, None
+            procs = [*self.live, *([spare] if spare else [])]
         for proc in procs:
             _signal_group(proc, signal.SIGTERM)
         for proc in procs:
-            end(proc)
+            end(proc)  # the pipes of running jobs stay open: their threads read them to the end
+        if spare:
+            _close(spare)
 
 
 _PROCESSES = _Processes()
@@ -146,6 +148,9 @@ def end(proc: subprocess.Popen) -> None:
     _signal_group(proc, signal.SIGKILL)  # workers of an ended child may still be alive
     if proc.poll() is None:
         proc.wait()
+
+
+def _close(proc: subprocess.Popen) -> None:
     for stream in (proc.stdin, proc.stdout):
         if stream:
             try:
@@ -234,7 +239,7 @@ class EnsembleJob:
         _PROCESSES.release(self._proc)
         stderr = _read_all(self._proc.stderr)
         try:
-            if self.cancelled:
+            if self.cancelled or _PROCESSES.closed:
                 raise EnsembleCancelled("cancelled")
             if self._error:
                 raise EnsembleFailed(self._error)

@@ -16,7 +16,7 @@ from types import FrameType
 
 __all__ = ["serve", "PortInUse"]
 
-_GRACEFUL_S = 3
+_GRACEFUL_S = 1  # open browser pages are told to go; the server does not wait for them
 
 
 class PortInUse(OSError):
@@ -68,6 +68,7 @@ def serve(scenario: str, host: str = "127.0.0.1", port: int = 8791, workers: int
     sock = _bind(host, port)
     import uvicorn
 
+    from .. import results  # noqa: F401 - scipy, loaded now rather than when a run finishes
     from . import app, jobs
 
     app.configure(scenario, workers)

@@ -41,9 +41,14 @@ def main() -> int:
     os.dup2(2, 1)  # anything else printed goes to stderr, not into the protocol
 
     from ..compare import compare_mixes
+    from ..model import QcyModel
     from ..runner import run_replicates
     from ..scenario import ConfigError, load_scenario, scenario_from_dict
 
+    # one month of the default model loads the compiled kernels before a request arrives (the
+    # runner's workers, forked from here, then start warm too)
+    warm = {"name": "warm-up", "time": {"horizon_months": 1}, "initial": {"talents": 100}}
+    QcyModel(scenario_from_dict(warm), seed=0).run()
     proto.write("ready\n")
     request = pickle.load(sys.stdin.buffer)
 
