@@ -198,6 +198,7 @@ def ControlInput(control: Control, base_data: dict[str, Any], error: str | None)
         value=format_value(value),
         on_value=lambda text: _set(control.key, parse_text(text, control)),
         continuous_update=False,
+        dense=True,
         error=error or False,
         message=error or hint,
         classes=[_css(control.key)],
@@ -303,9 +304,10 @@ def _single_table(s: dict[str, Any]) -> str:
 def _compare_table(c: dict[str, Any]) -> str:
     a, b = c["reference"], [m["label"] for m in c["mixes"]][1]
     rows = [
-        f"<tr><th>target</th><th>P(met) {html.escape(a)}</th><th>P(met) {html.escape(b)}</th>"
-        f"<th>difference ({html.escape(b)} - {html.escape(a)})</th><th>95 % interval</th>"
-        "<th>McNemar p</th></tr>"
+        f"<caption>A = {html.escape(a)} (blue, the reference), B = {html.escape(b)} (orange), "
+        "on the same seeds</caption>"
+        "<tr><th>target</th><th>P(met) A</th><th>P(met) B</th><th>B - A</th>"
+        "<th>95 % interval</th><th>McNemar p</th></tr>"
     ]
     for kpi, e in c["targets"].items():
         d = e["vs_reference"][b]
@@ -356,7 +358,7 @@ def Results(o: Outcome):
             {k: o.compare["targets"][k]["p_met"][lab] for k in o.compare["targets"]}
             for lab in o.labels
         ]
-        solara.HTML(tag="div", unsafe_innerHTML=_compare_table(o.compare), classes=["qcy-results"])
+        table = _compare_table(o.compare)
     else:
         entries = [
             {
@@ -368,7 +370,7 @@ def Results(o: Outcome):
                 },
             }
         ]
-        solara.HTML(tag="div", unsafe_innerHTML=_single_table(first), classes=["qcy-results"])
+        table = _single_table(first)
     figs = solara.use_memo(
         lambda: (
             charts.fan_grid(o.kpis, o.scenarios, o.labels),
@@ -379,13 +381,15 @@ def Results(o: Outcome):
         ),
         [o.when],
     )
-    with solara.Row(classes=["qcy-charts-top"]):
+    with solara.Row(classes=["qcy-charts-top"], style={"flex-wrap": "wrap"}):
         solara.FigureMatplotlib(figs[1], dependencies=[o.when], format="png")
-        solara.FigureMatplotlib(figs[2], dependencies=[o.when], format="png")
+        solara.HTML(tag="div", unsafe_innerHTML=table, classes=["qcy-results"])
     solara.Markdown("**Fan charts** (median, 50 % and 90 % bands; target dashed, deadline dotted)")
     with solara.Div(classes=["qcy-fans"]):
         solara.FigureMatplotlib(figs[0], dependencies=[o.when], format="png")
-    solara.HTML(tag="div", unsafe_innerHTML=_year_table(o.summaries, o.labels))
+    with solara.Row(style={"flex-wrap": "wrap"}):
+        solara.FigureMatplotlib(figs[2], dependencies=[o.when], format="png")
+        solara.HTML(tag="div", unsafe_innerHTML=_year_table(o.summaries, o.labels))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -503,10 +507,13 @@ def RunPanel(base: Scenario, ev: Evaluation):
 
 
 _CSS = """
-.qcy-table { border-collapse: collapse; font-size: 0.85em; margin: 6px 0; }
+.qcy-table { border-collapse: collapse; font-size: 0.8em; margin: 6px 0; }
+.qcy-table td.num { white-space: nowrap; }
+.qcy-table caption { caption-side: top; text-align: left; font-size: 0.95em; }
 .qcy-table td, .qcy-table th { border-bottom: 1px solid #ddd; padding: 2px 8px; text-align: left; }
 .qcy-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .qcy-fans img, .qcy-charts-top img { max-width: 100%; }
+.qcy-results { overflow-x: auto; }
 """
 
 
@@ -523,13 +530,12 @@ def Dashboard():
         return
     with solara.Sidebar():
         RunPanel(base, ev)
-    with solara.Columns([5, 7]):
         Levers(base, ev)
-        with solara.Column(classes=["qcy-results-pane"]):
-            if outcome.value is None:
-                solara.Info("Run an ensemble to see P(target met), fan charts and spending.")
-            else:
-                Results(outcome.value)
+    with solara.Column(classes=["qcy-results-pane"]):
+        if outcome.value is None:
+            solara.Info("Run an ensemble to see P(target met), fan charts and spending.")
+        else:
+            Results(outcome.value)
 
 
 @solara.component

@@ -20,7 +20,7 @@ __all__ = ["fan_grid", "pmet_figure", "spending_figure", "COLOURS"]
 
 # First and second scenario.
 COLOURS = ("#1f5fa8", "#e07b00")
-_TARGET = "#c62828"
+_TARGET = "#222222"  # targets in black: the scenarios have the colours
 
 
 def _title(kpi: str) -> str:

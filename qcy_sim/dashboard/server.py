@@ -34,8 +34,6 @@ def _solara_settings() -> None:
     os.environ.setdefault("SOLARA_MODE", "production")
     # served over plain http on this machine, so Solara's advice on https cookies does not apply
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
-    # Solara's hook linter on Mesa's own viewer code: a note for Mesa, not for the planner
-    warnings.filterwarnings("ignore", message=r".*mesa/visualization/solara_viz\.py")
 
 
 def _bind(host: str, port: int) -> socket.socket:
