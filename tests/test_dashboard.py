@@ -273,9 +273,23 @@ def test_dashboard_in_a_browser_matches_qcy_run(browser, tmp_path, tiny, monkeyp
         dash.close()
 
 
+def _start_ensemble(page, dash):
+    """Click Run; return the ensemble process and its workers once the workers exist."""
+    page.locator(".qcy-run-button").click()
+    page.locator(".qcy-progress").wait_for()
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        for p in dash.family():
+            if p.ppid() == dash.proc.pid and len(p.children()) >= 2:
+                return [p, *p.children()]
+        time.sleep(0.1)
+    raise AssertionError("the ensemble's workers did not start")
+
+
 @needs_chromium
-def test_ctrl_c_and_sigterm_mid_ensemble_leave_no_process(browser, tmp_path):
-    # two dashboards start side by side; one gets Ctrl-C, the other SIGTERM, while running
+def test_cancel_ctrl_c_and_sigterm_leave_no_process(browser, tmp_path):
+    # two dashboards start side by side; one gets Ctrl-C, the other SIGTERM, while running (the
+    # first also cancels an ensemble before)
     scenario = str(ROOT / "scenarios" / "baseline.toml")
     dashes = {
         sig: Dashboard(tmp_path, scenario, "--workers", "2")
@@ -288,13 +302,15 @@ def test_ctrl_c_and_sigterm_mid_ensemble_leave_no_process(browser, tmp_path):
             page.goto(dash.url)
             page.locator(".qcy-replicates input").fill("400")
             page.locator(".qcy-replicates input").press("Tab")
-            page.locator(".qcy-run-button").click()
-            page.locator(".qcy-progress").wait_for()
-            deadline = time.time() + 60
-            while time.time() < deadline:  # until the ensemble process has started its workers
-                if any(len(p.children()) >= 2 for p in dash.family() if p.ppid() == dash.proc.pid):
-                    break
-                time.sleep(0.1)
+            ensemble = _start_ensemble(page, dash)
+            if sig == signal.SIGINT:  # Cancel ends the ensemble and its workers, not the server
+                page.locator(".qcy-cancel-button").click()
+                page.locator(".qcy-progress").wait_for(state="detached")
+                deadline = time.time() + 10
+                while _alive(ensemble) and time.time() < deadline:
+                    time.sleep(0.1)
+                assert _alive(ensemble) == [] and dash.proc.poll() is None
+                _start_ensemble(page, dash)
             families[sig] = (page, dash.family())
             assert len(families[sig][1]) >= 4  # the ensemble process, two workers, the spare
         for sig, dash in dashes.items():

@@ -17,7 +17,7 @@ import numpy as np
 import solara
 import solara.lab
 
-from ..scenario import ConfigError, Scenario, load_scenario
+from ..scenario import ConfigError, Scenario, load_scenario, scenario_from_dict
 from . import charts, jobs
 from .controls import (
     Control,
@@ -84,17 +84,17 @@ class Outcome:
     when: float = field(default_factory=time.time)
 
 
-def _outcome(request: jobs.EnsembleRequest, result: Any, elapsed: float) -> Outcome:
-    reps = getattr(result, "reps", None) or [result]
-    compare = result.to_dict() if hasattr(result, "reps") else None
-    labels = list(result.labels) if compare else [result.scenario.name]
+def _outcome(request: jobs.EnsembleRequest, result: jobs.EnsembleResult, elapsed: float):
+    scenarios = [scenario_from_dict(request.scenario, path=request.path)]
+    if request.other:
+        scenarios.append(load_scenario(request.other))
     return Outcome(
         request,
-        labels,
-        [r.scenario for r in reps],
-        [r.kpi for r in reps],
-        [r.summary() for r in reps],
-        compare,
+        result.labels,
+        scenarios,
+        result.kpis,
+        result.summaries,
+        result.compare,
         elapsed,
     )
 

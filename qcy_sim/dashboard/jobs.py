@@ -9,8 +9,9 @@ run does not wait for Python to import the model.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
-import pickle
 import signal
 import subprocess
 import sys
@@ -22,8 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 __all__ = [
     "EnsembleRequest",
+    "EnsembleResult",
     "EnsembleJob",
     "EnsembleFailed",
     "EnsembleCancelled",
@@ -46,7 +50,7 @@ class EnsembleRequest:
         seed: Base seed.
         workers: Processes the runner may use.
         mode: Parameter mode (see :func:`~qcy_sim.dashboard.controls.parameter_modes`).
-        result_path: Where the child writes its pickled result (set by :class:`EnsembleJob`).
+        result_dir: Where the child writes its result (set by :class:`EnsembleJob`).
     """
 
     scenario: dict[str, Any]
@@ -56,12 +60,29 @@ class EnsembleRequest:
     seed: int
     workers: int
     mode: str = "fixed"
-    result_path: str = ""
+    result_dir: str = ""
 
     @property
     def total(self) -> int:
         """Replicates to run in all."""
         return self.replicates * (2 if self.other else 1)
+
+
+@dataclass
+class EnsembleResult:
+    """What an ensemble gives back (see :mod:`qcy_sim.dashboard.worker`).
+
+    Attributes:
+        labels: One label per scenario (the first is the reference).
+        kpis: Per scenario, the ``(replicates, months + 1, 13)`` KPI array.
+        summaries: Per scenario, its ``summary.json`` content.
+        compare: The ``compare.json`` content when two scenarios ran, else None.
+    """
+
+    labels: list[str]
+    kpis: list[np.ndarray]
+    summaries: list[dict[str, Any]]
+    compare: dict[str, Any] | None
 
 
 class EnsembleFailed(RuntimeError):
@@ -189,9 +210,7 @@ class EnsembleJob:
 
     def __init__(self, request: EnsembleRequest):
         self._dir = tempfile.mkdtemp(prefix="qcy-dashboard-")
-        self.request = EnsembleRequest(
-            **{**request.__dict__, "result_path": str(Path(self._dir) / "result.pickle")}
-        )
+        self.request = dataclasses.replace(request, result_dir=self._dir)
         self.done = 0
         self.cancelled = False
         self._error: str | None = None
@@ -199,7 +218,7 @@ class EnsembleJob:
         self.started = time.time()
         self._proc = _PROCESSES.take()
         try:
-            pickle.dump(self.request, self._proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            self._proc.stdin.write(json.dumps(dataclasses.asdict(self.request)).encode())
             self._proc.stdin.close()
         except (BrokenPipeError, OSError):
             pass  # the child died; result() reports it
@@ -227,8 +246,8 @@ class EnsembleJob:
         self.cancelled = True
         _signal_group(self._proc, signal.SIGTERM)
 
-    def result(self) -> Any:
-        """The :class:`~qcy_sim.runner.Replicates` or :class:`~qcy_sim.compare.Comparison`.
+    def result(self) -> EnsembleResult:
+        """The ensemble's result.
 
         Raises:
             EnsembleCancelled: It was cancelled.
@@ -248,8 +267,11 @@ class EnsembleJob:
                 raise EnsembleFailed(
                     "the ensemble process failed" + (f": {lines[-1]}" if lines else "")
                 )
-            with open(self.request.result_path, "rb") as f:
-                return pickle.load(f)
+            folder = Path(self._dir)
+            data = json.loads((folder / "result.json").read_text(encoding="utf-8"))
+            with np.load(folder / "kpi.npz") as arrays:
+                kpis = [arrays[f"arr_{i}"] for i in range(len(data["labels"]))]
+            return EnsembleResult(data["labels"], kpis, data["summaries"], data["compare"])
         finally:
             for p in Path(self._dir).glob("*"):
                 p.unlink(missing_ok=True)
