@@ -30,7 +30,7 @@ from qcy_sim.dashboard.controls import (
     parse_text,
 )
 from qcy_sim.dashboard.edits import download_name, evaluate, scenario_toml
-from qcy_sim.levers import TASKS
+from qcy_sim.policy.tasks import TASKS, levers_of
 from qcy_sim.runner import run_replicates
 from qcy_sim.scenario import ConfigError
 from qcy_sim.schema import iter_keys
@@ -71,6 +71,9 @@ def test_every_lever_key_has_exactly_one_control(tiny):
     assert sorted(k for k in keys if not k.startswith("targets.")) == sorted(levers)
     assert len(keys) == len(set(keys))
     assert {n for g in groups for n in g.tasks} == {t.task for t in TASKS}
+    for g in groups:  # each task names its levers' spending categories and KPIs (the registry)
+        for spec in (s for n in g.tasks for s in levers_of(n)):
+            assert f"pays {spec.spending_category}; moves {', '.join(spec.kpis)}" in g.mechanism
     assert {f"targets.{t.kpi}.threshold" for t in tiny.targets} <= set(keys)
     award = next(c for g in groups for c in g.controls if c.key == LEVER)
     assert (award.unit, award.lo, award.hi) == ("thousand CNY", 0, 1e6)
@@ -197,7 +200,9 @@ def browser():
             viewport={"width": 1500, "height": 1000},
             accept_downloads=True,
         )
-        context.set_default_timeout(60_000)
+        context.set_default_timeout(
+            180_000
+        )  # a first run may compile the kernels on a busy machine
         yield context
         context.close()
     shutil.rmtree(profile, ignore_errors=True)

@@ -4,9 +4,8 @@ Every lever table (``[policy.<lever>]``), carrier programme (``[carriers.<kind>]
 and each target of the scenario becomes a group of controls; each control carries the key's
 unit, meaning, valid range and plausible range from the schema's field metadata.
 
-Which tables belong to which task comes from one function, :func:`_lever_tasks`; it reads
-:data:`qcy_sim.levers.TASKS` today and is the only place to change when the lever registry
-replaces that table.
+Which tables belong to which task comes from one function, :func:`_lever_tasks`, the only one
+that reads the lever registry (:mod:`qcy_sim.policy`).
 """
 
 from __future__ import annotations
@@ -105,13 +104,30 @@ class ControlGroup:
 def _lever_tasks() -> list[tuple[tuple[int, ...], str, tuple[str, ...], str]]:
     """``(task numbers, title, tables, mechanism)`` of every task and safeguard of the plan.
 
-    The one function that knows where levers are declared.
+    The one function that knows where levers are declared: the lever registry
+    (:mod:`qcy_sim.policy`), which gives each task its levers, and each lever its table,
+    mechanism, spending category and the KPIs it moves.
     """
-    from ..levers import SAFEGUARDS, TASKS
+    from ..policy import LEVERS
+    from ..policy.tasks import SAFEGUARDS, TASKS
 
-    return [((t.task,) if t.task else (), t.title, t.tables, t.mechanism) for t in TASKS] + [
-        ((), t.title, t.tables, t.mechanism) for t in SAFEGUARDS
-    ]
+    def describe(specs) -> str:
+        return " ".join(
+            f"{s.name}: {s.mechanism} (pays {s.spending_category}; moves {', '.join(s.kpis)})"
+            for s in specs
+        )
+
+    out = []
+    for task in TASKS:
+        specs = task.levers
+        out.append(
+            ((task.task,), task.title, (*(s.lever for s in specs), *task.tables), describe(specs))
+        )
+    for task, name in SAFEGUARDS:
+        specs = (LEVERS[name],) if name else ()
+        tables = (*(s.lever for s in specs), *task.tables)
+        out.append(((), task.title, tables, describe(specs) or "The yearly budgets of the funds."))
+    return out
 
 
 def parameter_modes() -> tuple[str, ...]:
@@ -193,8 +209,10 @@ def control_specs(scenario: Scenario) -> list[ControlGroup]:
     for numbers, title, prefixes, mechanism in _lever_tasks():
         own, seen = [], []
         for prefix in prefixes:
-            for table in [t for t in tables if _covers(prefix, t)]:
-                (seen if table in shown else own).append(table)
+            covered = [t for t in tables if _covers(prefix, t)]
+            own += [t for t in covered if t not in shown]
+            if any(t in shown for t in covered):
+                seen.append(prefix)
         shown.update(own)
         head = f"Task {', '.join(map(str, numbers))}: {title}" if numbers else title
         groups.append(
