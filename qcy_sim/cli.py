@@ -303,6 +303,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", help="a run, compare, sweep or analysis folder, or a folder of them")
     p.add_argument("--out", default=None, help="output file (default DIR/report.html)")
     p.add_argument("--title", default=None, help="report title")
+
+    p = sub.add_parser("dashboard", help="the planner's dashboard in the browser (Solara)")
+    p.add_argument(
+        "scenario",
+        nargs="?",
+        default="scenarios/baseline.toml",
+        help="starting scenario file (default scenarios/baseline.toml)",
+    )
+    p.add_argument("--port", type=_whole(0, "a port"), default=8791, help="port (default 8791)")
+    p.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine)"
+    )
+    p.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        help="processes per ensemble (default: all cores)",
+    )
     return parser
 
 
@@ -330,6 +348,7 @@ def main(argv: list[str] | None = None) -> int:
             "optimize": _cmd_optimize,
             "calibrate": _cmd_calibrate,
             "report": _cmd_report,
+            "dashboard": _cmd_dashboard,
         }[args.command](args)
     except ConfigError as exc:
         print(f"qcy: error: {exc}", file=sys.stderr)
@@ -787,6 +806,30 @@ def format_summary(summary: dict) -> str:
         f"{spend['median_total']:,.0f} million CNY with venture capital"
     )
     return "\n".join(lines)
+
+
+def _cmd_dashboard(args) -> int:
+    from .runner import default_workers
+
+    load_scenario(args.scenario)  # a bad file is a user error before anything starts
+    if args.port > 65535:
+        print(f"qcy: error: --port: expected a port <= 65535, found {args.port}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        from .dashboard import app  # noqa: F401 - needs the dashboard extra
+        from .dashboard.server import PortInUse, serve
+    except ImportError as exc:
+        print(
+            f"qcy: error: the dashboard needs its extra ({exc.name} is missing): "
+            "pip install 'qcy_sim[dashboard]'",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    try:
+        return serve(args.scenario, args.host, args.port, args.workers or default_workers())
+    except PortInUse as exc:
+        print(f"qcy: error: --port: expected a free port, found {exc}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":
