@@ -101,7 +101,7 @@ def test_downloaded_file_extends_the_base_and_reproduces_the_settings(tiny, tmp_
     changes = {
         LEVER: 800,
         "policy.brokers.on": False,
-        "funds.special_allocation": [0.3, 0.1, 0.5, 0.1],
+        "competitors.wuhan.subsidy_by_level_cny_thousand": [10.0, 50.0, 200.0],
     }
     ev = evaluate(tiny, {**changes, "policy.awards.on": True})  # unchanged keys are dropped
     assert ev.ok and set(ev.changes) == set(changes)
@@ -113,7 +113,7 @@ def test_downloaded_file_extends_the_base_and_reproduces_the_settings(tiny, tmp_
 
     data = tomllib.loads(path.read_text())
     assert data["extends"] == base
-    assert set(data) == {"name", "description", "extends", "policy", "funds"}
+    assert set(data) == {"name", "description", "extends", "policy", "competitors"}
     assert load_scenario(path).config_hash == ev.scenario.config_hash != tiny.config_hash
 
 

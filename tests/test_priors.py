@@ -23,8 +23,8 @@ def test_every_uncertain_parameter_has_a_prior_inside_its_plausible_range():
         assert p.rationale, key
         if p.dist == "uniform":  # the default rule: the field's doc is the rationale
             assert p.rationale == docs[key]
-    assert pri["teams.se_form_per_year"].dist == "loguniform"  # given in the schema
-    assert "factor of 4" in pri["teams.se_form_per_year"].rationale
+    assert pri["teams.sc_form_per_year"].dist == "loguniform"  # given in the schema
+    assert "factor of 4" in pri["teams.sc_form_per_year"].rationale
 
 
 def test_the_default_rule():
