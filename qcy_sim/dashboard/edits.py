@@ -59,7 +59,7 @@ def _data(base: Scenario, changes: dict[str, Any]) -> dict[str, Any]:
 
 
 def _owner(error_key: str, changes: dict[str, Any]) -> str | None:
-    """The changed key a loader message is about (``competitors.wuhan.subsidy_by_level_cny_thousand[2]`` -> the list)."""
+    """The changed key a loader message is about (``key[2]`` of a list -> ``key``)."""
     for key in changes:
         if error_key == key or error_key.startswith((key + "[", key + ".")):
             return key
