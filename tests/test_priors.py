@@ -107,7 +107,7 @@ def test_uncertain_table_overrides_and_adds(tmp_path, tiny):
         "normal", 0.5, 4.0, (2.0, 0.5), schema_priors()["talent.beta_wage"].rationale
     )
     assert pri["enterprise.high_tech_per_year"] == Prior(
-        "beta", 0.12, 0.28, (2.0, 8.0), schema_priors()["enterprise.high_tech_per_year"].rationale
+        "beta", 0.4, 1.0, (2.0, 8.0), schema_priors()["enterprise.high_tech_per_year"].rationale
     )
     assert list(pri)[-1] == "talent.beta_jobs" and pri["talent.beta_jobs"].rationale == "r"
     assert len(pri) == len(uncertain_parameters()) + 1

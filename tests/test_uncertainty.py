@@ -66,11 +66,17 @@ def test_random_draws_keep_their_streams_when_a_parameter_is_added(tiny, tmp_pat
     assert parameter_draw(tiny, "prior", 2, seed=3, method="random") == a[2]
 
 
+def getattr_dotted(obj, key):
+    for part in key.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
 def test_latin_hypercube_has_one_draw_per_stratum(tiny):
     k = 10
     draws = parameter_draws(tiny, "prior", k, seed=1, method="lhs")
     for key, p in priors(tiny).items():
-        if key == "initial.talents":  # rounding may cross a stratum's edge
+        if isinstance(getattr_dotted(tiny.params, key), int):  # rounding may cross an edge
             continue
         strata = np.floor(p.cdf([d[key] for d in draws]) * k).astype(int)
         assert sorted(strata) == list(range(k)), key

@@ -107,7 +107,7 @@ QUANTITIES: dict[str, tuple[str, str, str]] = {
     "high_tech_firms_passing_review": ("series", "new_high_tech_firms", "sum"),
     "high_tech_firms_identified": ("series", "new_high_tech_firms", "sum"),
     "new_tech_firms_landed": ("series", "relocations", "sum"),
-    "new_tech_firms_ratio_vs_2021": ("series", "relocations", "ratio"),
+    "new_tech_firms_ratio_vs_2021": ("series", "new_tech_smes", "ratio"),
     "spinoff_firms_ratio_vs_2021": ("series", "new_spinoff_firms", "ratio"),
     "incubators_total": ("series", "incubators", "end"),
     "technology_managers": ("kpi", "tech_brokers", "end"),

@@ -7,8 +7,8 @@ spaces, shared research centres) and chain leaders (pilot bases, new R&D institu
 common-technology platforms). Each proposer considers each of its kinds every month and proposes
 with chance ``proposals_per_year / 12 x weight x (D / D0)^demand_elasticity x (1 +
 support_elasticity x S)``: ``weight`` is an institute's staff over the mean institute's (1 for
-chain leaders and developers), ``D`` the kind's demand (:meth:`Carriers.demand`; ``D0`` its
-value after the first year, ``D / D0 = 1`` before) and ``S`` what the programme is worth to the
+chain leaders and developers), ``D`` the kind's demand (:meth:`Carriers.demand`), ``D0`` its
+``demand_reference``, and ``S`` what the programme is worth to the
 proposer: the chance of being recognised times the grant share and award relative to the cost. A
 proposal has a quality ``q ~ N(0, 1)``. While its programme acts, the government holds
 ``calls_per_year`` calls and recognises (认定) the waiting proposals with ``q >= criteria``,
@@ -101,10 +101,8 @@ _KIND = {name: i for i, name in enumerate(CARRIER_KINDS)}
 _RD, _PLATFORM = _KIND["new_rd_institution"], _KIND["common_tech_platform"]
 # a new R&D institution's firm key: its carrier slot in a key space of its own
 _RD_FIRM_KEY = np.uint64(1) << np.uint64(61)
-# demand ratios are capped at this many times their reference, the demand after a year (the
-# flows that some demands count need a year to build up)
+# demand ratios are capped at this many times their reference
 _MAX_DEMAND = 5.0
-_REFERENCE_MONTH = 12
 _DEVELOPER_KEY = np.uint64(1) << np.uint64(40)
 _INDEX: dict[tuple[str, ...], np.ndarray] = {}  # kinds named -> their indices
 
@@ -155,7 +153,6 @@ class Carriers(Component):
         self.recognised_ever = np.zeros(n, dtype=np.int64)  # recognised since the start
         self.platforms_by_field = np.zeros(len(FIELDS), dtype=np.int64)
         self.hosted = np.zeros(0, dtype=np.int64)  # firms hosted per carrier (founding fills)
-        self._demand0: np.ndarray | None = None  # reference demand, taken after a year
 
     # ------------------------------------------------------------------------------------------
     # The initial state
@@ -205,11 +202,13 @@ class Carriers(Component):
         chain_firms = int(
             np.count_nonzero(f.view("alive").astype(bool) & (f.view("field") < N_KEY_CHAINS))
         )
-        window = model.series[max(0, model.month - 11) : model.month + 1]
+        first = max(1, model.month - 11)  # the last twelve months, or those simulated so far
+        window = model.series[first : model.month + 1]
+        per_year = 12.0 / max(1, window.shape[0])
         col = model.series_column
-        startups = float(window[:, col("startups_founded")].sum())
+        startups = float(window[:, col("startups_founded")].sum()) * per_year
         transfers = float(window[:, col("technology_transfers")].sum())
-        transfers += float(window[:, col("new_spinoff_firms")].sum())
+        transfers = (transfers + float(window[:, col("new_spinoff_firms")].sum())) * per_year
         hosting = float(self.capacity(_HOSTING)) or 1.0
         space_need = (model.founding.hosted() + startups) / hosting
         d = np.empty(len(CARRIER_KINDS))
@@ -340,12 +339,8 @@ class Carriers(Component):
     def propose(self) -> None:
         """Proposers decide whether to propose each kind of carrier this month."""
         m = self.month
-        if self._demand0 is None and m >= _REFERENCE_MONTH:
-            self._demand0 = np.maximum(self.demand(), 1e-9)
-        if self._demand0 is None:
-            ratio = np.ones(len(CARRIER_KINDS))
-        else:
-            ratio = np.minimum(self.demand() / self._demand0, _MAX_DEMAND)
+        reference = np.array([cp.demand_reference for cp in self._kinds])
+        ratio = np.minimum(self.demand() / reference, _MAX_DEMAND)
         rates = np.zeros(len(CARRIER_KINDS))
         for k, cp in enumerate(self._kinds):
             worth = self._worth(k)
@@ -437,8 +432,8 @@ class Carriers(Component):
         closed = 0
         for c in np.flatnonzero(op):
             k = int(kinds[c])
-            _, table = self._support(k)
-            if cs.view("recognised")[c] and occ[c] < table.min_occupancy:
+            strength, table = self._support(k)  # a programme that does not act evaluates nothing
+            if strength > 0 and cs.view("recognised")[c] and occ[c] < table.min_occupancy:
                 cs.view("recognised")[c] = 0
             cp = self._kinds[k]
             if occ[c] < cp.closure_occupancy and uniform(sk, np.uint64(c), self.month) < (

@@ -12,9 +12,10 @@ back towards 1 when it has none); posts open ``vacancy_expiry_months`` in a row 
 gives up the growth it could not staff (its output falls to what its staff produce). Ordinary
 firms and startups fail with a hazard by age, size, funding and incubation, cut for young firms
 by pilot-base capacity; institutes and chain leaders do not fail. Firms at least
-``high_tech_min_age_months`` old with ``high_tech_min_staff`` staff are certified high-tech with a
-monthly chance. Firms enter through :mod:`.landing`, :mod:`.founding` and :mod:`.carriers`
-(:meth:`Enterprises.open_firms`).
+``high_tech_min_age_months`` to ``high_tech_max_age_months`` old with ``high_tech_min_staff``
+staff are certified high-tech with a monthly chance if at least ``high_tech_min_rd_share`` of
+their staff do research (the criteria of the 高新技术企业认定管理办法). Firms enter through
+:mod:`.landing`, :mod:`.founding` and :mod:`.carriers` (:meth:`Enterprises.open_firms`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,15 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-from ..core.codes import EMPLOYED, FIRM_CHAIN_LEADER, FIRM_INSTITUTE, FIRM_ORDINARY, FIRM_STARTUP
+from ..core.codes import (
+    EMPLOYED,
+    FIRM_CHAIN_LEADER,
+    FIRM_INSTITUTE,
+    FIRM_ORDINARY,
+    FIRM_STARTUP,
+    RESEARCHER,
+    SCIENTIST,
+)
 from ..core.component import Component
 from ..core.rng import normal, normal_array, uniform, uniform_array
 from ..names import FIELDS, N_KEY_CHAINS
@@ -81,7 +90,9 @@ PayRule = namedtuple(
 FirmCertify = namedtuple(
     "FirmCertify", ("alive", "kind", "born", "staff", "funded", "spinoff", "high_tech", "uid")
 )
-CertifyRule = namedtuple("CertifyRule", ("chance", "min_age", "min_staff", "funded_mult"))
+CertifyRule = namedtuple(
+    "CertifyRule", ("chance", "min_age", "max_age", "min_staff", "min_rd_share", "funded_mult")
+)
 # Firm keys: the initial firms' slot in a key space of their own
 _INITIAL_FIRM_KEY = np.uint64(1) << np.uint64(62)
 
@@ -164,18 +175,23 @@ def adjust_pay(f, rule, productivity):
 
 
 @njit(cache=True)
-def certify_high_tech(f, rule, month, skey):
+def certify_high_tech(f, research, rule, month, skey):
     """Certify eligible firms and startups as high-tech; return how many were certified.
 
-    ``f`` is a :data:`FirmCertify`, ``rule`` a :data:`CertifyRule`: eligible are live ordinary
-    firms and startups not yet certified, at least ``min_age`` months old with ``min_staff``
-    staff; each is certified with chance ``chance`` (x ``funded_mult`` if funded or a spin-off).
+    ``f`` is a :data:`FirmCertify`, ``research`` each firm's employed scientists and researchers,
+    ``rule`` a :data:`CertifyRule`: eligible are live ordinary firms and startups not yet
+    certified, ``min_age`` to ``max_age`` months old, with ``min_staff`` staff of whom at least
+    ``min_rd_share`` do research; each is certified with chance ``chance`` (x ``funded_mult`` if
+    funded or a spin-off).
     """
     n = 0
     for i in range(f.alive.shape[0]):
         if not f.alive[i] or f.high_tech[i]:
             continue
-        if month - f.born[i] < rule.min_age or f.staff[i] < rule.min_staff:
+        age = month - f.born[i]
+        if age < rule.min_age or age > rule.max_age or f.staff[i] < rule.min_staff:
+            continue
+        if research[i] < rule.min_rd_share * f.staff[i]:
             continue
         if f.kind[i] != FIRM_ORDINARY and f.kind[i] != FIRM_STARTUP:
             continue
@@ -244,7 +260,9 @@ class Enterprises(Component):
         self.rule = CertifyRule(
             ep.high_tech_per_year / 12.0,
             ep.high_tech_min_age_months,
+            ep.high_tech_max_age_months,
             ep.high_tech_min_staff,
+            ep.high_tech_min_rd_share,
             ep.high_tech_funded_multiplier,
         )
         self._shock_month = self.model.month_of(ep.shock_month) if ep.shock_month else None
@@ -285,6 +303,8 @@ class Enterprises(Component):
         f.view("productivity")[new] = np.exp(
             ep.productivity_sd * normal_array(sk, keys, np.uint64(3))
         )
+        certified = uniform_array(sk, keys, np.uint64(4)) < ini.high_tech_share
+        f.view("high_tech")[new] = certified & (kind == FIRM_ORDINARY)
 
     def settle_vacancies(self) -> None:
         """Once the residents are seated, demand is staff plus normal churn; output follows."""
@@ -357,8 +377,14 @@ class Enterprises(Component):
 
     def certify(self) -> None:
         """High-tech certification."""
-        f = self.model.firms
-        n = certify_high_tech(f.take(FirmCertify), self.rule, self.month, self.key("firm.certify"))
+        f, t = self.model.firms, self.model.talents
+        employer, kind = t.view("employer"), t.view("kind")
+        employed = t.view("status") == EMPLOYED
+        doing_research = employed & ((kind == SCIENTIST) | (kind == RESEARCHER))
+        research = np.bincount(employer[doing_research], minlength=f.count)
+        n = certify_high_tech(
+            f.take(FirmCertify), research, self.rule, self.month, self.key("firm.certify")
+        )
         self.record("new_high_tech_firms", n)
 
     def census(self) -> None:

@@ -226,7 +226,7 @@ class TechTransferLever(Lever):
 class BrokersLever(Lever):
     """Tasks 5 and 19: technology brokers of three kinds (新区直属, 高校共聘, 专业机构)."""
 
-    budget_cny_million_per_year: float = budget(20.0, "Training places and commissions.")
+    budget_cny_million_per_year: float = budget(35.0, "Training places and commissions.")
 
     trainees_per_year: tuple = par(
         (50.0, 70.0, 50.0),

@@ -321,7 +321,7 @@ class ManagersLever(Lever):
     tasks=(20,),
     spending=("skilled_talent",),
     kpis=("innovation_talents", "high_end_talents"),
-    outputs=("residents",),
+    outputs=("high_end_talents",),
     cost="training cost per apprentice",
     mechanism="Apprenticeships raise technicians' ability and retention.",
 )

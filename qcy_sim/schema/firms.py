@@ -152,12 +152,13 @@ class EnterpriseParams:
         plausible=(330, 450),
     )
     relocation_carrier_effect: float = par(
-        0.15,
+        0.05,
         "1",
         "Relocations multiplier 1 + effect x log(1 + new carrier capacity / "
         "relocation_capacity_scale).",
         0,
         50,
+        plausible=(0.0, 0.5),
     )
     relocation_capacity_scale: float = par(
         100.0, "slots", "Carrier capacity at which the relocation effect is log(2).", 1, 1e6
@@ -195,18 +196,35 @@ class EnterpriseParams:
         0.7, "1", "Hazard multiplier for firms hosted by an incubator or space.", 0, 20
     )
     high_tech_per_year: float = par(
-        0.2,
+        0.9,
         "1/year",
-        "Chance per year that an eligible firm is certified high-tech.",
+        "Chance per year that an eligible firm applies and is certified high-tech.",
         0,
         1,
-        plausible=(0.12, 0.28),
+        plausible=(0.4, 1.0),
     )
     high_tech_min_age_months: int = par(
         12, "months", "Age a firm needs to apply for high-tech certification (one year).", 0, 600
     )
+    high_tech_max_age_months: int = par(
+        60,
+        "months",
+        "Firms older than this that are not certified no longer apply (they lack the recent "
+        "core IP the certification asks for): certifications come from young cohorts.",
+        12,
+        1200,
+        plausible=(36, 96),
+    )
     high_tech_min_staff: int = par(
         5, "people", "Staff a firm needs to apply for high-tech certification.", 0, 10000
+    )
+    high_tech_min_rd_share: float = par(
+        0.1,
+        "1",
+        "Share of a firm's staff that must be scientists or researchers for high-tech "
+        "certification (科技人员占比不低于10%, 高新技术企业认定管理办法 2016).",
+        0,
+        1,
     )
     high_tech_funded_multiplier: float = par(
         1.5,
@@ -252,10 +270,18 @@ class CarrierParams:
         0,
         100,
     )
+    demand_reference: float = par(
+        1.0,
+        "per slot",
+        "Demand per operating slot at which proposals run at proposals_per_year (demand: what "
+        "the kind is needed for, see ODD; the defaults are the baseline's demand after a year).",
+        1e-6,
+        1e9,
+    )
     demand_elasticity: float = par(
         1.0,
         "1",
-        "Proposals rise with (demand / starting demand) to this power (demand: see ODD).",
+        "Proposals rise with (demand / demand_reference) to this power.",
         0,
         5,
         plausible=(0.5, 1.5),
@@ -313,6 +339,7 @@ class CarrierSet:
     """Carriers by kind. Those built since the start are the plan's carrier KPIs."""
 
     innovation_carrier: CarrierParams = _carrier(
+        demand_reference=0.4,
         initial_operating=10,
         initial_under_construction=12,
         proposals_per_year=5.5,
@@ -321,6 +348,7 @@ class CarrierSet:
         capacity=60,
     )
     pilot_base: CarrierParams = _carrier(
+        demand_reference=3.5,
         initial_operating=6,
         initial_under_construction=4,
         proposals_per_year=0.8,
@@ -329,6 +357,7 @@ class CarrierSet:
         capacity=15,
     )
     new_rd_institution: CarrierParams = _carrier(
+        demand_reference=12.0,
         initial_operating=8,
         initial_under_construction=5,
         proposals_per_year=2.2,
@@ -337,6 +366,7 @@ class CarrierSet:
         capacity=40,
     )
     common_tech_platform: CarrierParams = _carrier(
+        demand_reference=17.0,
         initial_operating=4,
         initial_under_construction=2,
         proposals_per_year=1.4,
@@ -345,6 +375,7 @@ class CarrierSet:
         capacity=20,
     )
     student_space: CarrierParams = _carrier(
+        demand_reference=23.0,
         initial_operating=5,
         initial_under_construction=3,
         proposals_per_year=1.0,
@@ -353,6 +384,7 @@ class CarrierSet:
         capacity=30,
     )
     shared_research_center: CarrierParams = _carrier(
+        demand_reference=34.0,
         initial_operating=0,
         initial_under_construction=2,
         proposals_per_year=0.45,
@@ -361,6 +393,7 @@ class CarrierSet:
         capacity=10,
     )
     incubator: CarrierParams = _carrier(
+        demand_reference=0.4,
         initial_operating=49,
         initial_under_construction=4,
         proposals_per_year=4.0,

@@ -74,6 +74,15 @@ class InitialState:
         0,
         1_000_000,
     )
+    high_tech_share: float = par(
+        0.15,
+        "1",
+        "Share of the initial ordinary firms already certified high-tech (Xixian had a few "
+        "hundred valid high-tech firms by 2021; assumption within that order).",
+        0,
+        1,
+        plausible=(0.05, 0.3),
+    )
     chain_leaders: int = par(
         12, "firms", "Chain-leader firms (链主, e.g. Shaanxi Auto, LONGi, SANY).", 0, 10_000
     )
@@ -366,9 +375,10 @@ class TalentParams:
         plausible=(0.08, 0.25),
     )
     founding_per_year: tuple = par(
-        (0.004, 0.004, 0.008, 0.008, 0.0035, 0.0015, 0.020),
+        (0.006, 0.006, 0.012, 0.012, 0.005, 0.0023, 0.030),
         "1/year",
-        "Base yearly chance that an employed talent founds a startup, by kind.",
+        "Base yearly chance that an employed talent founds a startup, by kind (set so that the "
+        "2021 registrations of new tech SMEs, row xx-2021-07, are near the model's).",
         0,
         1,
         length=7,
