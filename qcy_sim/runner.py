@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from . import testhook
 from .model import SERIES, SPENDING, QcyModel
 from .scenario import Scenario, scenario_from_dict
 
@@ -164,9 +165,12 @@ def _run_seeds(
         if progress:
             progress(1)
     data = scenario.to_dict()
+    saved = 0
     for index, out in _map(data, [seeds[i] for i in todo], workers, todo):
         if store:
             store.save(seeds[index], out)
+            saved += 1
+            testhook.saved(saved)
         kpi[index], series[index], spending[index] = out["kpi"], out["series"], out["spending"]
         if progress:
             progress(1)

@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from . import testhook
 from .experiment import Experiment, canonical_json
 from .outputs import write_json
 from .runner import default_workers
@@ -780,7 +781,7 @@ def run_sweep(
 
     position = {plan.run_ids[i]: i for c in todo for i in c.runs}
     owner = {rid: c for c in todo for rid in c.todo}
-    ran = 0
+    ran = saved = 0
     bar = None
     if progress:
         from tqdm import tqdm
@@ -822,8 +823,10 @@ def run_sweep(
                         failed += 1
                     if len(chunk.rows) == len(chunk.todo):
                         folder.write_chunk(chunk)
+                        saved += len(chunk.rows)
                         chunk.rows.clear()
                         chunk.ts.clear()
+                        testhook.saved(saved)
                     if bar is not None:
                         bar.update(1)
                         if row["status"] != "ok":
