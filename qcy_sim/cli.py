@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -17,6 +19,33 @@ from .scenario import ConfigError, load_scenario
 __all__ = ["main"]
 
 EXIT_USAGE = 2
+_SIGNALS = {signal.SIGINT: "Ctrl-C (SIGINT)", signal.SIGTERM: "SIGTERM"}
+_received: list[int] = []
+
+
+def _interrupt(signum: int, frame) -> None:
+    """SIGINT and SIGTERM both stop a command the way Ctrl-C does: what is saved stays saved."""
+    _received.append(signum)
+    raise KeyboardInterrupt
+
+
+def _catch_signals() -> dict:
+    """Install :func:`_interrupt` for SIGINT and SIGTERM; return the handlers to restore.
+
+    SIGINT is installed even where the shell started qcy with it ignored (a background job), so
+    that an explicit ``kill -INT`` still stops it cleanly.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    previous = {s: signal.getsignal(s) for s in _SIGNALS}
+    for s in _SIGNALS:
+        signal.signal(s, _interrupt)
+    return previous
+
+
+def _interrupted_code() -> int:
+    """128 + the signal number: 130 for Ctrl-C, 143 for SIGTERM."""
+    return 128 + int(_received[-1] if _received else signal.SIGINT)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -91,13 +120,14 @@ def _add_executor(p: argparse.ArgumentParser) -> None:
         "--executor",
         choices=("serial", "local", "dask"),
         default=None,
-        help="serial (in-process), local (process pool, the default) or dask",
+        help="serial (in-process), local (process pool, the default) or dask; "
+        "the results are identical",
     )
     p.add_argument(
         "--workers",
         type=_positive,
         default=None,
-        help="processes or Dask workers (default: all cores)",
+        help="processes or Dask workers (default: all cores; 1 without --executor runs in-process)",
     )
     p.add_argument(
         "--scheduler",
@@ -116,12 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", help="scenario file (TOML)")
     p.add_argument("--replicates", type=_positive, default=100, help="replicates (default 100)")
     p.add_argument("--seed", type=_seed, default=0, help="base seed (default 0)")
-    p.add_argument(
-        "--workers",
-        type=_positive,
-        default=None,
-        help="processes (default: all cores; 1 runs in-process)",
-    )
+    _add_executor(p)
     p.add_argument("--out", default=None, help="output folder (default results/<scenario name>)")
     p.add_argument("--no-figures", action="store_true", help="skip the fan charts")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -152,12 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--replicates", type=_positive, default=100, help="replicates (default 100)")
     p.add_argument("--seed", type=_seed, default=0, help="base seed (default 0)")
-    p.add_argument(
-        "--workers",
-        type=_positive,
-        default=None,
-        help="processes (default: all cores; 1 runs in-process)",
-    )
+    _add_executor(p)
     p.add_argument(
         "--out", default=None, help="output folder (default results/compare-<names joined by _vs_>)"
     )
@@ -336,6 +356,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
+    _received.clear()
+    previous = _catch_signals()
+    try:
+        return _dispatch(args)
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def _dispatch(args) -> int:
     try:
         return {
             "run": _cmd_run,
@@ -354,11 +384,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"qcy: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("qcy: interrupted; no results were written", file=sys.stderr)
-        return 130
+        print(f"qcy: interrupted by {_signal_name()}; no results were written", file=sys.stderr)
+        return _interrupted_code()
     except BrokenPipeError:  # output piped into a command that stopped reading (head, less)
         sys.stderr.close()
         return 0
+
+
+def _signal_name() -> str:
+    return _SIGNALS.get(_received[-1], "a signal") if _received else _SIGNALS[signal.SIGINT]
 
 
 def _cmd_validate(args) -> int:
@@ -416,11 +450,11 @@ def _cmd_levers(args) -> int:
 
 def _cmd_run(args) -> int:
     from .results import write_outputs
-    from .runner import default_workers, run_replicates
+    from .runner import run_replicates
 
+    executor = _executor(args)
     scenario = load_scenario(args.scenario)
     out = Path(args.out) if args.out else Path("results") / scenario.name
-    workers = args.workers or default_workers()
     t0 = time.time()
     bar = None
     if not args.quiet:
@@ -440,27 +474,28 @@ def _cmd_run(args) -> int:
                 scenario,
                 args.precision,
                 args.seed,
-                workers,
+                None,
                 args.replicates,
                 cap,
                 progress=bar.update if bar else None,
                 checkpoint=checkpoint,
                 on_round=_precision_round(bar, args.precision, cap),
+                executor=executor,
             )
         else:
             rep = run_replicates(
                 scenario,
                 args.replicates,
                 args.seed,
-                workers,
                 progress=bar.update if bar else None,
                 checkpoint=checkpoint,
+                executor=executor,
             )
     finally:
         if bar is not None:
             bar.close()
     elapsed = time.time() - t0
-    extra = {"workers": workers, "elapsed_s": round(elapsed, 3)}
+    extra = _executor_record(executor, elapsed)
     if precision is not None:
         extra["precision"] = precision
     summary = write_outputs(
@@ -517,19 +552,11 @@ def _is_calibration_file(path: str) -> bool:
 
 def _cmd_sweep(args) -> int:
     from .experiment import load_experiment
-    from .sweep import SweepInterrupted, format_sweep_summary, make_executor, run_sweep
+    from .sweep import SweepInterrupted, format_sweep_summary, run_sweep
 
-    kind = args.executor or ("dask" if args.scheduler else "local")
-    if args.scheduler and kind != "dask":
-        raise ConfigError(
-            "command line",
-            "--scheduler",
-            "--executor dask (or no --executor)",
-            f"--executor {kind}",
-        )
+    executor = _executor(args)
     experiment = load_experiment(args.experiment)
     out = Path(args.out) if args.out else Path("results") / f"sweep-{experiment.name}"
-    executor = make_executor(kind, args.workers, args.scheduler)
     try:
         result = run_sweep(
             experiment,
@@ -541,11 +568,11 @@ def _cmd_sweep(args) -> int:
         )
     except SweepInterrupted as exc:
         print(
-            f"qcy: interrupted; {exc.saved} of {exc.total} runs are saved in {exc.out}/; "
-            f"finish with: qcy sweep {args.experiment} --out {exc.out} --resume",
+            f"qcy: interrupted by {_signal_name()}; {exc.saved} of {exc.total} runs are saved "
+            f"in {exc.out}/; finish with: qcy sweep {args.experiment} --out {exc.out} --resume",
             file=sys.stderr,
         )
-        return 130
+        return _interrupted_code()
     print(format_sweep_summary(result.summary))
     done = "nothing left to run" if result.ran == 0 else f"{result.ran} runs"
     print(f"\nresults in {out}/ ({done} in {result.elapsed_s:.1f} s)")
@@ -561,14 +588,13 @@ def _cmd_sweep(args) -> int:
 
 def _cmd_compare(args) -> int:
     from .compare import compare_mixes, default_out, format_comparison, write_comparison
-    from .runner import default_workers
 
     if len(args.scenarios) < 2:
         raise ConfigError(
             "command line", "scenarios", "two or more scenario files", f"{len(args.scenarios)}"
         )
+    executor = _executor(args)
     scenarios = [load_scenario(p) for p in args.scenarios]
-    workers = args.workers or default_workers()
     t0 = time.time()
     bar = None
     if not args.quiet:
@@ -587,22 +613,27 @@ def _cmd_compare(args) -> int:
                 scenarios,
                 args.precision,
                 args.seed,
-                workers,
+                None,
                 args.replicates,
                 cap,
                 progress=bar.update if bar else None,
                 on_round=_precision_round(bar, args.precision, cap),
+                executor=executor,
             )
         else:
             comp = compare_mixes(
-                scenarios, args.replicates, args.seed, workers, progress=bar.update if bar else None
+                scenarios,
+                args.replicates,
+                args.seed,
+                progress=bar.update if bar else None,
+                executor=executor,
             )
     finally:
         if bar is not None:
             bar.close()
     out = Path(args.out) if args.out else default_out(comp.labels)
     elapsed = time.time() - t0
-    extra = {"workers": workers, "elapsed_s": round(elapsed, 3)}
+    extra = _executor_record(executor, elapsed)
     if precision is not None:
         extra["precision"] = precision
     data = write_comparison(
@@ -622,9 +653,15 @@ def _cmd_compare(args) -> int:
 
 
 def _executor(args):
-    from .sweep import make_executor
+    """The executor of ``--executor``, ``--workers`` and ``--scheduler``, for every command.
 
-    kind = args.executor or ("dask" if args.scheduler else "local")
+    Without ``--executor``: dask with a scheduler, serial for ``--workers 1``, else local.
+    """
+    from .execution import make_executor
+
+    kind = args.executor or (
+        "dask" if args.scheduler else "serial" if args.workers == 1 else "local"
+    )
     if args.scheduler and kind != "dask":
         raise ConfigError(
             "command line",
@@ -633,6 +670,12 @@ def _executor(args):
             f"--executor {kind}",
         )
     return make_executor(kind, args.workers, args.scheduler)
+
+
+def _executor_record(executor, elapsed: float) -> dict:
+    """What ran the command, for the manifest (``workers`` kept for older readers)."""
+    info = executor.describe()
+    return {"executor": info, "workers": info.get("workers", 1), "elapsed_s": round(elapsed, 3)}
 
 
 def _cmd_sensitivity(args) -> int:
@@ -654,11 +697,11 @@ def _cmd_sensitivity(args) -> int:
         )
     except SweepInterrupted as exc:
         print(
-            f"qcy: interrupted; {exc.saved} of {exc.total} runs are saved in {exc.out}/; "
-            "the same command resumes the sweep",
+            f"qcy: interrupted by {_signal_name()}; {exc.saved} of {exc.total} runs are saved "
+            f"in {exc.out}/; the same command resumes the sweep",
             file=sys.stderr,
         )
-        return 130
+        return _interrupted_code()
     print(format_sensitivity(data))
     print(f"\nresults in {out}/ ({time.time() - t0:.1f} s; sweep in {data['sweep']}/)")
     return 0

@@ -2,7 +2,9 @@
 
 A result folder is built in a hidden temporary sibling and put in place with one rename
 (:func:`write_folder`); folders that also hold other state get their new files renamed in one by
-one, the file readers look for last (:func:`write_into`).
+one, the file readers look for last (:func:`write_into`); a single file that is rewritten while a
+command runs (a sweep's manifest, its chunks) is written under a temporary name and renamed
+(:func:`write_atomic`). This module is the only writer of result files.
 """
 
 from __future__ import annotations
@@ -14,7 +16,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["write_folder", "write_into", "write_json"]
+__all__ = [
+    "write_folder",
+    "write_into",
+    "write_json",
+    "write_atomic",
+    "write_json_atomic",
+    "write_parquet_atomic",
+]
 
 T = TypeVar("T")
 
@@ -72,6 +81,30 @@ def write_into(out_dir: str | Path, build: Callable[[Path], T], last: str) -> T:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return result
+
+
+def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+    """Write ``path`` through ``write(tmp)`` to a hidden temporary name, then rename into place."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """:func:`write_json` through :func:`write_atomic`."""
+    write_atomic(path, lambda tmp: write_json(tmp, data))
+
+
+def write_parquet_atomic(path: Path, table: Any) -> None:
+    """A pyarrow table as Parquet through :func:`write_atomic`."""
+    import pyarrow.parquet as pq
+
+    write_atomic(path, lambda tmp: pq.write_table(table, tmp))
 
 
 def write_json(path: Path, data: Any) -> None:

@@ -8,8 +8,8 @@ The parts, in the order data flows:
    ``replicate_seeds(base_seed, replicates)[r]`` at every point (common random numbers), so
    results do not depend on the executor, the number of workers or the order of completion.
    Identical points share their runs (they would give identical numbers).
-2. An executor (:class:`SerialExecutor`, :class:`LocalExecutor`, :class:`DaskExecutor`) maps
-   the top-level :func:`execute_run` over small tasks ``(run_id, params, seed, run_fn)``;
+2. An executor of :mod:`qcy_sim.execution` (serial, local processes or Dask) maps the
+   top-level :func:`~qcy_sim.execution.execute_run` over tasks ``(run_id, params, seed, run_fn)``;
    ``run_fn`` is :func:`qcy_sim.runner.run`, a plain ``run(params, seed) -> arrays`` function.
    A run that raises comes back as ``status="failed"`` with its error; the sweep goes on.
 3. The parent reduces each result to one row (final KPIs, target flags, cost) and a small
@@ -27,12 +27,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import signal
 import sys
 import time
-import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,9 +37,20 @@ from typing import Any
 import numpy as np
 
 from . import testhook
+from .execution import (
+    EXECUTORS,
+    DaskExecutor,
+    Executor,
+    LocalExecutor,
+    RunFn,
+    SerialExecutor,
+    Task,
+    execute_run,
+    make_executor,
+)
 from .experiment import Experiment, canonical_json
-from .outputs import write_json
-from .runner import default_workers
+from .outputs import write_json_atomic as _write_json
+from .outputs import write_parquet_atomic as _write_parquet
 from .runner import run as model_run
 from .scenario import ConfigError, month_label
 from .schema import KPIS
@@ -63,255 +71,12 @@ __all__ = [
     "EXECUTORS",
 ]
 
-EXECUTORS = ("serial", "local", "dask")
 MANIFEST = "manifest.json"
 POINTS = "points.parquet"
 RUNS = "runs.parquet"
 SUMMARY = "sweep_summary.json"
 CHUNKS = "chunks"
 TIMESERIES = "timeseries"
-
-RunFn = Callable[[dict[str, Any], int], dict[str, np.ndarray]]
-Task = tuple[str, dict[str, Any], int, RunFn]
-
-
-# ----------------------------------------------------------------------------------------------
-# The worker side
-
-
-def execute_run(task: Task) -> dict[str, Any]:
-    """Run one task in a worker; never raises for a failure of the model.
-
-    Args:
-        task: ``(run_id, params, seed, run_fn)``; ``params`` is a resolved scenario dict.
-
-    Returns:
-        ``{"run_id", "status": "ok", "kpi", "series", "spending"}`` or
-        ``{"run_id", "status": "failed", "error"}``.
-    """
-    run_id, params, seed, run_fn = task
-    try:
-        out = run_fn(params, seed)
-    except Exception as exc:  # noqa: BLE001 - a failed run is data, not a crash of the sweep
-        return {"run_id": run_id, "status": "failed", "error": _error_text(exc)}
-    return {
-        "run_id": run_id,
-        "status": "ok",
-        "kpi": np.asarray(out["kpi"]),
-        "series": np.asarray(out["series"]),
-        "spending": np.asarray(out["spending"]),
-    }
-
-
-def _error_text(exc: BaseException) -> str:
-    """``Type: message (at file:line)``: deterministic, short, enough to find the place."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
-    return f"{type(exc).__name__}: {exc}{where}"
-
-
-def _ignore_sigint() -> None:
-    """Pool workers leave Ctrl-C to the parent, which saves what is done and stops them."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-# ----------------------------------------------------------------------------------------------
-# Executors: the same results from each; only speed and place differ.
-
-
-class SerialExecutor:
-    """Runs tasks one after the other in this process (for debugging and tiny sweeps)."""
-
-    kind = "serial"
-
-    def __enter__(self) -> SerialExecutor:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        return None
-
-    def imap_unordered(self, fn: Callable[[Task], dict], tasks: Iterable[Task]) -> Iterator[dict]:
-        """Yield ``fn(task)`` for each task."""
-        for task in tasks:
-            yield fn(task)
-
-    def describe(self) -> dict[str, Any]:
-        """What ran the sweep (for the manifest)."""
-        return {"kind": self.kind, "workers": 1}
-
-
-class LocalExecutor:
-    """A process pool on this machine.
-
-    Args:
-        workers: Processes (default: every core this process may use).
-    """
-
-    kind = "local"
-
-    def __init__(self, workers: int | None = None):
-        self.workers = workers or default_workers()
-        self._pool = None
-
-    def __enter__(self) -> LocalExecutor:
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor
-
-        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-        self._pool = ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=ctx, initializer=_ignore_sigint
-        )
-        return self
-
-    def __exit__(self, exc_type: Any, *exc: Any) -> None:
-        if self._pool is not None:
-            # On an error or Ctrl-C, do not wait for queued work: it is lost but not saved.
-            self._pool.shutdown(wait=exc_type is None, cancel_futures=exc_type is not None)
-            self._pool = None
-
-    def imap_unordered(self, fn: Callable[[Task], dict], tasks: Iterable[Task]) -> Iterator[dict]:
-        """Yield results as they complete, with at most ``4 x workers`` tasks in flight."""
-        from concurrent.futures import FIRST_COMPLETED, wait
-        from concurrent.futures.process import BrokenProcessPool
-
-        assert self._pool is not None, "use the executor in a with-block"
-        it = iter(tasks)
-        window = 4 * self.workers
-        running: dict[Any, str] = {}
-
-        def fill() -> None:
-            while len(running) < window:
-                task = next(it, None)
-                if task is None:
-                    return
-                running[self._pool.submit(fn, task)] = task[0]
-
-        fill()
-        while running:
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for fut in done:
-                run_id = running.pop(fut)
-                try:
-                    yield fut.result()
-                except BrokenProcessPool:
-                    raise
-                except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled
-                    yield {
-                        "run_id": run_id,
-                        "status": "failed",
-                        "error": f"worker error: {_error_text(exc)}",
-                    }
-            fill()
-
-    def describe(self) -> dict[str, Any]:
-        """What ran the sweep (for the manifest)."""
-        return {"kind": self.kind, "workers": self.workers}
-
-
-class DaskExecutor:
-    """A Dask cluster: a new ``LocalCluster`` or an existing scheduler.
-
-    Args:
-        workers: Worker processes of a new ``LocalCluster`` (one thread each; default: every
-            core). Ignored with ``scheduler``.
-        scheduler: Address of a running scheduler, e.g. ``"tcp://10.0.0.5:8786"``.
-    """
-
-    kind = "dask"
-
-    def __init__(self, workers: int | None = None, scheduler: str | None = None):
-        self.workers = workers or default_workers()
-        self.scheduler = scheduler
-        self._client = None
-        self._cluster = None
-
-    def __enter__(self) -> DaskExecutor:
-        import logging
-
-        from dask.distributed import Client, LocalCluster
-
-        if self.scheduler:
-            self._client = Client(self.scheduler)
-        else:
-            self._cluster = LocalCluster(
-                n_workers=self.workers,
-                processes=True,
-                threads_per_worker=1,
-                # a free port for the dashboard: two sweeps on one machine must not collide
-                dashboard_address=":0",
-                silence_logs=logging.ERROR,
-            )
-            self._client = Client(self._cluster)
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        if self._client is not None:
-            self._client.close()
-        if self._cluster is not None:
-            self._cluster.close()
-        self._client = self._cluster = None
-
-    def _threads(self) -> int:
-        return max(1, sum(self._client.nthreads().values()))
-
-    def imap_unordered(self, fn: Callable[[Task], dict], tasks: Iterable[Task]) -> Iterator[dict]:
-        """Yield results as they complete, with about 4 tasks per worker thread in flight."""
-        from dask.distributed import as_completed
-
-        assert self._client is not None, "use the executor in a with-block"
-        it = iter(tasks)
-        window = 4 * self._threads()
-        keys: dict[str, str] = {}
-        pending = as_completed()
-
-        def submit() -> bool:
-            task = next(it, None)
-            if task is None:
-                return False
-            fut = self._client.submit(fn, task, pure=False)
-            keys[fut.key] = task[0]
-            pending.add(fut)
-            return True
-
-        for _ in range(window):
-            if not submit():
-                break
-        for fut in pending:
-            run_id = keys.pop(fut.key)
-            try:
-                result = fut.result()
-            except Exception as exc:  # noqa: BLE001 - e.g. a worker that died (KilledWorker)
-                result = {
-                    "run_id": run_id,
-                    "status": "failed",
-                    "error": f"worker error: {_error_text(exc)}",
-                }
-            fut.release()
-            yield result
-            submit()
-
-    def describe(self) -> dict[str, Any]:
-        """What ran the sweep (for the manifest)."""
-        out: dict[str, Any] = {"kind": self.kind}
-        if self._client is not None:
-            out["workers"] = len(self._client.nthreads())
-            out["threads"] = self._threads()
-        else:
-            out["workers"] = self.workers
-        out["scheduler"] = self.scheduler or "LocalCluster"
-        return out
-
-
-def make_executor(kind: str = "local", workers: int | None = None, scheduler: str | None = None):
-    """The executor named ``kind`` (``serial``, ``local`` or ``dask``)."""
-    if kind == "serial":
-        return SerialExecutor()
-    if kind == "local":
-        return LocalExecutor(workers)
-    if kind == "dask":
-        return DaskExecutor(workers, scheduler)
-    raise ValueError(f"executor must be one of {EXECUTORS}, got {kind!r}")
-
 
 # ----------------------------------------------------------------------------------------------
 # The plan
@@ -480,23 +245,6 @@ def _reduce(plan: SweepPlan, i: int, outcome: dict[str, Any]) -> tuple[dict[str,
 
 # ----------------------------------------------------------------------------------------------
 # The folder
-
-
-def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Write through ``write(tmp)`` to a hidden temporary name, then rename into place."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    write(tmp)
-    os.replace(tmp, path)
-
-
-def _write_json(path: Path, data: Any) -> None:
-    _write_atomic(path, lambda tmp: write_json(tmp, data))
-
-
-def _write_parquet(path: Path, table: Any) -> None:
-    import pyarrow.parquet as pq
-
-    _write_atomic(path, lambda tmp: pq.write_table(table, tmp))
 
 
 @dataclass
@@ -726,7 +474,7 @@ class SweepResult:
 def run_sweep(
     experiment: Experiment,
     out: str | Path,
-    executor: SerialExecutor | LocalExecutor | DaskExecutor | None = None,
+    executor: Executor | None = None,
     *,
     resume: bool = False,
     retry_failed: bool = False,
