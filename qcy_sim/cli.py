@@ -14,11 +14,23 @@ import threading
 import time
 from pathlib import Path
 
+from .execution import ClusterLost, RunFailed
 from .scenario import ConfigError, load_scenario
 
 __all__ = ["main"]
 
+EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_DISK_FULL = 3
+EXIT_READ_ONLY = 4
+EXIT_PERMISSION = 5
+EXIT_NO_WORKERS = 6
+# Environment errors: (exit code, cause, errno values, words of the message that say it)
+_ENVIRONMENT = (
+    (EXIT_DISK_FULL, "disk full", {28, 122, 27}, ("no space left", "quota", "file too large")),
+    (EXIT_READ_ONLY, "read-only file system", {30}, ("read-only file system",)),
+    (EXIT_PERMISSION, "permission denied", {13, 1}, ("permission denied",)),
+)
 _SIGNALS = {signal.SIGINT: "Ctrl-C (SIGINT)", signal.SIGTERM: "SIGTERM"}
 _received: list[int] = []
 
@@ -41,6 +53,19 @@ def _catch_signals() -> dict:
     for s in _SIGNALS:
         signal.signal(s, _interrupt)
     return previous
+
+
+def _log_warnings() -> None:
+    """Warnings of the package (a damaged checkpoint run again) as one ``qcy:`` line each."""
+    import logging
+
+    log = logging.getLogger("qcy_sim")
+    if not any(getattr(h, "_qcy", False) for h in log.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("qcy: warning: %(message)s"))
+        handler._qcy = True
+        log.addHandler(handler)
+        log.propagate = False
 
 
 def _interrupted_code() -> int:
@@ -115,6 +140,20 @@ def _add_precision(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_safety(p: argparse.ArgumentParser, force: bool = True) -> None:
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the previous qcy result in --out (only qcy's own files are removed)",
+    )
+    if force:
+        p.add_argument(
+            "--force",
+            action="store_true",
+            help="run even if the memory or time estimate exceeds this machine",
+        )
+
+
 def _add_executor(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--executor",
@@ -148,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_seed, default=0, help="base seed (default 0)")
     _add_executor(p)
     p.add_argument("--out", default=None, help="output folder (default results/<scenario name>)")
+    _add_safety(p)
     p.add_argument("--no-figures", action="store_true", help="skip the fan charts")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_precision(p)
@@ -169,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also run again the runs saved as failed (implies --resume)",
     )
+    _add_safety(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = sub.add_parser("compare", help="compare policy mixes on the same seeds")
@@ -181,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--out", default=None, help="output folder (default results/compare-<names joined by _vs_>)"
     )
+    _add_safety(p)
     p.add_argument("--no-figures", action="store_true", help="skip the comparison figure")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_precision(p)
@@ -271,6 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--out", default=None, help="output folder (default results/discover-<experiment>-<target>)"
     )
+    _add_safety(p, force=False)
     p.add_argument("--no-figures", action="store_true", help="skip discover.png")
 
     p = sub.add_parser(
@@ -296,6 +339,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="fresh replicates for the answer (default: --replicates; 0 skips)",
     )
     p.add_argument("--out", default=None, help="output folder (default results/optimize-<name>)")
+    _add_safety(p, force=False)
     _add_executor(p)
     p.add_argument("--no-figures", action="store_true", help="skip optimize.png")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -357,6 +401,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     _received.clear()
+    _log_warnings()
     previous = _catch_signals()
     try:
         return _dispatch(args)
@@ -383,12 +428,48 @@ def _dispatch(args) -> int:
     except ConfigError as exc:
         print(f"qcy: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as exc:
+        code = _environment_error(exc)
+        if code is None:
+            raise
+        return code
+    except ClusterLost as exc:
+        print(
+            f"qcy: error: {exc}; the finished replicates are kept: the same command resumes",
+            file=sys.stderr,
+        )
+        return EXIT_NO_WORKERS
+    except RunFailed as exc:
+        print(f"qcy: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print(f"qcy: interrupted by {_signal_name()}; no results were written", file=sys.stderr)
         return _interrupted_code()
     except BrokenPipeError:  # output piped into a command that stopped reading (head, less)
         sys.stderr.close()
         return 0
+
+
+def _environment_error(exc: OSError) -> int | None:
+    """Print one line for a full disk, a read-only folder or a missing permission; its code."""
+    text = str(exc).lower()
+    for code, cause, errnos, words in _ENVIRONMENT:
+        if exc.errno in errnos or any(w in text for w in words):
+            path = exc.filename or _path_in(str(exc)) or "output"
+            detail = exc.strerror or str(exc).split("\n")[0]
+            print(
+                f"qcy: error: {path}: {cause} ({detail}); nothing half-written was left",
+                file=sys.stderr,
+            )
+            return code
+    return None
+
+
+def _path_in(text: str) -> str | None:
+    import re
+
+    match = re.search(r"(/[^\s'\"]+)", text)
+    return match.group(1) if match else None
 
 
 def _signal_name() -> str:
@@ -449,21 +530,29 @@ def _cmd_levers(args) -> int:
 
 
 def _cmd_run(args) -> int:
-    from .results import write_outputs
-    from .runner import run_replicates
+    from .outputs import hold
 
     executor = _executor(args)
     scenario = load_scenario(args.scenario)
+    _check_fits(args, [scenario], executor)
     out = Path(args.out) if args.out else Path("results") / scenario.name
+    with hold(out, overwrite=args.overwrite):
+        return _run_into(args, scenario, executor, out)
+
+
+def _run_into(args, scenario, executor, out: Path) -> int:
+    from .results import write_outputs
+    from .runner import run_replicates
+
     t0 = time.time()
     bar = None
     if not args.quiet:
         from tqdm import tqdm
 
         bar = tqdm(total=args.replicates, desc=scenario.name, unit="run", file=sys.stderr)
-    # finished replicates are kept here until the results are written: a killed run, started
-    # again with the same command, runs only what is missing
-    checkpoint = out.parent / f".{out.name}.replicates-seed{args.seed}"
+    # finished replicates are kept here (inside the locked --out) until the results are
+    # written: a killed run, started again with the same command, runs only what is missing
+    checkpoint = out / f".qcy-checkpoint-seed{args.seed}"
     precision = None
     try:
         if args.precision is not None:
@@ -541,22 +630,21 @@ def _precision_line(info: dict) -> str:
 
 
 def _is_calibration_file(path: str) -> bool:
-    import tomllib
+    from .scenario import peek_toml
 
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False
-    return "calibration" in data
+    data = peek_toml(path)
+    return data is not None and "calibration" in data
 
 
 def _cmd_sweep(args) -> int:
     from .experiment import load_experiment
-    from .sweep import SweepInterrupted, format_sweep_summary, run_sweep
+    from .sweep import SweepInterrupted, SweepStopped, format_sweep_summary, run_sweep
 
     executor = _executor(args)
     experiment = load_experiment(args.experiment)
+    _check_fits(args, _point_scenarios(experiment), executor, experiment.replicates)
     out = Path(args.out) if args.out else Path("results") / f"sweep-{experiment.name}"
+    resume = f"qcy sweep {args.experiment} --out {out} --resume"
     try:
         result = run_sweep(
             experiment,
@@ -564,15 +652,21 @@ def _cmd_sweep(args) -> int:
             executor,
             resume=args.resume,
             retry_failed=args.retry_failed,
+            overwrite=args.overwrite,
             progress=not args.quiet,
         )
     except SweepInterrupted as exc:
         print(
             f"qcy: interrupted by {_signal_name()}; {exc.saved} of {exc.total} runs are saved "
-            f"in {exc.out}/; finish with: qcy sweep {args.experiment} --out {exc.out} --resume",
+            f"in {exc.out}/; finish with: {resume}",
             file=sys.stderr,
         )
         return _interrupted_code()
+    except SweepStopped as exc:
+        print(f"qcy: error: {exc}; finish with: {resume}", file=sys.stderr)
+        return EXIT_NO_WORKERS
+    for name in result.damaged:
+        print(f"qcy: warning: {out / name} was damaged or stale and was run again", file=sys.stderr)
     print(format_sweep_summary(result.summary))
     done = "nothing left to run" if result.ran == 0 else f"{result.ran} runs"
     print(f"\nresults in {out}/ ({done} in {result.elapsed_s:.1f} s)")
@@ -587,14 +681,26 @@ def _cmd_sweep(args) -> int:
 
 
 def _cmd_compare(args) -> int:
-    from .compare import compare_mixes, default_out, format_comparison, write_comparison
+    from .compare import default_out
 
     if len(args.scenarios) < 2:
         raise ConfigError(
             "command line", "scenarios", "two or more scenario files", f"{len(args.scenarios)}"
         )
+    from .compare import _labels
+    from .outputs import hold
+
     executor = _executor(args)
     scenarios = [load_scenario(p) for p in args.scenarios]
+    _check_fits(args, scenarios, executor)
+    out = Path(args.out) if args.out else default_out(_labels(scenarios))
+    with hold(out, overwrite=args.overwrite):
+        return _compare_into(args, scenarios, executor, out)
+
+
+def _compare_into(args, scenarios, executor, out: Path) -> int:
+    from .compare import compare_mixes, format_comparison, write_comparison
+
     t0 = time.time()
     bar = None
     if not args.quiet:
@@ -631,7 +737,6 @@ def _cmd_compare(args) -> int:
     finally:
         if bar is not None:
             bar.close()
-    out = Path(args.out) if args.out else default_out(comp.labels)
     elapsed = time.time() - t0
     extra = _executor_record(executor, elapsed)
     if precision is not None:
@@ -670,6 +775,27 @@ def _executor(args):
             f"--executor {kind}",
         )
     return make_executor(kind, args.workers, args.scheduler)
+
+
+def _point_scenarios(experiment) -> list:
+    """One scenario per distinct point of an experiment (for the resource estimate)."""
+    from .scenario import scenario_from_dict
+
+    seen: dict[str, object] = {}
+    for p in experiment.points:
+        if p.config_hash not in seen:
+            seen[p.config_hash] = scenario_from_dict(
+                experiment.params(p), path=experiment.scenarios[p.scenario].path
+            )
+    return list(seen.values())
+
+
+def _check_fits(args, scenarios: list, executor, replicates: int | None = None) -> None:
+    """Refuse, before any work, a run that cannot fit this machine (``--force`` overrides)."""
+    from .budget import check_fits
+
+    workers = executor.describe().get("workers") or 1
+    check_fits(scenarios, replicates or args.replicates, workers, force=args.force)
 
 
 def _executor_record(executor, elapsed: float) -> dict:
@@ -735,7 +861,10 @@ def _cmd_discover(args) -> int:
         if args.out
         else (Path("results") / f"discover-{data['experiment']}-{args.target}")
     )
-    write_discovery(data, out, figures=not args.no_figures)
+    from .outputs import hold
+
+    with hold(out, overwrite=args.overwrite):
+        write_discovery(data, out, figures=not args.no_figures)
     print(format_discovery(data))
     print(f"\nresults in {out}/ ({time.time() - t0:.1f} s)")
     return 0
@@ -744,9 +873,11 @@ def _cmd_discover(args) -> int:
 def _cmd_optimize(args) -> int:
     from .analysis.optimize import format_optimize, run_optimize, write_optimize
     from .experiment import load_experiment
+    from .outputs import check_out, hold
 
     name = load_experiment(args.experiment).name
     out = Path(args.out) if args.out else Path("results") / f"optimize-{name}"
+    check_out(out, overwrite=args.overwrite)  # before the trials, not after
     executor = _executor(args)
     t0 = time.time()
 
@@ -771,7 +902,8 @@ def _cmd_optimize(args) -> int:
     except RuntimeError as exc:  # a model run failed: nothing is written
         print(f"qcy: {exc}", file=sys.stderr)
         return 1
-    write_optimize(data, out, figures=not args.no_figures)
+    with hold(out, overwrite=args.overwrite):
+        write_optimize(data, out, figures=not args.no_figures)
     print(format_optimize(data))
     print(f"\nresults in {out}/ ({time.time() - t0:.1f} s)")
     return 0
@@ -796,17 +928,20 @@ def _cmd_calibrate(args) -> int:
         if not args.quiet:
             print(line, file=sys.stderr)
 
+    from .outputs import claim
+
     try:
-        data = run_calibration(
-            cfg, out, kind, args.workers, args.scheduler, args.generations, progress
-        )
+        with claim(out, "calibrate"):
+            data = run_calibration(
+                cfg, out, kind, args.workers, args.scheduler, args.generations, progress
+            )
     except KeyboardInterrupt:
         print(
-            f"qcy: interrupted; the finished generations are kept in {out / cfg.database}: "
-            "run the same command to resume",
+            f"qcy: interrupted by {_signal_name()}; the finished generations are kept in "
+            f"{out / cfg.database}: run the same command to resume",
             file=sys.stderr,
         )
-        return 130
+        return _interrupted_code()
     print(format_calibration(data))
     print(
         f"\nresults in {out}/: posterior.parquet, calibration.json, calibration.png, "
@@ -830,7 +965,19 @@ def format_summary(summary: dict) -> str:
     """The target table printed after a run."""
     head = f"{'target':<26}{'threshold':>10}  {'deadline':<9}{'P(met)':>7}  {'95% CI':<13}"
     head += f"{'median met':<11}{'median final':>13}"
-    lines = [f"{summary['scenario']}: {summary['replicates']} replicates", head, "-" * len(head)]
+    lines = [f"{summary['scenario']}: {summary['replicates']} replicates"]
+    if not summary["targets"]:
+        lines.append(
+            "no targets: the scenario defines none, so no P(met) is reported "
+            "(add [targets.<kpi>] tables with threshold and deadline)"
+        )
+        spend = summary["spending_cny_million"]
+        lines.append(
+            f"median spending: {spend['median_public']:,.0f} million CNY public, "
+            f"{spend['median_total']:,.0f} million CNY with venture capital"
+        )
+        return "\n".join(lines)
+    lines += [head, "-" * len(head)]
     for kpi, t in summary["targets"].items():
         ci = f"[{t['ci_low']:.2f}, {t['ci_high']:.2f}]"
         med = t["median_month_met"] or "not met"

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -35,6 +36,9 @@ __all__ = [
     "Task",
     "RunFn",
     "Executor",
+    "ClusterLost",
+    "RunFailed",
+    "NO_WORKER_ENV",
     "SerialExecutor",
     "LocalExecutor",
     "DaskExecutor",
@@ -45,6 +49,18 @@ __all__ = [
 ]
 
 EXECUTORS = ("serial", "local", "dask")
+NO_WORKER_ENV = "QCY_DASK_NO_WORKER_TIMEOUT"
+DEFAULT_NO_WORKER_S = 60.0
+_DASK_POLL_S = 1.0
+
+
+class ClusterLost(RuntimeError):
+    """The executor has no worker left (or its scheduler went away): work cannot go on."""
+
+
+class RunFailed(RuntimeError):
+    """A replicate of ``qcy run`` or ``qcy compare`` raised in the model."""
+
 
 RunFn = Callable[[dict[str, Any], int], dict[str, np.ndarray]]
 Task = tuple[Any, dict[str, Any], int, RunFn]
@@ -236,6 +252,10 @@ class DaskExecutor(Executor):
         workers: Worker processes of a new ``LocalCluster`` (one thread each; default: every
             core). Ignored with ``scheduler``.
         scheduler: Address of a running scheduler, e.g. ``"tcp://10.0.0.5:8786"``.
+
+    When no worker is connected for ``no_worker_s`` seconds (default 60, environment variable
+    ``QCY_DASK_NO_WORKER_TIMEOUT``) while work waits, :meth:`imap_unordered` raises
+    :class:`ClusterLost` instead of waiting forever.
     """
 
     kind = "dask"
@@ -244,6 +264,7 @@ class DaskExecutor(Executor):
         super().__init__()
         self.workers = workers or default_workers()
         self.scheduler = scheduler
+        self.no_worker_s = float(os.environ.get(NO_WORKER_ENV, DEFAULT_NO_WORKER_S))
         self._client = None
         self._cluster = None
 
@@ -276,40 +297,76 @@ class DaskExecutor(Executor):
         return max(1, sum(self._client.nthreads().values()))
 
     def imap_unordered(self, fn: Callable[[Task], dict], tasks: Iterable[Task]) -> Iterator[dict]:
-        """Yield results as they complete, with about 4 tasks per worker thread in flight."""
-        from dask.distributed import as_completed
+        """Yield results as they complete, with about 4 tasks per worker thread in flight.
+
+        Raises:
+            ClusterLost: No worker was connected for :attr:`no_worker_s` seconds while work
+                was waiting, or the scheduler went away.
+        """
+        from dask.distributed import wait
 
         assert self._client is not None, "use the executor in a with-block"
         it = iter(tasks)
         window = 4 * self._threads()
-        keys: dict[str, Any] = {}
-        pending = as_completed()
+        active: dict[Any, Any] = {}
 
         def submit() -> bool:
             task = next(it, None)
             if task is None:
                 return False
-            fut = self._client.submit(fn, task, pure=False)
-            keys[fut.key] = task[0]
-            pending.add(fut)
+            active[self._client.submit(fn, task, pure=False)] = task[0]
             return True
 
         for _ in range(window):
             if not submit():
                 break
-        for fut in pending:
-            key = keys.pop(fut.key)
+        seen = time.monotonic()
+        while active:
             try:
-                result = fut.result()
-            except Exception as exc:  # noqa: BLE001 - e.g. a worker that died (KilledWorker)
-                result = {
-                    "run_id": key,
-                    "status": "failed",
-                    "error": f"worker error: {_error_text(exc)}",
-                }
-            fut.release()
-            yield result
-            submit()
+                done, _ = wait(list(active), timeout=_DASK_POLL_S, return_when="FIRST_COMPLETED")
+            except TimeoutError:
+                done = set()
+            if not done:
+                seen = self._check_workers(seen)
+                continue
+            seen = time.monotonic()
+            for fut in done:
+                key = active.pop(fut)
+                yield self._result(fut, key)
+                submit()
+
+    def _check_workers(self, seen: float) -> float:
+        """The last time a worker was seen; raise if none was for too long."""
+        try:
+            workers = self._client.scheduler_info().get("workers", {})
+        except Exception:  # noqa: BLE001 - the scheduler is unreachable: no worker either
+            workers = {}
+        now = time.monotonic()
+        if workers:
+            return now
+        if now - seen > self.no_worker_s:
+            where = self.scheduler or "the LocalCluster"
+            raise ClusterLost(
+                f"no Dask worker connected to {where} for {self.no_worker_s:g} s "
+                f"({NO_WORKER_ENV} sets the wait)"
+            )
+        return seen
+
+    def _result(self, fut: Any, key: Any) -> dict[str, Any]:
+        from concurrent.futures import CancelledError
+
+        try:
+            result = fut.result()
+        except CancelledError:
+            raise ClusterLost(f"the Dask scheduler {self.scheduler or ''} went away") from None
+        except Exception as exc:  # noqa: BLE001 - e.g. a worker that died (KilledWorker)
+            result = {
+                "run_id": key,
+                "status": "failed",
+                "error": f"worker error: {_error_text(exc)}",
+            }
+        fut.release()
+        return result
 
     def describe(self) -> dict[str, Any]:
         """What ran the command (for the manifest)."""

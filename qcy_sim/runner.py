@@ -13,7 +13,8 @@ Dask executors as ``qcy sweep``. Seeds come from
 
 from __future__ import annotations
 
-import os
+import logging
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +23,9 @@ from typing import Any
 import numpy as np
 
 from . import testhook
-from .execution import Executor, default_workers, execute_run, executor_for
+from .execution import Executor, RunFailed, default_workers, execute_run, executor_for
 from .model import SERIES, SPENDING, QcyModel
+from .outputs import Index, code_key, write_atomic
 from .scenario import Scenario, scenario_from_dict
 
 __all__ = [
@@ -35,6 +37,9 @@ __all__ = [
     "RunFailed",
     "default_workers",
 ]
+
+
+_log = logging.getLogger("qcy_sim")
 
 
 def replicate_seeds(base_seed: int, replicates: int, first: int = 0) -> list[int]:
@@ -139,10 +144,6 @@ def run_replicates(
     return Replicates(scenario, seed, seeds, kpi, series, spending)
 
 
-class RunFailed(RuntimeError):
-    """A replicate of ``qcy run`` or ``qcy compare`` raised in the model."""
-
-
 def _run_seeds(
     scenario: Scenario,
     seeds: list[int],
@@ -190,29 +191,46 @@ def _run_seeds(
 
 
 class _Checkpoint:
-    """Finished replicates on disk, one ``.npz`` per seed, keyed by the scenario's config hash."""
+    """Finished replicates on disk, one ``.npz`` per seed, each recorded with its SHA-256.
+
+    Keyed by the scenario's config hash *and* the code identity (package version and source
+    hash): a different build never reuses them. A file that does not match its index entry
+    (a flipped bit, a truncation, an empty file) is reported and run again, never loaded.
+    """
 
     def __init__(self, folder: str | Path, config_hash: str):
-        self.folder = Path(folder) / config_hash
+        self.folder = Path(folder) / f"{config_hash}-{code_key()}"
         self.folder.mkdir(parents=True, exist_ok=True)
+        self.index = Index(self.folder)
+        self.entries = self.index.entries()
 
-    def _path(self, seed: int) -> Path:
-        return self.folder / f"{seed}.npz"
+    def _name(self, seed: int) -> str:
+        return f"{seed}.npz"
 
     def load(self, seed: int) -> dict[str, np.ndarray] | None:
-        path = self._path(seed)
+        name = self._name(seed)
+        path = self.folder / name
         if not path.exists():
             return None
+        if not self.index.verified(name, entries=self.entries):
+            _log.warning("%s is damaged or unrecorded; running that replicate again", path)
+            return None
         try:
-            with np.load(path) as z:
+            with np.load(path, allow_pickle=False) as z:
                 return {name: z[name] for name in ("kpi", "series", "spending")}
-        except (OSError, ValueError, KeyError):  # a damaged file is run again
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            _log.warning("%s cannot be read; running that replicate again", path)
             return None
 
     def save(self, seed: int, out: dict[str, np.ndarray]) -> None:
-        tmp = self.folder / f".{seed}.{os.getpid()}.tmp.npz"
-        np.savez(tmp, **out)
-        os.replace(tmp, self._path(seed))
+        name = self._name(seed)
+        write_atomic(self.folder / name, lambda tmp: _savez(tmp, out))
+        self.index.record(name)
+
+
+def _savez(path: Path, out: dict[str, np.ndarray]) -> None:
+    with open(path, "wb") as fh:  # a file object: numpy adds no ".npz" to the name
+        np.savez(fh, **out)
 
 
 def extend_replicates(

@@ -39,6 +39,7 @@ import numpy as np
 from . import testhook
 from .execution import (
     EXECUTORS,
+    ClusterLost,
     DaskExecutor,
     Executor,
     LocalExecutor,
@@ -49,6 +50,7 @@ from .execution import (
     make_executor,
 )
 from .experiment import Experiment, canonical_json
+from .outputs import INDEX, Index, code_identity, code_key, hold
 from .outputs import write_json_atomic as _write_json
 from .outputs import write_parquet_atomic as _write_parquet
 from .runner import run as model_run
@@ -59,6 +61,7 @@ __all__ = [
     "SweepPlan",
     "SweepResult",
     "SweepInterrupted",
+    "SweepStopped",
     "SerialExecutor",
     "LocalExecutor",
     "DaskExecutor",
@@ -147,6 +150,12 @@ def plan_sweep(experiment: Experiment) -> SweepPlan:
     for rid in run_ids:
         digest.update(rid.encode())
     return SweepPlan(experiment, seeds, run_ids, first, row_runs, digest.hexdigest()[:16], columns)
+
+
+def _own_hidden(name: str) -> bool:
+    from .outputs import _is_hidden_own
+
+    return _is_hidden_own(name) and name != INDEX
 
 
 def _spending() -> dict[str, str]:
@@ -265,6 +274,10 @@ class _Folder:
     def __init__(self, out: Path, plan: SweepPlan):
         self.out = out
         self.plan = plan
+        self.damaged: list[str] = []  # chunks found unusable by scan(), run again
+
+    def _rel(self, path: Path) -> str:
+        return path.relative_to(self.out).as_posix()
 
     def chunk_paths(self, k: int) -> tuple[Path, Path]:
         return (
@@ -272,18 +285,25 @@ class _Folder:
             self.out / TIMESERIES / f"part-{k:06d}.parquet",
         )
 
-    def prepare(self, resume: bool, chunk_runs: int) -> tuple[dict[str, Any] | None, int]:
-        """Check the folder may be used; return the previous manifest and the chunk size."""
+    def prepare(
+        self, resume: bool, chunk_runs: int, overwrite: bool = False
+    ) -> tuple[dict[str, Any] | None, int]:
+        """Check the folder may be used; return the previous manifest and the chunk size.
+
+        The caller holds the folder (:func:`qcy_sim.outputs.hold`), which has already refused
+        files and folders that qcy did not write.
+        """
         out = self.out
-        entries = [p for p in out.iterdir()] if out.is_dir() else []
-        if out.exists() and not out.is_dir():
-            raise ConfigError(out, "--out", "a folder", "a file")
+        entries = [p for p in out.iterdir() if not _own_hidden(p.name)] if out.is_dir() else []
+        if entries and overwrite and not resume:
+            self.remove_own()
+            entries = []
         if entries and not resume:
             raise ConfigError(
                 out,
                 "--out",
                 "a new or empty folder (pass --resume to finish the sweep saved there, "
-                "or choose a new --out)",
+                "--overwrite to replace it, or choose a new --out)",
                 f"a folder with {len(entries)} entries",
             )
         previous = None
@@ -291,6 +311,8 @@ class _Folder:
             mpath = out / MANIFEST
             try:
                 previous = json.loads(mpath.read_text(encoding="utf-8"))
+                if not isinstance(previous, dict):
+                    raise ValueError("not an object")
             except (OSError, ValueError):
                 raise ConfigError(
                     out,
@@ -310,20 +332,39 @@ class _Folder:
             chunk_runs = int(previous.get("chunk_runs", chunk_runs))
         for sub in ("", CHUNKS, TIMESERIES):
             (out / sub).mkdir(parents=True, exist_ok=True)
-            for stale in (out / sub).glob(".*.tmp-*"):
-                stale.unlink(missing_ok=True)
         return previous, chunk_runs
+
+    def remove_own(self) -> None:
+        """Remove a previous sweep's files (``--overwrite``): only the sweep layout's own."""
+        out = self.out
+        (out / MANIFEST).unlink(missing_ok=True)
+        listed = set(Index(out).entries())
+        for rel in listed | {RUNS, SUMMARY, POINTS, INDEX}:
+            path = out / rel
+            if path.is_file() and (rel in listed or "/" not in rel):
+                path.unlink()
+        for sub in (CHUNKS, TIMESERIES):
+            for path in (out / sub).glob("*.parquet"):
+                if path.name.startswith(("runs-", "part-")):
+                    path.unlink()
 
     def scan(self, chunk_runs: int, retry_failed: bool) -> tuple[list[_Chunk], int, int]:
         """Chunks with work left, and the ok and failed runs already saved and kept."""
         import pyarrow.parquet as pq
 
         todo, ok, failed = [], 0, 0
+        index = Index(self.out)
+        entries = index.entries()
+        code = code_key()
         for k, runs in enumerate(self.plan.chunks(chunk_runs)):
             ids = [self.plan.run_ids[i] for i in runs]
             rpath, tpath = self.chunk_paths(k)
             saved = None
-            if rpath.exists():
+            if rpath.exists() and not all(
+                index.verified(self._rel(p), code, entries) for p in (rpath, tpath)
+            ):
+                self.damaged.append(self._rel(rpath))  # damaged, unrecorded or another build
+            elif rpath.exists():
                 try:
                     table = pq.read_table(rpath, columns=["run_id", "status"])
                     st = dict(
@@ -374,6 +415,7 @@ class _Folder:
         _write_parquet(
             rpath, pa.Table.from_pylist([rows[r] for r in order], schema=_schema(_run_fields(exp)))
         )
+        Index(self.out).record(self._rel(tpath), self._rel(rpath))  # the commit of the chunk
 
     def points_table(self):
         """``points.parquet``: one row per point with its factor values."""
@@ -423,11 +465,19 @@ class _Folder:
 
 
 class SweepInterrupted(KeyboardInterrupt):
-    """Ctrl-C during a sweep; completed chunks are on disk and ``resume=True`` finishes it."""
+    """Ctrl-C or SIGTERM during a sweep; completed chunks are saved, ``resume=True`` finishes it."""
 
     def __init__(self, out: Path, saved: int, total: int):
         super().__init__(f"{saved} of {total} runs saved in {out}")
         self.out, self.saved, self.total = out, saved, total
+
+
+class SweepStopped(RuntimeError):
+    """The executor lost its workers; completed chunks are saved, ``resume=True`` finishes it."""
+
+    def __init__(self, out: Path, saved: int, total: int, reason: str):
+        super().__init__(f"{reason}; {saved} of {total} runs are saved in {out}")
+        self.out, self.saved, self.total, self.reason = out, saved, total, reason
 
 
 @dataclass
@@ -442,6 +492,7 @@ class SweepResult:
         ran: Runs executed in this session (0 when everything was already on disk).
         elapsed_s: Wall time of this session.
         summary: The content of ``sweep_summary.json``.
+        damaged: Chunk files found damaged, unrecorded or from another build, and run again.
     """
 
     out: Path
@@ -451,6 +502,7 @@ class SweepResult:
     ran: int
     elapsed_s: float
     summary: dict[str, Any]
+    damaged: list[str] = field(default_factory=list)
 
     def runs_frame(self):
         """``runs.parquet`` as a DataFrame."""
@@ -478,10 +530,15 @@ def run_sweep(
     *,
     resume: bool = False,
     retry_failed: bool = False,
+    overwrite: bool = False,
     progress: bool = False,
     run_fn: RunFn = model_run,
 ) -> SweepResult:
     """Run every missing run of an experiment and write the sweep folder.
+
+    The folder is held (one writer, :func:`qcy_sim.outputs.hold`) for the whole sweep. Chunks
+    are used only if they match their SHA-256 in the folder's index and were written by this
+    build (:func:`qcy_sim.outputs.code_key`); others are run again.
 
     Args:
         experiment: A validated experiment (:func:`~qcy_sim.experiment.load_experiment`).
@@ -489,20 +546,36 @@ def run_sweep(
         executor: Where runs execute (default: :class:`LocalExecutor` on every core).
         resume: Continue the sweep saved in ``out``: only missing chunks run.
         retry_failed: Also run again the runs saved as failed (implies ``resume``).
+        overwrite: Replace a previous sweep in ``out`` (its own files only).
         progress: Show a progress bar on stderr.
         run_fn: The top-level ``run(params, seed) -> arrays`` function workers call.
 
     Raises:
-        ConfigError: ``out`` holds files but ``resume`` is false, or holds another sweep.
-        SweepInterrupted: On Ctrl-C, after the manifest records what is saved.
+        ConfigError: ``out`` holds files but ``resume`` is false, holds another sweep, or is
+            locked by another process.
+        SweepInterrupted: On Ctrl-C or SIGTERM, after the manifest records what is saved.
+        SweepStopped: The executor lost all its workers, after the manifest records it.
     """
-    t0 = time.time()
-    out = Path(out)
     resume = resume or retry_failed
-    executor = executor or LocalExecutor()
+    advice = "--resume to finish the sweep saved there, --overwrite to replace it"
+    with hold(out, overwrite=overwrite, resume=resume, advice=advice):
+        return _run_sweep(
+            experiment,
+            Path(out),
+            executor or LocalExecutor(),
+            resume,
+            retry_failed,
+            overwrite,
+            progress,
+            run_fn,
+        )
+
+
+def _run_sweep(experiment, out, executor, resume, retry_failed, overwrite, progress, run_fn):
+    t0 = time.time()
     plan = plan_sweep(experiment)
     folder = _Folder(out, plan)
-    previous, chunk_runs = folder.prepare(resume, experiment.chunk_runs)
+    previous, chunk_runs = folder.prepare(resume, experiment.chunk_runs, overwrite)
     todo, ok, failed = folder.scan(chunk_runs, retry_failed)
     n_chunks = len(plan.chunks(chunk_runs))
     manifest = _manifest(plan, previous, chunk_runs, n_chunks)
@@ -516,6 +589,7 @@ def run_sweep(
     }
     manifest["sessions"].append(session)
     _write_parquet(out / POINTS, folder.points_table())
+    Index(out).record(POINTS)
     _write_json(
         out / MANIFEST,
         {
@@ -579,7 +653,7 @@ def run_sweep(
                         bar.update(1)
                         if row["status"] != "ok":
                             bar.set_postfix(failed=failed)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, ClusterLost) as exc:
         saved_ok, saved_failed = folder.scan(chunk_runs, False)[1:]
         session.update(
             finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -587,10 +661,14 @@ def run_sweep(
             elapsed_s=round(time.time() - t0, 3),
             status="interrupted",
         )
+        if isinstance(exc, ClusterLost):
+            session["error"] = str(exc)
         _write_json(
             out / MANIFEST,
             {**manifest, "status": "interrupted", "ok": saved_ok, "failed": saved_failed},
         )
+        if isinstance(exc, ClusterLost):
+            raise SweepStopped(out, saved_ok + saved_failed, plan.n_runs, str(exc)) from None
         raise SweepInterrupted(out, saved_ok + saved_failed, plan.n_runs) from None
     finally:
         if bar is not None:
@@ -617,7 +695,10 @@ def run_sweep(
             "executor": session["executor"],
         },
     )
-    return SweepResult(out, plan.n_runs, ok, failed, ran, elapsed, summary)
+    Index(out).record(RUNS, SUMMARY, MANIFEST)
+    return SweepResult(
+        out, plan.n_runs, ok, failed, ran, elapsed, summary, sorted(set(folder.damaged))
+    )
 
 
 def _manifest(plan: SweepPlan, previous: dict | None, chunk_runs: int, n_chunks: int) -> dict:
@@ -646,6 +727,7 @@ def _manifest(plan: SweepPlan, previous: dict | None, chunk_runs: int, n_chunks:
             "runs": plan.n_runs,
             "chunk_runs": chunk_runs,
             "chunks": n_chunks,
+            "code": code_identity(),
             "libraries": libs,
             "sessions": list((previous or {}).get("sessions", [])),
         }

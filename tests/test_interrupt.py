@@ -32,10 +32,10 @@ def test_kill_and_rerun_gives_identical_results(tmp_path):
     assert wait_paused(proc, flag) == 5  # five replicates saved, 35 to go: kill -9 now
     proc.send_signal(signal.SIGKILL)
     proc.communicate()
-    checkpoint = tmp_path / ".killed.replicates-seed9"
+    checkpoint = out / ".qcy-checkpoint-seed9"
     saved = len(list(checkpoint.rglob("*.npz")))
     assert saved == 5, saved
-    assert not out.exists()  # nothing that looks like a finished result
+    assert not (out / "manifest.json").exists()  # nothing that looks like a finished result
 
     assert finish(qcy(*RUN, "--out", out))[0] == 0
     assert not checkpoint.exists()
