@@ -333,6 +333,7 @@ class DaskExecutor(Executor):
             for fut in done:
                 key = active.pop(fut)
                 yield self._result(fut, key)
+                seen = time.monotonic()  # the consumer may have paused: count from now
                 submit()
 
     def _check_workers(self, seen: float) -> float:

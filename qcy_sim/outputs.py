@@ -436,6 +436,9 @@ def write_folder(out_dir: str | Path, build: Callable[[Path], T]) -> T:
             files = _move_in(held, tmp, MANIFEST, replace)
             Index(held.path).path.unlink(missing_ok=True)
             Index(held.path).record(*files)
+        except BaseException as exc:
+            _name_path(exc, held.path)
+            raise
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     return result
@@ -454,6 +457,9 @@ def write_into(out_dir: str | Path, build: Callable[[Path], T], last: str) -> T:
             result = build(tmp)
             files = _move_in(held, tmp, last, replace=False)
             Index(held.path).record(*files)
+        except BaseException as exc:
+            _name_path(exc, held.path)
+            raise
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     return result
@@ -469,9 +475,19 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
     try:
         write(tmp)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
+        _name_path(exc, path)
         raise
+
+
+def _name_path(exc: BaseException, path: Path) -> None:
+    """Give an OSError without a file name (pyarrow's, a temporary's) the path being written."""
+    if isinstance(exc, OSError) and not exc.filename:
+        try:
+            exc.filename = str(path)
+        except (AttributeError, TypeError):
+            pass
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
