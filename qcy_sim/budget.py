@@ -29,7 +29,8 @@ __all__ = ["Estimate", "estimate", "check_fits", "available_memory", "MAX_SECOND
 # 69-88 ns per agent-month; 200 ns leaves room for slower machines and busier scenarios.
 NS_PER_AGENT_MONTH = 200.0
 BASE_PROCESS_BYTES = 300 * 2**20  # a fresh worker running one replicate peaks at ~250 MiB
-BYTES_PER_TALENT_FALLBACK = 64
+# a talent's arrays take 54 bytes (docs/PERFORMANCE.md, measured on the store); 64 with room
+BYTES_PER_TALENT = 64
 GROWTH_FACTOR = 3.0  # capacity doubling and kernel temporaries over the live arrays
 BYTES_PER_CANDIDATE = 200  # a month's candidate arrays, alive during attraction
 MAX_SECONDS = 7 * 24 * 3600.0
@@ -66,17 +67,6 @@ class Estimate:
         }
 
 
-def _bytes_per_talent() -> int:
-    try:
-        import numpy as np
-
-        from .model import TALENT_PROPERTIES
-
-        return int(sum(np.dtype(t).itemsize for t, _ in TALENT_PROPERTIES.values()))
-    except Exception:  # noqa: BLE001 - the model's layout may change: a fixed bound then
-        return BYTES_PER_TALENT_FALLBACK
-
-
 def _per_run(scenario: Scenario) -> tuple[int, float, float, float]:
     """``(months, peak talents, agent-months, bytes)`` of one run of ``scenario``."""
     p = scenario.params
@@ -89,7 +79,7 @@ def _per_run(scenario: Scenario) -> tuple[int, float, float, float]:
     start = float(p.initial.talents)
     peak = start + months * inflow
     agent_months = months * (start + inflow * (months + 1) / 2.0) + months * inflow
-    memory = BASE_PROCESS_BYTES + GROWTH_FACTOR * peak * _bytes_per_talent()
+    memory = BASE_PROCESS_BYTES + GROWTH_FACTOR * peak * BYTES_PER_TALENT
     memory += BYTES_PER_CANDIDATE * inflow
     return months, peak, agent_months, memory
 
