@@ -443,7 +443,15 @@ def _dispatch(args) -> int:
         print(f"qcy: error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
-        print(f"qcy: interrupted by {_signal_name()}; no results were written", file=sys.stderr)
+        kept = (
+            "; finished replicates are kept: the same command runs only what is missing"
+            if args.command == "run"
+            else ""
+        )
+        print(
+            f"qcy: interrupted by {_signal_name()}; no results were written{kept}",
+            file=sys.stderr,
+        )
         return _interrupted_code()
     except BrokenPipeError:  # output piped into a command that stopped reading (head, less)
         sys.stderr.close()
