@@ -10,67 +10,24 @@ import argparse
 import shutil
 import signal
 import sys
-import threading
 import time
 from pathlib import Path
 
 from .execution import ClusterLost, RunFailed
+from .exits import (
+    EXIT_FAILED,
+    EXIT_NO_WORKERS,
+    EXIT_USAGE,
+    catch_signals,
+    environment_error,
+    interrupted_code,
+    log_warnings,
+    reset,
+    signal_name,
+)
 from .scenario import ConfigError, load_scenario
 
 __all__ = ["main"]
-
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_DISK_FULL = 3
-EXIT_READ_ONLY = 4
-EXIT_PERMISSION = 5
-EXIT_NO_WORKERS = 6
-# Environment errors: (exit code, cause, errno values, words of the message that say it)
-_ENVIRONMENT = (
-    (EXIT_DISK_FULL, "disk full", {28, 122, 27}, ("no space left", "quota", "file too large")),
-    (EXIT_READ_ONLY, "read-only file system", {30}, ("read-only file system",)),
-    (EXIT_PERMISSION, "permission denied", {13, 1}, ("permission denied",)),
-)
-_SIGNALS = {signal.SIGINT: "Ctrl-C (SIGINT)", signal.SIGTERM: "SIGTERM"}
-_received: list[int] = []
-
-
-def _interrupt(signum: int, frame) -> None:
-    """SIGINT and SIGTERM both stop a command the way Ctrl-C does: what is saved stays saved."""
-    _received.append(signum)
-    raise KeyboardInterrupt
-
-
-def _catch_signals() -> dict:
-    """Install :func:`_interrupt` for SIGINT and SIGTERM; return the handlers to restore.
-
-    SIGINT is installed even where the shell started qcy with it ignored (a background job), so
-    that an explicit ``kill -INT`` still stops it cleanly.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        return {}
-    previous = {s: signal.getsignal(s) for s in _SIGNALS}
-    for s in _SIGNALS:
-        signal.signal(s, _interrupt)
-    return previous
-
-
-def _log_warnings() -> None:
-    """Warnings of the package (a damaged checkpoint run again) as one ``qcy:`` line each."""
-    import logging
-
-    log = logging.getLogger("qcy_sim")
-    if not any(getattr(h, "_qcy", False) for h in log.handlers):
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("qcy: warning: %(message)s"))
-        handler._qcy = True
-        log.addHandler(handler)
-        log.propagate = False
-
-
-def _interrupted_code() -> int:
-    """128 + the signal number: 130 for Ctrl-C, 143 for SIGTERM."""
-    return 128 + int(_received[-1] if _received else signal.SIGINT)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -400,9 +357,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
-    _received.clear()
-    _log_warnings()
-    previous = _catch_signals()
+    reset()
+    log_warnings()
+    previous = catch_signals()
     try:
         return _dispatch(args)
     finally:
@@ -429,7 +386,7 @@ def _dispatch(args) -> int:
         print(f"qcy: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:
-        code = _environment_error(exc)
+        code = environment_error(exc)
         if code is None:
             raise
         return code
@@ -449,39 +406,13 @@ def _dispatch(args) -> int:
             else ""
         )
         print(
-            f"qcy: interrupted by {_signal_name()}; no results were written{kept}",
+            f"qcy: interrupted by {signal_name()}; no results were written{kept}",
             file=sys.stderr,
         )
-        return _interrupted_code()
+        return interrupted_code()
     except BrokenPipeError:  # output piped into a command that stopped reading (head, less)
         sys.stderr.close()
         return 0
-
-
-def _environment_error(exc: OSError) -> int | None:
-    """Print one line for a full disk, a read-only folder or a missing permission; its code."""
-    text = str(exc).lower()
-    for code, cause, errnos, words in _ENVIRONMENT:
-        if exc.errno in errnos or any(w in text for w in words):
-            path = exc.filename or _path_in(str(exc)) or "output"
-            detail = exc.strerror or str(exc).split("\n")[0]
-            print(
-                f"qcy: error: {path}: {cause} ({detail}); nothing half-written was left",
-                file=sys.stderr,
-            )
-            return code
-    return None
-
-
-def _path_in(text: str) -> str | None:
-    import re
-
-    match = re.search(r"(/[^\s'\"]+)", text)
-    return match.group(1) if match else None
-
-
-def _signal_name() -> str:
-    return _SIGNALS.get(_received[-1], "a signal") if _received else _SIGNALS[signal.SIGINT]
 
 
 def _cmd_validate(args) -> int:
@@ -665,11 +596,11 @@ def _cmd_sweep(args) -> int:
         )
     except SweepInterrupted as exc:
         print(
-            f"qcy: interrupted by {_signal_name()}; {exc.saved} of {exc.total} runs are saved "
+            f"qcy: interrupted by {signal_name()}; {exc.saved} of {exc.total} runs are saved "
             f"in {exc.out}/; finish with: {resume}",
             file=sys.stderr,
         )
-        return _interrupted_code()
+        return interrupted_code()
     except SweepStopped as exc:
         print(f"qcy: error: {exc}; finish with: {resume}", file=sys.stderr)
         return EXIT_NO_WORKERS
@@ -831,11 +762,11 @@ def _cmd_sensitivity(args) -> int:
         )
     except SweepInterrupted as exc:
         print(
-            f"qcy: interrupted by {_signal_name()}; {exc.saved} of {exc.total} runs are saved "
+            f"qcy: interrupted by {signal_name()}; {exc.saved} of {exc.total} runs are saved "
             f"in {exc.out}/; the same command resumes the sweep",
             file=sys.stderr,
         )
-        return _interrupted_code()
+        return interrupted_code()
     print(format_sensitivity(data))
     print(f"\nresults in {out}/ ({time.time() - t0:.1f} s; sweep in {data['sweep']}/)")
     return 0
@@ -945,11 +876,11 @@ def _cmd_calibrate(args) -> int:
             )
     except KeyboardInterrupt:
         print(
-            f"qcy: interrupted by {_signal_name()}; the finished generations are kept in "
+            f"qcy: interrupted by {signal_name()}; the finished generations are kept in "
             f"{out / cfg.database}: run the same command to resume",
             file=sys.stderr,
         )
-        return _interrupted_code()
+        return interrupted_code()
     print(format_calibration(data))
     print(
         f"\nresults in {out}/: posterior.parquet, calibration.json, calibration.png, "
