@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench docs clean
+.PHONY: run test stress bench docs clean
 
 $(BIN)/qcy: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ run: $(BIN)/qcy
 
 test: $(BIN)/qcy
 	$(BIN)/python -m pytest -q
+
+# the whole suite 5 times under load, cold and warm numba cache (docs/TESTING.md)
+stress: $(BIN)/qcy
+	scripts/stress_tests.sh 5
 
 bench: $(BIN)/qcy
 	$(BIN)/python benchmarks/run.py --quick

@@ -5,17 +5,26 @@ Typical use::
     import qcy_sim
     scenario = qcy_sim.load_scenario("scenarios/baseline.toml")
     result = qcy_sim.run_replicates(scenario, replicates=20, seed=1)
-    result.summary["targets"]["innovation_talents"]["p_met"]
+    result.summary()["targets"]["innovation_talents"]["p_met"]
 """
 
 from importlib.metadata import PackageNotFoundError, version
-
-from .model import QcyModel
-from .scenario import ConfigError, Scenario, load_scenario
 
 try:
     __version__ = version("qcy_sim")
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
-__all__ = ["QcyModel", "Scenario", "ConfigError", "load_scenario", "__version__"]
+from .model import QcyModel  # noqa: E402 - the version first: modules below record it
+from .runner import Replicates, run_replicates  # noqa: E402
+from .scenario import ConfigError, Scenario, load_scenario  # noqa: E402
+
+__all__ = [
+    "QcyModel",
+    "Scenario",
+    "ConfigError",
+    "Replicates",
+    "load_scenario",
+    "run_replicates",
+    "__version__",
+]

@@ -8,15 +8,26 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import signal
 import sys
 import time
 from pathlib import Path
 
+from .execution import ClusterLost, RunFailed
+from .exits import (
+    EXIT_FAILED,
+    EXIT_NO_WORKERS,
+    EXIT_USAGE,
+    catch_signals,
+    environment_error,
+    interrupted_code,
+    log_warnings,
+    reset,
+    signal_name,
+)
 from .scenario import ConfigError, load_scenario
 
 __all__ = ["main"]
-
-EXIT_USAGE = 2
 
 
 class _Parser(argparse.ArgumentParser):
@@ -86,18 +97,33 @@ def _add_precision(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_safety(p: argparse.ArgumentParser, force: bool = True) -> None:
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the previous qcy result in --out (only qcy's own files are removed)",
+    )
+    if force:
+        p.add_argument(
+            "--force",
+            action="store_true",
+            help="run even if the memory or time estimate exceeds this machine",
+        )
+
+
 def _add_executor(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--executor",
         choices=("serial", "local", "dask"),
         default=None,
-        help="serial (in-process), local (process pool, the default) or dask",
+        help="serial (in-process), local (process pool, the default) or dask; "
+        "the results are identical",
     )
     p.add_argument(
         "--workers",
         type=_positive,
         default=None,
-        help="processes or Dask workers (default: all cores)",
+        help="processes or Dask workers (default: all cores; 1 without --executor runs in-process)",
     )
     p.add_argument(
         "--scheduler",
@@ -116,13 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", help="scenario file (TOML)")
     p.add_argument("--replicates", type=_positive, default=100, help="replicates (default 100)")
     p.add_argument("--seed", type=_seed, default=0, help="base seed (default 0)")
-    p.add_argument(
-        "--workers",
-        type=_positive,
-        default=None,
-        help="processes (default: all cores; 1 runs in-process)",
-    )
+    _add_executor(p)
     p.add_argument("--out", default=None, help="output folder (default results/<scenario name>)")
+    _add_safety(p)
     p.add_argument("--no-figures", action="store_true", help="skip the fan charts")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_precision(p)
@@ -144,6 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also run again the runs saved as failed (implies --resume)",
     )
+    _add_safety(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = sub.add_parser("compare", help="compare policy mixes on the same seeds")
@@ -152,15 +175,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--replicates", type=_positive, default=100, help="replicates (default 100)")
     p.add_argument("--seed", type=_seed, default=0, help="base seed (default 0)")
-    p.add_argument(
-        "--workers",
-        type=_positive,
-        default=None,
-        help="processes (default: all cores; 1 runs in-process)",
-    )
+    _add_executor(p)
     p.add_argument(
         "--out", default=None, help="output folder (default results/compare-<names joined by _vs_>)"
     )
+    _add_safety(p)
     p.add_argument("--no-figures", action="store_true", help="skip the comparison figure")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_precision(p)
@@ -251,6 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--out", default=None, help="output folder (default results/discover-<experiment>-<target>)"
     )
+    _add_safety(p, force=False)
     p.add_argument("--no-figures", action="store_true", help="skip discover.png")
 
     p = sub.add_parser(
@@ -276,6 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="fresh replicates for the answer (default: --replicates; 0 skips)",
     )
     p.add_argument("--out", default=None, help="output folder (default results/optimize-<name>)")
+    _add_safety(p, force=False)
     _add_executor(p)
     p.add_argument("--no-figures", action="store_true", help="skip optimize.png")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -336,6 +357,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
+    reset()
+    log_warnings()
+    previous = catch_signals()
+    try:
+        return _dispatch(args)
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def _dispatch(args) -> int:
     try:
         return {
             "run": _cmd_run,
@@ -353,9 +385,31 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"qcy: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as exc:
+        code = environment_error(exc)
+        if code is None:
+            raise
+        return code
+    except ClusterLost as exc:
+        print(
+            f"qcy: error: {exc}; the finished replicates are kept: the same command resumes",
+            file=sys.stderr,
+        )
+        return EXIT_NO_WORKERS
+    except RunFailed as exc:
+        print(f"qcy: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
-        print("qcy: interrupted; no results were written", file=sys.stderr)
-        return 130
+        kept = (
+            "; finished replicates are kept: the same command runs only what is missing"
+            if args.command == "run"
+            else ""
+        )
+        print(
+            f"qcy: interrupted by {signal_name()}; no results were written{kept}",
+            file=sys.stderr,
+        )
+        return interrupted_code()
     except BrokenPipeError:  # output piped into a command that stopped reading (head, less)
         sys.stderr.close()
         return 0
@@ -415,21 +469,29 @@ def _cmd_levers(args) -> int:
 
 
 def _cmd_run(args) -> int:
-    from .results import write_outputs
-    from .runner import default_workers, run_replicates
+    from .outputs import hold
 
+    executor = _executor(args)
     scenario = load_scenario(args.scenario)
+    _check_fits(args, [scenario], executor)
     out = Path(args.out) if args.out else Path("results") / scenario.name
-    workers = args.workers or default_workers()
+    with hold(out, overwrite=args.overwrite):
+        return _run_into(args, scenario, executor, out)
+
+
+def _run_into(args, scenario, executor, out: Path) -> int:
+    from .results import write_outputs
+    from .runner import run_replicates
+
     t0 = time.time()
     bar = None
     if not args.quiet:
         from tqdm import tqdm
 
         bar = tqdm(total=args.replicates, desc=scenario.name, unit="run", file=sys.stderr)
-    # finished replicates are kept here until the results are written: a killed run, started
-    # again with the same command, runs only what is missing
-    checkpoint = out.parent / f".{out.name}.replicates-seed{args.seed}"
+    # finished replicates are kept here (inside the locked --out) until the results are
+    # written: a killed run, started again with the same command, runs only what is missing
+    checkpoint = out / f".qcy-checkpoint-seed{args.seed}"
     precision = None
     try:
         if args.precision is not None:
@@ -440,27 +502,28 @@ def _cmd_run(args) -> int:
                 scenario,
                 args.precision,
                 args.seed,
-                workers,
+                None,
                 args.replicates,
                 cap,
                 progress=bar.update if bar else None,
                 checkpoint=checkpoint,
                 on_round=_precision_round(bar, args.precision, cap),
+                executor=executor,
             )
         else:
             rep = run_replicates(
                 scenario,
                 args.replicates,
                 args.seed,
-                workers,
                 progress=bar.update if bar else None,
                 checkpoint=checkpoint,
+                executor=executor,
             )
     finally:
         if bar is not None:
             bar.close()
     elapsed = time.time() - t0
-    extra = {"workers": workers, "elapsed_s": round(elapsed, 3)}
+    extra = _executor_record(executor, elapsed)
     if precision is not None:
         extra["precision"] = precision
     summary = write_outputs(
@@ -506,30 +569,21 @@ def _precision_line(info: dict) -> str:
 
 
 def _is_calibration_file(path: str) -> bool:
-    import tomllib
+    from .scenario import peek_toml
 
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False
-    return "calibration" in data
+    data = peek_toml(path)
+    return data is not None and "calibration" in data
 
 
 def _cmd_sweep(args) -> int:
     from .experiment import load_experiment
-    from .sweep import SweepInterrupted, format_sweep_summary, make_executor, run_sweep
+    from .sweep import SweepInterrupted, SweepStopped, format_sweep_summary, run_sweep
 
-    kind = args.executor or ("dask" if args.scheduler else "local")
-    if args.scheduler and kind != "dask":
-        raise ConfigError(
-            "command line",
-            "--scheduler",
-            "--executor dask (or no --executor)",
-            f"--executor {kind}",
-        )
+    executor = _executor(args)
     experiment = load_experiment(args.experiment)
+    _check_fits(args, _point_scenarios(experiment), executor, experiment.replicates)
     out = Path(args.out) if args.out else Path("results") / f"sweep-{experiment.name}"
-    executor = make_executor(kind, args.workers, args.scheduler)
+    resume = f"qcy sweep {args.experiment} --out {out} --resume"
     try:
         result = run_sweep(
             experiment,
@@ -537,15 +591,21 @@ def _cmd_sweep(args) -> int:
             executor,
             resume=args.resume,
             retry_failed=args.retry_failed,
+            overwrite=args.overwrite,
             progress=not args.quiet,
         )
     except SweepInterrupted as exc:
         print(
-            f"qcy: interrupted; {exc.saved} of {exc.total} runs are saved in {exc.out}/; "
-            f"finish with: qcy sweep {args.experiment} --out {exc.out} --resume",
+            f"qcy: interrupted by {signal_name()}; {exc.saved} of {exc.total} runs are saved "
+            f"in {exc.out}/; finish with: {resume}",
             file=sys.stderr,
         )
-        return 130
+        return interrupted_code()
+    except SweepStopped as exc:
+        print(f"qcy: error: {exc}; finish with: {resume}", file=sys.stderr)
+        return EXIT_NO_WORKERS
+    for name in result.damaged:
+        print(f"qcy: warning: {out / name} was damaged or stale and was run again", file=sys.stderr)
     print(format_sweep_summary(result.summary))
     done = "nothing left to run" if result.ran == 0 else f"{result.ran} runs"
     print(f"\nresults in {out}/ ({done} in {result.elapsed_s:.1f} s)")
@@ -560,15 +620,26 @@ def _cmd_sweep(args) -> int:
 
 
 def _cmd_compare(args) -> int:
-    from .compare import compare_mixes, default_out, format_comparison, write_comparison
-    from .runner import default_workers
+    from .compare import default_out
 
     if len(args.scenarios) < 2:
         raise ConfigError(
             "command line", "scenarios", "two or more scenario files", f"{len(args.scenarios)}"
         )
+    from .compare import _labels
+    from .outputs import hold
+
+    executor = _executor(args)
     scenarios = [load_scenario(p) for p in args.scenarios]
-    workers = args.workers or default_workers()
+    _check_fits(args, scenarios, executor)
+    out = Path(args.out) if args.out else default_out(_labels(scenarios))
+    with hold(out, overwrite=args.overwrite):
+        return _compare_into(args, scenarios, executor, out)
+
+
+def _compare_into(args, scenarios, executor, out: Path) -> int:
+    from .compare import compare_mixes, format_comparison, write_comparison
+
     t0 = time.time()
     bar = None
     if not args.quiet:
@@ -587,22 +658,26 @@ def _cmd_compare(args) -> int:
                 scenarios,
                 args.precision,
                 args.seed,
-                workers,
+                None,
                 args.replicates,
                 cap,
                 progress=bar.update if bar else None,
                 on_round=_precision_round(bar, args.precision, cap),
+                executor=executor,
             )
         else:
             comp = compare_mixes(
-                scenarios, args.replicates, args.seed, workers, progress=bar.update if bar else None
+                scenarios,
+                args.replicates,
+                args.seed,
+                progress=bar.update if bar else None,
+                executor=executor,
             )
     finally:
         if bar is not None:
             bar.close()
-    out = Path(args.out) if args.out else default_out(comp.labels)
     elapsed = time.time() - t0
-    extra = {"workers": workers, "elapsed_s": round(elapsed, 3)}
+    extra = _executor_record(executor, elapsed)
     if precision is not None:
         extra["precision"] = precision
     data = write_comparison(
@@ -622,9 +697,15 @@ def _cmd_compare(args) -> int:
 
 
 def _executor(args):
-    from .sweep import make_executor
+    """The executor of ``--executor``, ``--workers`` and ``--scheduler``, for every command.
 
-    kind = args.executor or ("dask" if args.scheduler else "local")
+    Without ``--executor``: dask with a scheduler, serial for ``--workers 1``, else local.
+    """
+    from .execution import make_executor
+
+    kind = args.executor or (
+        "dask" if args.scheduler else "serial" if args.workers == 1 else "local"
+    )
     if args.scheduler and kind != "dask":
         raise ConfigError(
             "command line",
@@ -633,6 +714,33 @@ def _executor(args):
             f"--executor {kind}",
         )
     return make_executor(kind, args.workers, args.scheduler)
+
+
+def _point_scenarios(experiment) -> list:
+    """One scenario per distinct point of an experiment (for the resource estimate)."""
+    from .scenario import scenario_from_dict
+
+    seen: dict[str, object] = {}
+    for p in experiment.points:
+        if p.config_hash not in seen:
+            seen[p.config_hash] = scenario_from_dict(
+                experiment.params(p), path=experiment.scenarios[p.scenario].path
+            )
+    return list(seen.values())
+
+
+def _check_fits(args, scenarios: list, executor, replicates: int | None = None) -> None:
+    """Refuse, before any work, a run that cannot fit this machine (``--force`` overrides)."""
+    from .budget import check_fits
+
+    workers = executor.describe().get("workers") or 1
+    check_fits(scenarios, replicates or args.replicates, workers, force=args.force)
+
+
+def _executor_record(executor, elapsed: float) -> dict:
+    """What ran the command, for the manifest (``workers`` kept for older readers)."""
+    info = executor.describe()
+    return {"executor": info, "workers": info.get("workers", 1), "elapsed_s": round(elapsed, 3)}
 
 
 def _cmd_sensitivity(args) -> int:
@@ -654,11 +762,11 @@ def _cmd_sensitivity(args) -> int:
         )
     except SweepInterrupted as exc:
         print(
-            f"qcy: interrupted; {exc.saved} of {exc.total} runs are saved in {exc.out}/; "
-            "the same command resumes the sweep",
+            f"qcy: interrupted by {signal_name()}; {exc.saved} of {exc.total} runs are saved "
+            f"in {exc.out}/; the same command resumes the sweep",
             file=sys.stderr,
         )
-        return 130
+        return interrupted_code()
     print(format_sensitivity(data))
     print(f"\nresults in {out}/ ({time.time() - t0:.1f} s; sweep in {data['sweep']}/)")
     return 0
@@ -692,7 +800,10 @@ def _cmd_discover(args) -> int:
         if args.out
         else (Path("results") / f"discover-{data['experiment']}-{args.target}")
     )
-    write_discovery(data, out, figures=not args.no_figures)
+    from .outputs import hold
+
+    with hold(out, overwrite=args.overwrite):
+        write_discovery(data, out, figures=not args.no_figures)
     print(format_discovery(data))
     print(f"\nresults in {out}/ ({time.time() - t0:.1f} s)")
     return 0
@@ -701,9 +812,11 @@ def _cmd_discover(args) -> int:
 def _cmd_optimize(args) -> int:
     from .analysis.optimize import format_optimize, run_optimize, write_optimize
     from .experiment import load_experiment
+    from .outputs import check_out, hold
 
     name = load_experiment(args.experiment).name
     out = Path(args.out) if args.out else Path("results") / f"optimize-{name}"
+    check_out(out, overwrite=args.overwrite)  # before the trials, not after
     executor = _executor(args)
     t0 = time.time()
 
@@ -728,7 +841,8 @@ def _cmd_optimize(args) -> int:
     except RuntimeError as exc:  # a model run failed: nothing is written
         print(f"qcy: {exc}", file=sys.stderr)
         return 1
-    write_optimize(data, out, figures=not args.no_figures)
+    with hold(out, overwrite=args.overwrite):
+        write_optimize(data, out, figures=not args.no_figures)
     print(format_optimize(data))
     print(f"\nresults in {out}/ ({time.time() - t0:.1f} s)")
     return 0
@@ -753,17 +867,20 @@ def _cmd_calibrate(args) -> int:
         if not args.quiet:
             print(line, file=sys.stderr)
 
+    from .outputs import claim
+
     try:
-        data = run_calibration(
-            cfg, out, kind, args.workers, args.scheduler, args.generations, progress
-        )
+        with claim(out, "calibrate"):
+            data = run_calibration(
+                cfg, out, kind, args.workers, args.scheduler, args.generations, progress
+            )
     except KeyboardInterrupt:
         print(
-            f"qcy: interrupted; the finished generations are kept in {out / cfg.database}: "
-            "run the same command to resume",
+            f"qcy: interrupted by {signal_name()}; the finished generations are kept in "
+            f"{out / cfg.database}: run the same command to resume",
             file=sys.stderr,
         )
-        return 130
+        return interrupted_code()
     print(format_calibration(data))
     print(
         f"\nresults in {out}/: posterior.parquet, calibration.json, calibration.png, "
@@ -787,7 +904,19 @@ def format_summary(summary: dict) -> str:
     """The target table printed after a run."""
     head = f"{'target':<26}{'threshold':>10}  {'deadline':<9}{'P(met)':>7}  {'95% CI':<13}"
     head += f"{'median met':<11}{'median final':>13}"
-    lines = [f"{summary['scenario']}: {summary['replicates']} replicates", head, "-" * len(head)]
+    lines = [f"{summary['scenario']}: {summary['replicates']} replicates"]
+    if not summary["targets"]:
+        lines.append(
+            "no targets: the scenario defines none, so no P(met) is reported "
+            "(add [targets.<kpi>] tables with threshold and deadline)"
+        )
+        spend = summary["spending_cny_million"]
+        lines.append(
+            f"median spending: {spend['median_public']:,.0f} million CNY public, "
+            f"{spend['median_total']:,.0f} million CNY with venture capital"
+        )
+        return "\n".join(lines)
+    lines += [head, "-" * len(head)]
     for kpi, t in summary["targets"].items():
         ci = f"[{t['ci_low']:.2f}, {t['ci_high']:.2f}]"
         med = t["median_month_met"] or "not met"

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from .execution import Executor, executor_for
 from .outputs import write_folder, write_json
 from .results import _public_columns, clopper_pearson, provenance, target_outcomes
 from .runner import Replicates, run_replicates
@@ -493,6 +494,8 @@ def compare_mixes(
     seed: int = 0,
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
+    *,
+    executor: Executor | None = None,
 ) -> Comparison:
     """Run every mix with the same replicate seeds.
 
@@ -501,8 +504,9 @@ def compare_mixes(
             ``time.start`` and ``time.horizon_months``.
         replicates: Replicates per mix.
         seed: Base seed (the same replicate seeds for every mix).
-        workers: Processes (1 runs in this process).
+        workers: Processes without ``executor`` (1 runs in this process).
         progress: Called with the number of replicates just finished.
+        executor: Where replicates run (:mod:`qcy_sim.execution`); started once for all mixes.
 
     Raises:
         ConfigError: A mix with another start month or horizon than the reference.
@@ -533,7 +537,12 @@ def compare_mixes(
                     f"({'not at all' if t.kpi not in own else own[t.kpi]}); "
                     f"it is judged against {labels[0]}'s {t}"
                 )
-    reps = [run_replicates(sc, replicates, seed, workers, progress=progress) for sc in scenarios]
+    executor = executor_for(workers, executor)
+    with executor:
+        reps = [
+            run_replicates(sc, replicates, seed, progress=progress, executor=executor)
+            for sc in scenarios
+        ]
     return Comparison(labels, reps, ref.targets, notes)
 
 

@@ -36,8 +36,6 @@ import hashlib
 import itertools
 import json
 import math
-import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,7 +49,9 @@ from .scenario import (
     Scenario,
     _describe,
     _suggest,
+    check_name,
     load_scenario,
+    peek_toml,
     read_toml,
     scenario_from_dict,
 )
@@ -92,7 +92,6 @@ _DESIGN_KEYS = {
     "morris": ("kind", "n", "levels", "seed"),
 }
 _FACTOR_KEYS = ("values", "range", "levels")
-_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 _DEFAULT_CHUNK_RUNS = 20
 
 
@@ -371,11 +370,8 @@ def is_experiment_file(path: str | Path) -> bool:
 
     Unreadable files return False, so that the scenario loader reports the problem.
     """
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False
-    return "experiment" in data or "design" in data
+    data = peek_toml(path)
+    return data is not None and ("experiment" in data or "design" in data)
 
 
 def _check_keys(file: str, table: dict, allowed: tuple[str, ...], where: str) -> None:
@@ -669,11 +665,7 @@ def load_experiment(path: str | Path) -> Experiment:
         )
     _check_keys(file, exp, _EXPERIMENT_KEYS, "experiment")
 
-    name = exp.get("name", path.stem)
-    if not isinstance(name, str) or not _NAME.match(name):
-        raise ConfigError(
-            file, "experiment.name", "letters, digits, '_', '-' or '.'", _describe(name)
-        )
+    name = check_name(exp.get("name", path.stem), file, "experiment.name")
     description = exp.get("description", "")
     if not isinstance(description, str):
         raise ConfigError(file, "experiment.description", "a string", _describe(description))

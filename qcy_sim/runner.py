@@ -1,7 +1,9 @@
-"""Running replicates: one plain function per run, seeds fixed before dispatch, any workers.
+"""Running replicates: one plain function per run, seeds fixed before dispatch, any executor.
 
 :func:`run` is what a worker process (or a Dask worker) calls: it takes plain data — the resolved
-scenario as a dict and a seed — and returns plain arrays. Seeds come from
+scenario as a dict and a seed — and returns plain arrays. Replicates are tasks of
+:mod:`qcy_sim.execution`, so ``qcy run`` and ``qcy compare`` run on the same serial, local or
+Dask executors as ``qcy sweep``. Seeds come from
 :func:`replicate_seeds`, which depends only on the base seed and the replicate index, so that
 
 * results are identical for 1 worker, many workers or a cluster, and
@@ -11,17 +13,19 @@ scenario as a dict and a seed — and returns plain arrays. Seeds come from
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import os
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+import logging
+import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from . import testhook
+from .execution import Executor, RunFailed, default_workers, execute_run, executor_for
 from .model import SERIES, SPENDING, QcyModel
+from .outputs import Index, code_key, write_atomic
 from .scenario import Scenario, scenario_from_dict
 
 __all__ = [
@@ -30,8 +34,12 @@ __all__ = [
     "run_replicates",
     "extend_replicates",
     "Replicates",
+    "RunFailed",
     "default_workers",
 ]
+
+
+_log = logging.getLogger("qcy_sim")
 
 
 def replicate_seeds(base_seed: int, replicates: int, first: int = 0) -> list[int]:
@@ -58,19 +66,6 @@ def run(params: dict[str, Any], seed: int) -> dict[str, np.ndarray]:
     scenario = scenario_from_dict(params, path=f"<{params.get('name', 'scenario')}>")
     model = QcyModel(scenario, seed=seed).run()
     return {"kpi": model.kpi, "series": model.series, "spending": model.spending}
-
-
-def _run_indexed(args: tuple[int, dict[str, Any], int]) -> tuple[int, dict[str, np.ndarray]]:
-    index, params, seed = args
-    return index, run(params, seed)
-
-
-def default_workers() -> int:
-    """Cores this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 @dataclass
@@ -121,6 +116,8 @@ def run_replicates(
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
     checkpoint: str | Path | None = None,
+    *,
+    executor: Executor | None = None,
 ) -> Replicates:
     """Run ``replicates`` replicates of ``scenario``.
 
@@ -128,23 +125,29 @@ def run_replicates(
         scenario: A validated scenario.
         replicates: Number of replicates (>= 1).
         seed: Base seed; replicate seeds derive from it with :func:`replicate_seeds`.
-        workers: Processes to use; 1 runs in this process.
+        workers: Processes to use without ``executor``; 1 runs in this process.
         progress: Called with the number of replicates just finished.
         checkpoint: A folder where each finished replicate is kept (written under a temporary
             name, then renamed). Replicates already there for the same scenario and seed are
             loaded instead of run, so an interrupted run loses nothing.
+        executor: Where replicates run (:mod:`qcy_sim.execution`); the same numbers from each.
+
+    Raises:
+        RunFailed: A replicate raised; its seed and the error are in the message.
     """
     if replicates < 1:
         raise ValueError(f"replicates must be >= 1, got {replicates}")
     seeds = replicate_seeds(seed, replicates)
-    kpi, series, spending = _run_seeds(scenario, seeds, workers, progress, checkpoint)
+    kpi, series, spending = _run_seeds(
+        scenario, seeds, executor_for(workers, executor), progress, checkpoint
+    )
     return Replicates(scenario, seed, seeds, kpi, series, spending)
 
 
 def _run_seeds(
     scenario: Scenario,
     seeds: list[int],
-    workers: int,
+    executor: Executor,
     progress: Callable[[int], None] | None,
     checkpoint: str | Path | None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -164,55 +167,70 @@ def _run_seeds(
         if progress:
             progress(1)
     data = scenario.to_dict()
-    for index, out in _map(data, [seeds[i] for i in todo], workers, todo):
-        if store:
-            store.save(seeds[index], out)
-        kpi[index], series[index], spending[index] = out["kpi"], out["series"], out["spending"]
-        if progress:
-            progress(1)
+    tasks = [(i, data, seeds[i], run) for i in todo]
+    saved = 0
+    if not tasks:
+        return kpi, series, spending
+    with executor:
+        for result in executor.imap_unordered(execute_run, tasks):
+            index = result["run_id"]
+            if result["status"] != "ok":
+                raise RunFailed(
+                    f"{scenario.name}: replicate {index} (seed {seeds[index]}) failed: "
+                    f"{result['error']}"
+                )
+            out = {name: result[name] for name in ("kpi", "series", "spending")}
+            kpi[index], series[index], spending[index] = out["kpi"], out["series"], out["spending"]
+            if store:
+                store.save(seeds[index], out)
+                saved += 1
+                testhook.saved(saved)
+            if progress:
+                progress(1)
     return kpi, series, spending
 
 
 class _Checkpoint:
-    """Finished replicates on disk, one ``.npz`` per seed, keyed by the scenario's config hash."""
+    """Finished replicates on disk, one ``.npz`` per seed, each recorded with its SHA-256.
+
+    Keyed by the scenario's config hash *and* the code identity (package version and source
+    hash): a different build never reuses them. A file that does not match its index entry
+    (a flipped bit, a truncation, an empty file) is reported and run again, never loaded.
+    """
 
     def __init__(self, folder: str | Path, config_hash: str):
-        self.folder = Path(folder) / config_hash
+        self.folder = Path(folder) / f"{config_hash}-{code_key()}"
         self.folder.mkdir(parents=True, exist_ok=True)
+        self.index = Index(self.folder)
+        self.entries = self.index.entries()
 
-    def _path(self, seed: int) -> Path:
-        return self.folder / f"{seed}.npz"
+    def _name(self, seed: int) -> str:
+        return f"{seed}.npz"
 
     def load(self, seed: int) -> dict[str, np.ndarray] | None:
-        path = self._path(seed)
+        name = self._name(seed)
+        path = self.folder / name
         if not path.exists():
             return None
+        if not self.index.verified(name, entries=self.entries):
+            _log.warning("%s is damaged or unrecorded; running that replicate again", path)
+            return None
         try:
-            with np.load(path) as z:
+            with np.load(path, allow_pickle=False) as z:
                 return {name: z[name] for name in ("kpi", "series", "spending")}
-        except (OSError, ValueError, KeyError):  # a damaged file is run again
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            _log.warning("%s cannot be read; running that replicate again", path)
             return None
 
     def save(self, seed: int, out: dict[str, np.ndarray]) -> None:
-        tmp = self.folder / f".{seed}.{os.getpid()}.tmp.npz"
-        np.savez(tmp, **out)
-        os.replace(tmp, self._path(seed))
+        name = self._name(seed)
+        write_atomic(self.folder / name, lambda tmp: _savez(tmp, out))
+        self.index.record(name)
 
 
-def _map(
-    data: dict[str, Any], seeds: list[int], workers: int, indices: list[int] | None = None
-) -> Iterable[tuple[int, dict[str, np.ndarray]]]:
-    indices = list(range(len(seeds))) if indices is None else indices
-    tasks = [(i, data, s) for i, s in zip(indices, seeds, strict=True)]
-    if not tasks:
-        return
-    if workers <= 1 or len(tasks) == 1:
-        for task in tasks:
-            yield _run_indexed(task)
-        return
-    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        yield from pool.map(_run_indexed, tasks, chunksize=max(1, len(tasks) // (8 * workers)))
+def _savez(path: Path, out: dict[str, np.ndarray]) -> None:
+    with open(path, "wb") as fh:  # a file object: numpy adds no ".npz" to the name
+        np.savez(fh, **out)
 
 
 def extend_replicates(
@@ -221,6 +239,8 @@ def extend_replicates(
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
     checkpoint: str | Path | None = None,
+    *,
+    executor: Executor | None = None,
 ) -> Replicates:
     """``rep`` grown to ``replicates`` replicates by running only the new ones.
 
@@ -231,16 +251,19 @@ def extend_replicates(
     Args:
         rep: Replicates already run.
         replicates: Total wanted (>= ``rep.n``).
-        workers: Processes to use; 1 runs in this process.
+        workers: Processes to use without ``executor``; 1 runs in this process.
         progress: Called with the number of replicates just finished.
         checkpoint: As for :func:`run_replicates`.
+        executor: As for :func:`run_replicates`.
     """
     if replicates < rep.n:
         raise ValueError(f"cannot shrink {rep.n} replicates to {replicates}")
     if replicates == rep.n:
         return rep
     new = replicate_seeds(rep.base_seed, replicates - rep.n, first=rep.n)
-    kpi, series, spending = _run_seeds(rep.scenario, new, workers, progress, checkpoint)
+    kpi, series, spending = _run_seeds(
+        rep.scenario, new, executor_for(workers, executor), progress, checkpoint
+    )
     return Replicates(
         rep.scenario,
         rep.base_seed,

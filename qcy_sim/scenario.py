@@ -16,7 +16,9 @@ import difflib
 import hashlib
 import json
 import math
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +30,11 @@ __all__ = [
     "ConfigError",
     "Scenario",
     "read_toml",
+    "peek_toml",
+    "check_name",
+    "MAX_CONFIG_BYTES",
+    "MAX_DEPTH",
+    "MAX_STRING",
     "load_scenario",
     "scenario_from_dict",
     "month_index",
@@ -46,6 +53,23 @@ _TOP_KEYS = {
 }
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _MAX_EXTENDS_DEPTH = 32
+MAX_CONFIG_BYTES = 1 << 20  # a configuration file is text a person writes: 1 MiB is plenty
+MAX_DEPTH = 32  # levels of nested tables or lists, checked before any recursion
+MAX_STRING = 10_000  # characters of any string value (names, descriptions, months)
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+NAME_RULE = (
+    "a name of letters, digits, '_' or '-' (1-64 characters, starting with a letter or digit)"
+)
+
+
+def check_name(value: Any, file: str | Path, key: str) -> str:
+    """A scenario or experiment name: a safe slug (no '.', '..', separators, hidden names).
+
+    Names become folder names (``results/<name>``), so nothing else is accepted.
+    """
+    if not isinstance(value, str) or not _NAME.match(value):
+        raise ConfigError(file, key, NAME_RULE, _describe(value))
+    return value
 
 
 class ConfigError(ValueError):
@@ -186,10 +210,7 @@ def read_toml(
         raise ConfigError(shown, key, f"an existing {what}", f"no file at {path}")
     if path.is_dir():
         raise ConfigError(shown, key, f"{article} {what}", f"a folder at {path}")
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(path, "", "a readable file", f"{exc.strerror}") from None
+    raw = _read_regular(path, shown, key, f"{article} {what}")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -206,7 +227,78 @@ def read_toml(
         raise ConfigError(
             path, "", "a TOML table with at least a name", "an empty file (comments only)"
         )
+    _check_shape(data, path)
     return data
+
+
+def _read_regular(path: Path, shown: str, key: str, what: str) -> bytes:
+    """The bytes of a regular file under :data:`MAX_CONFIG_BYTES`; never opens a FIFO or device."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise ConfigError(path, "", "a readable file", f"{exc.strerror}") from None
+    if not stat.S_ISREG(st.st_mode):
+        kind = (
+            "a FIFO"
+            if stat.S_ISFIFO(st.st_mode)
+            else "a device"
+            if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
+            else "a socket"
+            if stat.S_ISSOCK(st.st_mode)
+            else "not a regular file"
+        )
+        raise ConfigError(shown, key, f"{what} (a regular file)", f"{kind} at {path}")
+    limit = f"a file of at most {MAX_CONFIG_BYTES // 1024} KiB"
+    if st.st_size > MAX_CONFIG_BYTES:
+        raise ConfigError(path, "", limit, f"{st.st_size:,} bytes")
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(path, "", "a readable file", f"{exc.strerror}") from None
+    if len(raw) > MAX_CONFIG_BYTES:  # it grew while being read
+        raise ConfigError(path, "", limit, "a larger file")
+    return raw
+
+
+def _check_shape(data: dict, path: Path) -> None:
+    """Nesting depth and string lengths, checked without recursion (before any recursive use)."""
+    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
+    while stack:
+        node, where, depth = stack.pop()
+        if isinstance(node, str):
+            if len(node) > MAX_STRING:
+                raise ConfigError(
+                    path,
+                    where,
+                    f"a string of at most {MAX_STRING:,} characters",
+                    f"{len(node):,} characters",
+                )
+            continue
+        if not isinstance(node, dict | list):
+            continue
+        if depth >= MAX_DEPTH:
+            shown = where if len(where) <= 80 else where[:77] + "..."
+            raise ConfigError(path, shown, f"at most {MAX_DEPTH} levels of nesting", "more")
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for k, v in items:
+            if isinstance(k, str) and len(k) > MAX_STRING:
+                raise ConfigError(path, where, "keys of a sane length", f"{len(k):,} characters")
+            child = f"{where}.{k}" if where and isinstance(node, dict) else str(k)
+            if isinstance(node, list):
+                child = f"{where}[{k}]"
+            stack.append((v, child, depth + 1))
+
+
+def peek_toml(path: str | Path) -> dict[str, Any] | None:
+    """The TOML of ``path`` if it is a small regular file that parses, else None (no errors).
+
+    For deciding what kind of file something is; the real reader then reports any problem.
+    """
+    try:
+        return read_toml(path)
+    except ConfigError:
+        return None
 
 
 def _merge(base: dict, over: dict, origins: dict, base_origins: dict, path: str, prefix=""):
@@ -425,10 +517,7 @@ def scenario_from_dict(
     name = data.pop("name", None)
     if name is None:
         name = Path(path).stem
-    if not isinstance(name, str) or not re.match(r"^[A-Za-z0-9_.-]+$", name):
-        raise ConfigError(
-            origins.get("name", path), "name", "letters, digits, '_', '-' or '.'", _describe(name)
-        )
+    check_name(name, origins.get("name", path), "name")
     description = data.pop("description", "")
     if not isinstance(description, str):
         raise ConfigError(

@@ -8,8 +8,8 @@ The parts, in the order data flows:
    ``replicate_seeds(base_seed, replicates)[r]`` at every point (common random numbers), so
    results do not depend on the executor, the number of workers or the order of completion.
    Identical points share their runs (they would give identical numbers).
-2. An executor (:class:`SerialExecutor`, :class:`LocalExecutor`, :class:`DaskExecutor`) maps
-   the top-level :func:`execute_run` over small tasks ``(run_id, params, seed, run_fn)``;
+2. An executor of :mod:`qcy_sim.execution` (serial, local processes or Dask) maps the
+   top-level :func:`~qcy_sim.execution.execute_run` over tasks ``(run_id, params, seed, run_fn)``;
    ``run_fn`` is :func:`qcy_sim.runner.run`, a plain ``run(params, seed) -> arrays`` function.
    A run that raises comes back as ``status="failed"`` with its error; the sweep goes on.
 3. The parent reduces each result to one row (final KPIs, target flags, cost) and a small
@@ -27,21 +27,32 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import signal
 import sys
 import time
-import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from . import testhook
+from .execution import (
+    EXECUTORS,
+    ClusterLost,
+    DaskExecutor,
+    Executor,
+    LocalExecutor,
+    RunFn,
+    SerialExecutor,
+    Task,
+    execute_run,
+    make_executor,
+)
 from .experiment import Experiment, canonical_json
-from .outputs import write_json
-from .runner import default_workers
+from .outputs import INDEX, Index, code_identity, code_key, hold
+from .outputs import write_json_atomic as _write_json
+from .outputs import write_parquet_atomic as _write_parquet
 from .runner import run as model_run
 from .scenario import ConfigError, month_label
 from .schema import KPIS
@@ -50,6 +61,7 @@ __all__ = [
     "SweepPlan",
     "SweepResult",
     "SweepInterrupted",
+    "SweepStopped",
     "SerialExecutor",
     "LocalExecutor",
     "DaskExecutor",
@@ -62,255 +74,12 @@ __all__ = [
     "EXECUTORS",
 ]
 
-EXECUTORS = ("serial", "local", "dask")
 MANIFEST = "manifest.json"
 POINTS = "points.parquet"
 RUNS = "runs.parquet"
 SUMMARY = "sweep_summary.json"
 CHUNKS = "chunks"
 TIMESERIES = "timeseries"
-
-RunFn = Callable[[dict[str, Any], int], dict[str, np.ndarray]]
-Task = tuple[str, dict[str, Any], int, RunFn]
-
-
-# ----------------------------------------------------------------------------------------------
-# The worker side
-
-
-def execute_run(task: Task) -> dict[str, Any]:
-    """Run one task in a worker; never raises for a failure of the model.
-
-    Args:
-        task: ``(run_id, params, seed, run_fn)``; ``params`` is a resolved scenario dict.
-
-    Returns:
-        ``{"run_id", "status": "ok", "kpi", "series", "spending"}`` or
-        ``{"run_id", "status": "failed", "error"}``.
-    """
-    run_id, params, seed, run_fn = task
-    try:
-        out = run_fn(params, seed)
-    except Exception as exc:  # noqa: BLE001 - a failed run is data, not a crash of the sweep
-        return {"run_id": run_id, "status": "failed", "error": _error_text(exc)}
-    return {
-        "run_id": run_id,
-        "status": "ok",
-        "kpi": np.asarray(out["kpi"]),
-        "series": np.asarray(out["series"]),
-        "spending": np.asarray(out["spending"]),
-    }
-
-
-def _error_text(exc: BaseException) -> str:
-    """``Type: message (at file:line)``: deterministic, short, enough to find the place."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
-    return f"{type(exc).__name__}: {exc}{where}"
-
-
-def _ignore_sigint() -> None:
-    """Pool workers leave Ctrl-C to the parent, which saves what is done and stops them."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-# ----------------------------------------------------------------------------------------------
-# Executors: the same results from each; only speed and place differ.
-
-
-class SerialExecutor:
-    """Runs tasks one after the other in this process (for debugging and tiny sweeps)."""
-
-    kind = "serial"
-
-    def __enter__(self) -> SerialExecutor:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        return None
-
-    def imap_unordered(self, fn: Callable[[Task], dict], tasks: Iterable[Task]) -> Iterator[dict]:
-        """Yield ``fn(task)`` for each task."""
-        for task in tasks:
-            yield fn(task)
-
-    def describe(self) -> dict[str, Any]:
-        """What ran the sweep (for the manifest)."""
-        return {"kind": self.kind, "workers": 1}
-
-
-class LocalExecutor:
-    """A process pool on this machine.
-
-    Args:
-        workers: Processes (default: every core this process may use).
-    """
-
-    kind = "local"
-
-    def __init__(self, workers: int | None = None):
-        self.workers = workers or default_workers()
-        self._pool = None
-
-    def __enter__(self) -> LocalExecutor:
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor
-
-        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-        self._pool = ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=ctx, initializer=_ignore_sigint
-        )
-        return self
-
-    def __exit__(self, exc_type: Any, *exc: Any) -> None:
-        if self._pool is not None:
-            # On an error or Ctrl-C, do not wait for queued work: it is lost but not saved.
-            self._pool.shutdown(wait=exc_type is None, cancel_futures=exc_type is not None)
-            self._pool = None
-
-    def imap_unordered(self, fn: Callable[[Task], dict], tasks: Iterable[Task]) -> Iterator[dict]:
-        """Yield results as they complete, with at most ``4 x workers`` tasks in flight."""
-        from concurrent.futures import FIRST_COMPLETED, wait
-        from concurrent.futures.process import BrokenProcessPool
-
-        assert self._pool is not None, "use the executor in a with-block"
-        it = iter(tasks)
-        window = 4 * self.workers
-        running: dict[Any, str] = {}
-
-        def fill() -> None:
-            while len(running) < window:
-                task = next(it, None)
-                if task is None:
-                    return
-                running[self._pool.submit(fn, task)] = task[0]
-
-        fill()
-        while running:
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for fut in done:
-                run_id = running.pop(fut)
-                try:
-                    yield fut.result()
-                except BrokenProcessPool:
-                    raise
-                except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled
-                    yield {
-                        "run_id": run_id,
-                        "status": "failed",
-                        "error": f"worker error: {_error_text(exc)}",
-                    }
-            fill()
-
-    def describe(self) -> dict[str, Any]:
-        """What ran the sweep (for the manifest)."""
-        return {"kind": self.kind, "workers": self.workers}
-
-
-class DaskExecutor:
-    """A Dask cluster: a new ``LocalCluster`` or an existing scheduler.
-
-    Args:
-        workers: Worker processes of a new ``LocalCluster`` (one thread each; default: every
-            core). Ignored with ``scheduler``.
-        scheduler: Address of a running scheduler, e.g. ``"tcp://10.0.0.5:8786"``.
-    """
-
-    kind = "dask"
-
-    def __init__(self, workers: int | None = None, scheduler: str | None = None):
-        self.workers = workers or default_workers()
-        self.scheduler = scheduler
-        self._client = None
-        self._cluster = None
-
-    def __enter__(self) -> DaskExecutor:
-        import logging
-
-        from dask.distributed import Client, LocalCluster
-
-        if self.scheduler:
-            self._client = Client(self.scheduler)
-        else:
-            self._cluster = LocalCluster(
-                n_workers=self.workers,
-                processes=True,
-                threads_per_worker=1,
-                # a free port for the dashboard: two sweeps on one machine must not collide
-                dashboard_address=":0",
-                silence_logs=logging.ERROR,
-            )
-            self._client = Client(self._cluster)
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        if self._client is not None:
-            self._client.close()
-        if self._cluster is not None:
-            self._cluster.close()
-        self._client = self._cluster = None
-
-    def _threads(self) -> int:
-        return max(1, sum(self._client.nthreads().values()))
-
-    def imap_unordered(self, fn: Callable[[Task], dict], tasks: Iterable[Task]) -> Iterator[dict]:
-        """Yield results as they complete, with about 4 tasks per worker thread in flight."""
-        from dask.distributed import as_completed
-
-        assert self._client is not None, "use the executor in a with-block"
-        it = iter(tasks)
-        window = 4 * self._threads()
-        keys: dict[str, str] = {}
-        pending = as_completed()
-
-        def submit() -> bool:
-            task = next(it, None)
-            if task is None:
-                return False
-            fut = self._client.submit(fn, task, pure=False)
-            keys[fut.key] = task[0]
-            pending.add(fut)
-            return True
-
-        for _ in range(window):
-            if not submit():
-                break
-        for fut in pending:
-            run_id = keys.pop(fut.key)
-            try:
-                result = fut.result()
-            except Exception as exc:  # noqa: BLE001 - e.g. a worker that died (KilledWorker)
-                result = {
-                    "run_id": run_id,
-                    "status": "failed",
-                    "error": f"worker error: {_error_text(exc)}",
-                }
-            fut.release()
-            yield result
-            submit()
-
-    def describe(self) -> dict[str, Any]:
-        """What ran the sweep (for the manifest)."""
-        out: dict[str, Any] = {"kind": self.kind}
-        if self._client is not None:
-            out["workers"] = len(self._client.nthreads())
-            out["threads"] = self._threads()
-        else:
-            out["workers"] = self.workers
-        out["scheduler"] = self.scheduler or "LocalCluster"
-        return out
-
-
-def make_executor(kind: str = "local", workers: int | None = None, scheduler: str | None = None):
-    """The executor named ``kind`` (``serial``, ``local`` or ``dask``)."""
-    if kind == "serial":
-        return SerialExecutor()
-    if kind == "local":
-        return LocalExecutor(workers)
-    if kind == "dask":
-        return DaskExecutor(workers, scheduler)
-    raise ValueError(f"executor must be one of {EXECUTORS}, got {kind!r}")
-
 
 # ----------------------------------------------------------------------------------------------
 # The plan
@@ -381,6 +150,12 @@ def plan_sweep(experiment: Experiment) -> SweepPlan:
     for rid in run_ids:
         digest.update(rid.encode())
     return SweepPlan(experiment, seeds, run_ids, first, row_runs, digest.hexdigest()[:16], columns)
+
+
+def _own_hidden(name: str) -> bool:
+    from .outputs import _is_hidden_own
+
+    return _is_hidden_own(name) and name != INDEX
 
 
 def _spending() -> dict[str, str]:
@@ -481,23 +256,6 @@ def _reduce(plan: SweepPlan, i: int, outcome: dict[str, Any]) -> tuple[dict[str,
 # The folder
 
 
-def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Write through ``write(tmp)`` to a hidden temporary name, then rename into place."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    write(tmp)
-    os.replace(tmp, path)
-
-
-def _write_json(path: Path, data: Any) -> None:
-    _write_atomic(path, lambda tmp: write_json(tmp, data))
-
-
-def _write_parquet(path: Path, table: Any) -> None:
-    import pyarrow.parquet as pq
-
-    _write_atomic(path, lambda tmp: pq.write_table(table, tmp))
-
-
 @dataclass
 class _Chunk:
     """Runs of one chunk still to come in this session, and what has arrived."""
@@ -516,6 +274,10 @@ class _Folder:
     def __init__(self, out: Path, plan: SweepPlan):
         self.out = out
         self.plan = plan
+        self.damaged: list[str] = []  # chunks found unusable by scan(), run again
+
+    def _rel(self, path: Path) -> str:
+        return path.relative_to(self.out).as_posix()
 
     def chunk_paths(self, k: int) -> tuple[Path, Path]:
         return (
@@ -523,18 +285,25 @@ class _Folder:
             self.out / TIMESERIES / f"part-{k:06d}.parquet",
         )
 
-    def prepare(self, resume: bool, chunk_runs: int) -> tuple[dict[str, Any] | None, int]:
-        """Check the folder may be used; return the previous manifest and the chunk size."""
+    def prepare(
+        self, resume: bool, chunk_runs: int, overwrite: bool = False
+    ) -> tuple[dict[str, Any] | None, int]:
+        """Check the folder may be used; return the previous manifest and the chunk size.
+
+        The caller holds the folder (:func:`qcy_sim.outputs.hold`), which has already refused
+        files and folders that qcy did not write.
+        """
         out = self.out
-        entries = [p for p in out.iterdir()] if out.is_dir() else []
-        if out.exists() and not out.is_dir():
-            raise ConfigError(out, "--out", "a folder", "a file")
+        entries = [p for p in out.iterdir() if not _own_hidden(p.name)] if out.is_dir() else []
+        if entries and overwrite and not resume:
+            self.remove_own()
+            entries = []
         if entries and not resume:
             raise ConfigError(
                 out,
                 "--out",
                 "a new or empty folder (pass --resume to finish the sweep saved there, "
-                "or choose a new --out)",
+                "--overwrite to replace it, or choose a new --out)",
                 f"a folder with {len(entries)} entries",
             )
         previous = None
@@ -542,6 +311,8 @@ class _Folder:
             mpath = out / MANIFEST
             try:
                 previous = json.loads(mpath.read_text(encoding="utf-8"))
+                if not isinstance(previous, dict):
+                    raise ValueError("not an object")
             except (OSError, ValueError):
                 raise ConfigError(
                     out,
@@ -561,20 +332,39 @@ class _Folder:
             chunk_runs = int(previous.get("chunk_runs", chunk_runs))
         for sub in ("", CHUNKS, TIMESERIES):
             (out / sub).mkdir(parents=True, exist_ok=True)
-            for stale in (out / sub).glob(".*.tmp-*"):
-                stale.unlink(missing_ok=True)
         return previous, chunk_runs
+
+    def remove_own(self) -> None:
+        """Remove a previous sweep's files (``--overwrite``): only the sweep layout's own."""
+        out = self.out
+        (out / MANIFEST).unlink(missing_ok=True)
+        listed = set(Index(out).entries())
+        for rel in listed | {RUNS, SUMMARY, POINTS, INDEX}:
+            path = out / rel
+            if path.is_file() and (rel in listed or "/" not in rel):
+                path.unlink()
+        for sub in (CHUNKS, TIMESERIES):
+            for path in (out / sub).glob("*.parquet"):
+                if path.name.startswith(("runs-", "part-")):
+                    path.unlink()
 
     def scan(self, chunk_runs: int, retry_failed: bool) -> tuple[list[_Chunk], int, int]:
         """Chunks with work left, and the ok and failed runs already saved and kept."""
         import pyarrow.parquet as pq
 
         todo, ok, failed = [], 0, 0
+        index = Index(self.out)
+        entries = index.entries()
+        code = code_key()
         for k, runs in enumerate(self.plan.chunks(chunk_runs)):
             ids = [self.plan.run_ids[i] for i in runs]
             rpath, tpath = self.chunk_paths(k)
             saved = None
-            if rpath.exists():
+            if rpath.exists() and not all(
+                index.verified(self._rel(p), code, entries) for p in (rpath, tpath)
+            ):
+                self.damaged.append(self._rel(rpath))  # damaged, unrecorded or another build
+            elif rpath.exists():
                 try:
                     table = pq.read_table(rpath, columns=["run_id", "status"])
                     st = dict(
@@ -625,6 +415,7 @@ class _Folder:
         _write_parquet(
             rpath, pa.Table.from_pylist([rows[r] for r in order], schema=_schema(_run_fields(exp)))
         )
+        Index(self.out).record(self._rel(tpath), self._rel(rpath))  # the commit of the chunk
 
     def points_table(self):
         """``points.parquet``: one row per point with its factor values."""
@@ -674,11 +465,19 @@ class _Folder:
 
 
 class SweepInterrupted(KeyboardInterrupt):
-    """Ctrl-C during a sweep; completed chunks are on disk and ``resume=True`` finishes it."""
+    """Ctrl-C or SIGTERM during a sweep; completed chunks are saved, ``resume=True`` finishes it."""
 
     def __init__(self, out: Path, saved: int, total: int):
         super().__init__(f"{saved} of {total} runs saved in {out}")
         self.out, self.saved, self.total = out, saved, total
+
+
+class SweepStopped(RuntimeError):
+    """The executor lost its workers; completed chunks are saved, ``resume=True`` finishes it."""
+
+    def __init__(self, out: Path, saved: int, total: int, reason: str):
+        super().__init__(f"{reason}; {saved} of {total} runs are saved in {out}")
+        self.out, self.saved, self.total, self.reason = out, saved, total, reason
 
 
 @dataclass
@@ -693,6 +492,7 @@ class SweepResult:
         ran: Runs executed in this session (0 when everything was already on disk).
         elapsed_s: Wall time of this session.
         summary: The content of ``sweep_summary.json``.
+        damaged: Chunk files found damaged, unrecorded or from another build, and run again.
     """
 
     out: Path
@@ -702,6 +502,7 @@ class SweepResult:
     ran: int
     elapsed_s: float
     summary: dict[str, Any]
+    damaged: list[str] = field(default_factory=list)
 
     def runs_frame(self):
         """``runs.parquet`` as a DataFrame."""
@@ -725,14 +526,19 @@ class SweepResult:
 def run_sweep(
     experiment: Experiment,
     out: str | Path,
-    executor: SerialExecutor | LocalExecutor | DaskExecutor | None = None,
+    executor: Executor | None = None,
     *,
     resume: bool = False,
     retry_failed: bool = False,
+    overwrite: bool = False,
     progress: bool = False,
     run_fn: RunFn = model_run,
 ) -> SweepResult:
     """Run every missing run of an experiment and write the sweep folder.
+
+    The folder is held (one writer, :func:`qcy_sim.outputs.hold`) for the whole sweep. Chunks
+    are used only if they match their SHA-256 in the folder's index and were written by this
+    build (:func:`qcy_sim.outputs.code_key`); others are run again.
 
     Args:
         experiment: A validated experiment (:func:`~qcy_sim.experiment.load_experiment`).
@@ -740,20 +546,36 @@ def run_sweep(
         executor: Where runs execute (default: :class:`LocalExecutor` on every core).
         resume: Continue the sweep saved in ``out``: only missing chunks run.
         retry_failed: Also run again the runs saved as failed (implies ``resume``).
+        overwrite: Replace a previous sweep in ``out`` (its own files only).
         progress: Show a progress bar on stderr.
         run_fn: The top-level ``run(params, seed) -> arrays`` function workers call.
 
     Raises:
-        ConfigError: ``out`` holds files but ``resume`` is false, or holds another sweep.
-        SweepInterrupted: On Ctrl-C, after the manifest records what is saved.
+        ConfigError: ``out`` holds files but ``resume`` is false, holds another sweep, or is
+            locked by another process.
+        SweepInterrupted: On Ctrl-C or SIGTERM, after the manifest records what is saved.
+        SweepStopped: The executor lost all its workers, after the manifest records it.
     """
-    t0 = time.time()
-    out = Path(out)
     resume = resume or retry_failed
-    executor = executor or LocalExecutor()
+    advice = "--resume to finish the sweep saved there, --overwrite to replace it"
+    with hold(out, overwrite=overwrite, resume=resume, advice=advice):
+        return _run_sweep(
+            experiment,
+            Path(out),
+            executor or LocalExecutor(),
+            resume,
+            retry_failed,
+            overwrite,
+            progress,
+            run_fn,
+        )
+
+
+def _run_sweep(experiment, out, executor, resume, retry_failed, overwrite, progress, run_fn):
+    t0 = time.time()
     plan = plan_sweep(experiment)
     folder = _Folder(out, plan)
-    previous, chunk_runs = folder.prepare(resume, experiment.chunk_runs)
+    previous, chunk_runs = folder.prepare(resume, experiment.chunk_runs, overwrite)
     todo, ok, failed = folder.scan(chunk_runs, retry_failed)
     n_chunks = len(plan.chunks(chunk_runs))
     manifest = _manifest(plan, previous, chunk_runs, n_chunks)
@@ -767,6 +589,7 @@ def run_sweep(
     }
     manifest["sessions"].append(session)
     _write_parquet(out / POINTS, folder.points_table())
+    Index(out).record(POINTS)
     _write_json(
         out / MANIFEST,
         {
@@ -780,7 +603,7 @@ def run_sweep(
 
     position = {plan.run_ids[i]: i for c in todo for i in c.runs}
     owner = {rid: c for c in todo for rid in c.todo}
-    ran = 0
+    ran = saved = 0
     bar = None
     if progress:
         from tqdm import tqdm
@@ -822,13 +645,15 @@ def run_sweep(
                         failed += 1
                     if len(chunk.rows) == len(chunk.todo):
                         folder.write_chunk(chunk)
+                        saved += len(chunk.rows)
                         chunk.rows.clear()
                         chunk.ts.clear()
+                        testhook.saved(saved)
                     if bar is not None:
                         bar.update(1)
                         if row["status"] != "ok":
                             bar.set_postfix(failed=failed)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, ClusterLost) as exc:
         saved_ok, saved_failed = folder.scan(chunk_runs, False)[1:]
         session.update(
             finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -836,10 +661,14 @@ def run_sweep(
             elapsed_s=round(time.time() - t0, 3),
             status="interrupted",
         )
+        if isinstance(exc, ClusterLost):
+            session["error"] = str(exc)
         _write_json(
             out / MANIFEST,
             {**manifest, "status": "interrupted", "ok": saved_ok, "failed": saved_failed},
         )
+        if isinstance(exc, ClusterLost):
+            raise SweepStopped(out, saved_ok + saved_failed, plan.n_runs, str(exc)) from None
         raise SweepInterrupted(out, saved_ok + saved_failed, plan.n_runs) from None
     finally:
         if bar is not None:
@@ -866,7 +695,10 @@ def run_sweep(
             "executor": session["executor"],
         },
     )
-    return SweepResult(out, plan.n_runs, ok, failed, ran, elapsed, summary)
+    Index(out).record(RUNS, SUMMARY, MANIFEST)
+    return SweepResult(
+        out, plan.n_runs, ok, failed, ran, elapsed, summary, sorted(set(folder.damaged))
+    )
 
 
 def _manifest(plan: SweepPlan, previous: dict | None, chunk_runs: int, n_chunks: int) -> dict:
@@ -895,6 +727,7 @@ def _manifest(plan: SweepPlan, previous: dict | None, chunk_runs: int, n_chunks:
             "runs": plan.n_runs,
             "chunk_runs": chunk_runs,
             "chunks": n_chunks,
+            "code": code_identity(),
             "libraries": libs,
             "sessions": list((previous or {}).get("sessions", [])),
         }

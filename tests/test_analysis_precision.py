@@ -8,6 +8,7 @@ import pytest
 from qcy_sim.analysis._io import write_folder, write_into
 from qcy_sim.analysis.precision import interval_half_widths, next_replicates
 from qcy_sim.cli import main
+from qcy_sim.outputs import hold, verify_folder, write_json
 from qcy_sim.results import (
     clopper_pearson,
     milestone_outcomes,
@@ -176,18 +177,25 @@ def test_bad_precision_flags(flags, tmp_path, capsys):
 
 def test_outputs_are_written_atomically(tmp_path):
     out = tmp_path / "o"
-    write_folder(out, lambda tmp: (tmp / "a.txt").write_text("1"))
+
+    def good(tmp):
+        (tmp / "a.txt").write_text("1")
+        write_json(tmp / "manifest.json", {"package": "qcy_sim"})
+
+    write_folder(out, good)
 
     def broken(tmp):
         (tmp / "a.txt").write_text("2")
         raise RuntimeError("killed")
 
-    with pytest.raises(RuntimeError):
+    with hold(out, overwrite=True), pytest.raises(RuntimeError):
         write_folder(out, broken)
     assert (out / "a.txt").read_text() == "1"
     with pytest.raises(RuntimeError):
         write_into(out, broken, last="a.txt")
     assert (out / "a.txt").read_text() == "1"
     write_into(out, lambda tmp: (tmp / "b.json").write_text("{}"), last="b.json")
-    assert sorted(p.name for p in out.iterdir()) == ["a.txt", "b.json"]
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [".qcy.lock", "a.txt", "b.json", "index.jsonl", "manifest.json"]
+    verify_folder(out)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]

@@ -1,11 +1,9 @@
 """Experiment files and sweeps: designs, content keys, executors, failures, kill and resume."""
 
 import json
-import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +24,7 @@ from qcy_sim.sweep import (
 )
 
 from .conftest import DATA, ROOT
+from .procs import finish, qcy, wait_paused
 
 EXPERIMENT = DATA / "sweep_tiny.toml"
 TINY = DATA / "tiny.toml"
@@ -391,31 +390,23 @@ def test_existing_output_needs_resume(reference, tmp_path, capsys):
 
 def test_kill_and_resume_gives_identical_tables(reference, tmp_path):
     out = tmp_path / "killed"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "qcy_sim.cli",
-            "sweep",
-            str(EXPERIMENT),
-            "--executor",
-            "serial",
-            "--out",
-            str(out),
-            "--quiet",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        cwd=ROOT,
+    flag = tmp_path / "paused"
+    proc = qcy(
+        "sweep",
+        EXPERIMENT,
+        "--executor",
+        "serial",
+        "--out",
+        out,
+        "--quiet",
+        pause_after=6,
+        flag=flag,
     )
-    deadline = time.time() + 60
-    while len(list((out / "chunks").glob("runs-*.parquet"))) < 2:
-        assert proc.poll() is None and time.time() < deadline, "sweep ended before the kill"
-        time.sleep(0.005)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    assert wait_paused(proc, flag) == 6  # two chunks of 3 runs saved, 18 runs to go
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate()
     saved = len(list((out / "chunks").glob("runs-*.parquet")))
-    assert 2 <= saved < 8 and not (out / "runs.parquet").exists()
+    assert saved == 2 and not (out / "runs.parquet").exists()
     assert (
         main(["sweep", str(EXPERIMENT), "--out", str(out), "--resume", "--quiet", "--workers", "2"])
         == 0
@@ -428,33 +419,24 @@ def test_kill_and_resume_gives_identical_tables(reference, tmp_path):
 
 def test_ctrl_c_saves_and_resumes(reference, tmp_path):
     out = tmp_path / "interrupted"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "qcy_sim.cli",
-            "sweep",
-            str(EXPERIMENT),
-            "--executor",
-            "local",
-            "--workers",
-            "2",
-            "--out",
-            str(out),
-            "--quiet",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
+    flag = tmp_path / "paused"
+    proc = qcy(
+        "sweep",
+        EXPERIMENT,
+        "--executor",
+        "local",
+        "--workers",
+        "2",
+        "--out",
+        out,
+        "--quiet",
+        pause_after=1,
+        flag=flag,
     )
-    deadline = time.time() + 60
-    while not list((out / "chunks").glob("runs-*.parquet")):
-        assert proc.poll() is None and time.time() < deadline, "sweep ended before Ctrl-C"
-        time.sleep(0.005)
+    assert wait_paused(proc, flag) == 3  # the first chunk is saved, at least 13 runs to go
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err
+    code, _, err = finish(proc)
+    assert code == 130, err
     assert "--resume" in err and "Traceback" not in err
     assert json.loads((out / "manifest.json").read_text())["status"] == "interrupted"
     assert (

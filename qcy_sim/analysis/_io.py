@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ..outputs import write_folder, write_into, write_json
+from ..outputs import verify_folder, write_folder, write_into, write_json
 from ..scenario import ConfigError, _describe, read_toml
 
 __all__ = [
@@ -63,6 +63,9 @@ def sweep_folder(path: str | Path) -> tuple[Path, dict[str, Any]]:
             "no such folder" if not path.exists() else "a file",
         )
     manifest = read_json(path / "manifest.json", "manifest.json of a sweep folder")
+    if manifest.get("kind") == "sweep" and manifest.get("status") == "complete":
+        # every table analysed is checked against its SHA-256 in the sweep's index first
+        verify_folder(path, ["manifest.json", "runs.parquet", "points.parquet"])
     if manifest.get("kind") != "sweep":
         raise ConfigError(
             path / "manifest.json",

@@ -12,11 +12,13 @@ down to boxes — ranges of a few factors — in which misses are concentrated:
   binomial test that the restriction matters).
 
 PRIM itself is the ``prim`` package (the standalone version of EMA Workbench's PRIM, itself from
-RAND's sdtoolkit). Each box's peeling trajectory is a coverage-density trade-off; the box
-reported is the step with the highest F1 score (harmonic mean of coverage and density: the box
-that best separates misses from the rest), or with ``--min-density`` the step of largest coverage
-whose density reaches it. Further boxes are searched in the runs outside the earlier ones, until
-``--boxes`` boxes or until a box is no denser than the misses left outside the boxes.
+RAND's sdtoolkit). It is GPL-3.0, so it is an optional extra (``pip install 'qcy_sim[prim]'``)
+of this MIT package: without it, ``qcy discover`` says so and exits with code 2. Each box's
+peeling trajectory is a coverage-density trade-off; the box reported is the step with the
+highest F1 score (harmonic mean of coverage and density: the box that best separates misses
+from the rest), or with ``--min-density`` the step of largest coverage whose density reaches it.
+Further boxes are searched in the runs outside the earlier ones, until ``--boxes`` boxes or
+until a box is no denser than the misses left outside the boxes.
 
 By default every successful run is a case (replicates of a point are separate cases, so density
 below 1 can reflect replicate noise); ``--by point`` uses one case per point, a miss when the
@@ -25,6 +27,7 @@ point's share of missing runs is at least ``--threshold`` (default 0.5).
 
 from __future__ import annotations
 
+import importlib
 import math
 from importlib.metadata import version
 from pathlib import Path
@@ -36,6 +39,7 @@ from ..scenario import ConfigError, _describe
 from ._io import md_table, read_json, save_figure, sweep_folder, write_folder, write_json
 
 __all__ = [
+    "require_prim",
     "prim_boxes",
     "discover",
     "write_discovery",
@@ -44,6 +48,19 @@ __all__ = [
     "format_discovery",
     "load_discovery",
 ]
+
+
+def require_prim():
+    """The optional ``prim`` package, or a :class:`ConfigError` saying how to install it."""
+    try:
+        return importlib.import_module("prim")
+    except ImportError:
+        raise ConfigError(
+            "qcy discover",
+            "prim",
+            "the optional PRIM package, GPL-3.0 (install it with: pip install 'qcy_sim[prim]')",
+            "it is not installed",
+        ) from None
 
 
 def _select_step(traj, min_density: float | None) -> int:
@@ -151,7 +168,7 @@ def prim_boxes(
     """
     import logging
 
-    import prim
+    prim = require_prim()
 
     from ..plots import plt  # noqa: F401 - the Agg backend before prim imports pyplot
 
@@ -267,6 +284,7 @@ def discover(
     """
     import pandas as pd
 
+    require_prim()  # before reading anything: say what is missing first
     sweep_dir, manifest = sweep_folder(sweep_dir)
     exp = manifest["experiment"]
     recorded = list(exp["targets"])

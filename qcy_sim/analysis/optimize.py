@@ -217,13 +217,13 @@ def model_evaluator(exp, executor, replicates: int, first: int = 0):
         replicates: Replicates per candidate.
         first: Index of the first replicate seed (the validation uses fresh ones).
     """
+    from ..execution import execute_run
     from ..experiment import apply_point, make_run_id
     from ..results import _public_columns, target_outcomes
     from ..runner import replicate_seeds
     from ..runner import run as model_run
     from ..scenario import scenario_from_dict
     from ..schema import KPIS
-    from ..sweep import execute_run
 
     base = exp.params(exp.points[0])
     sc = exp.scenarios[0]
@@ -278,9 +278,9 @@ def run_optimize(
         executor: A sweep executor (default: a local process pool).
         progress: Called with each evaluated candidate.
     """
+    from ..execution import LocalExecutor
     from ..experiment import load_experiment
     from ..results import provenance
-    from ..sweep import LocalExecutor
 
     if not (isinstance(p, float | int) and 0.0 < p <= 1.0):
         raise ConfigError("command line", "--p", "a probability in (0, 1]", _describe(p))

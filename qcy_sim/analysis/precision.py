@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from ..execution import Executor, executor_for
 from ..results import clopper_pearson, target_outcomes
 from ..runner import Replicates, extend_replicates, run_replicates
 from ..scenario import Scenario, month_index
@@ -134,8 +135,12 @@ def run_to_precision(
     progress: Callable[[int], None] | None = None,
     checkpoint=None,
     on_round: Callable[[dict[str, Any]], None] | None = None,
+    *,
+    executor: Executor | None = None,
 ) -> tuple[Replicates, dict[str, Any]]:
     """Replicates of ``scenario`` until every P(met) interval is narrower than ``precision``.
+
+    ``executor`` (default: from ``workers``) is started once for every round.
 
     Returns:
         The replicates and the ``precision`` block written to ``summary.json``.
@@ -143,7 +148,15 @@ def run_to_precision(
     if not 0 < precision < 0.5:
         raise ValueError(f"precision must be in (0, 0.5), got {precision}")
     n = min(start, max_replicates)
-    rep = run_replicates(scenario, n, seed, workers, progress=progress, checkpoint=checkpoint)
+    executor = executor_for(workers, executor)
+    with executor:
+        return _run_rounds(
+            scenario, precision, seed, n, max_replicates, progress, checkpoint, on_round, executor
+        )
+
+
+def _run_rounds(scenario, precision, seed, n, max_replicates, progress, checkpoint, on_round, ex):
+    rep = run_replicates(scenario, n, seed, progress=progress, checkpoint=checkpoint, executor=ex)
     rounds = []
     while True:
         widths = interval_half_widths(rep)
@@ -153,7 +166,7 @@ def run_to_precision(
             on_round({**rounds[-1], "next_replicates": nxt})
         if nxt <= rep.n:
             break
-        rep = extend_replicates(rep, nxt, workers, progress=progress, checkpoint=checkpoint)
+        rep = extend_replicates(rep, nxt, progress=progress, checkpoint=checkpoint, executor=ex)
     return rep, _info(precision, max_replicates, rounds)
 
 
@@ -166,6 +179,8 @@ def compare_to_precision(
     max_replicates: int = DEFAULT_MAX_REPLICATES,
     progress: Callable[[int], None] | None = None,
     on_round: Callable[[dict[str, Any]], None] | None = None,
+    *,
+    executor: Executor | None = None,
 ):
     """A :class:`~qcy_sim.compare.Comparison` with every mix's P(met) intervals narrow enough.
 
@@ -175,11 +190,27 @@ def compare_to_precision(
     Returns:
         The comparison and its ``precision`` block.
     """
-    from ..compare import Comparison, compare_mixes
+    from ..compare import compare_mixes
 
     if not 0 < precision < 0.5:
         raise ValueError(f"precision must be in (0, 0.5), got {precision}")
-    comp = compare_mixes(scenarios, min(start, max_replicates), seed, workers, progress=progress)
+    executor = executor_for(workers, executor)
+    with executor:
+        return _compare_rounds(
+            compare_mixes(
+                scenarios, min(start, max_replicates), seed, progress=progress, executor=executor
+            ),
+            precision,
+            max_replicates,
+            progress,
+            on_round,
+            executor,
+        )
+
+
+def _compare_rounds(comp, precision, max_replicates, progress, on_round, executor):
+    from ..compare import Comparison
+
     rounds = []
     while True:
         widths = {
@@ -193,6 +224,6 @@ def compare_to_precision(
             on_round({**rounds[-1], "next_replicates": nxt})
         if nxt <= comp.replicates:
             break
-        reps = [extend_replicates(r, nxt, workers, progress=progress) for r in comp.reps]
+        reps = [extend_replicates(r, nxt, progress=progress, executor=executor) for r in comp.reps]
         comp = Comparison(comp.labels, reps, comp.targets, comp.notes)
     return comp, _info(precision, max_replicates, rounds)

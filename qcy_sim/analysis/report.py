@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..outputs import verify_folder
 from ..scenario import ConfigError
 from .sensitivity import index_table
 
@@ -83,7 +84,10 @@ def find_results(root: str | Path, depth: int = 3) -> list[tuple[str, Path, dict
     found = []
 
     def walk(folder: Path, level: int) -> None:
-        for kind, content in _kinds_of(folder):
+        kinds = _kinds_of(folder)
+        if kinds:
+            verify_folder(folder)  # a damaged or incomplete result is refused, never shown
+        for kind, content in kinds:
             found.append((kind, folder, content))
         if level >= depth:
             return

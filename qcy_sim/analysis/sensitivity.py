@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from ..outputs import claim
 from ..scenario import ConfigError, _describe
 from ._io import md_table, read_json, save_figure, sweep_folder, write_into, write_json
 
@@ -621,7 +622,6 @@ def run_sensitivity(
         The content of ``sensitivity.json`` and the output folder.
     """
     from ..experiment import load_experiment
-    from ..sweep import plan_sweep, run_sweep
 
     exp = load_experiment(experiment_path)
     if exp.design.kind not in METHODS:
@@ -633,6 +633,15 @@ def run_sensitivity(
         )
     outputs = resolve_outputs("command line", targets, kpis, exp.targets, exp.kpis)
     out = Path(out) if out else Path("results") / f"sensitivity-{exp.name}"
+    with claim(out, "sensitivity"):
+        return _sensitivity_into(
+            exp, experiment_path, outputs, sweep, out, executor, progress, figures
+        )
+
+
+def _sensitivity_into(exp, experiment_path, outputs, sweep, out, executor, progress, figures):
+    from ..sweep import plan_sweep, run_sweep
+
     t0 = time.time()
     if sweep is not None:
         sweep_dir, manifest = sweep_folder(sweep)
