@@ -163,3 +163,25 @@ def test_every_lever_is_in_section_8(odd):
     levers = section(odd, "8")
     missing = [s.lever for s in LEVERS_IN_ORDER if f"`[{s.lever}]`" not in levers]
     assert not missing, missing
+
+
+def _numbers(text: str) -> set[int]:
+    found = re.findall(r"[Pp]hases? ((?:\d+(?:, | and )?)+)", text)
+    return {int(n) for group in found for n in re.findall(r"\d+", group)}
+
+
+def test_submodels_name_their_phases(odd):
+    phases: dict[str, set[int]] = {}
+    for i, (name, _phase, _what) in enumerate(SCHEDULE, 1):
+        phases.setdefault(name, set()).add(i)
+    checked = set()
+    for part in re.split(r"^### ", section(odd, "7"), flags=re.M)[1:]:
+        heading = part.splitlines()[0]
+        names = [n for n in re.findall(r"`(\w+)`", heading) if n in phases]
+        if not names:
+            continue
+        name = names[0]
+        assert _numbers(heading) == phases[name], heading
+        assert _numbers(part) <= phases[name], f"{heading}: a phase number is not {name}'s"
+        checked.add(name)
+    assert checked == set(phases)
