@@ -101,8 +101,6 @@ _KIND = {name: i for i, name in enumerate(CARRIER_KINDS)}
 _RD, _PLATFORM = _KIND["new_rd_institution"], _KIND["common_tech_platform"]
 # a new R&D institution's firm key: its carrier slot in a key space of its own
 _RD_FIRM_KEY = np.uint64(1) << np.uint64(61)
-# demand ratios are capped at this many times their reference
-_MAX_DEMAND = 5.0
 _DEVELOPER_KEY = np.uint64(1) << np.uint64(40)
 _INDEX: dict[tuple[str, ...], np.ndarray] = {}  # kinds named -> their indices
 
@@ -340,7 +338,8 @@ class Carriers(Component):
         """Proposers decide whether to propose each kind of carrier this month."""
         m = self.month
         reference = np.array([cp.demand_reference for cp in self._kinds])
-        ratio = np.minimum(self.demand() / reference, _MAX_DEMAND)
+        cap = np.array([cp.max_demand_ratio for cp in self._kinds])
+        ratio = np.minimum(self.demand() / reference, cap)
         rates = np.zeros(len(CARRIER_KINDS))
         for k, cp in enumerate(self._kinds):
             worth = self._worth(k)

@@ -278,10 +278,18 @@ class CarrierParams:
         1e-6,
         1e9,
     )
+    max_demand_ratio: float = par(
+        5.0,
+        "1",
+        "Cap on demand / demand_reference: beyond it, more demand brings no more proposals "
+        "(proposers' own capacity to plan and finance carriers; assumption).",
+        1,
+        1000,
+    )
     demand_elasticity: float = par(
         1.0,
         "1",
-        "Proposals rise with (demand / demand_reference) to this power.",
+        "Proposals rise with (demand / demand_reference, at most max_demand_ratio) to this power.",
         0,
         5,
         plausible=(0.5, 1.5),
