@@ -71,6 +71,7 @@ INITIALISE = (
     ("brokers", "initialise"),
     ("housing", "initialise"),
     ("enterprises", "settle_vacancies"),
+    ("founding", "host_initial"),
     ("founding", "recount"),
 )
 # The month, in this order: (component, phase, what happens). docs/ODD.md §3 is this table.

@@ -391,6 +391,9 @@ class Attraction(Component):
         n_arr, by_level, by_rival = arrivals(arrays, spec, choice, rivals, keys, m, t.count)
         new = slice(t.count, t.count + n_arr)
         t.grow_to(t.count + n_arr)
+        engaged = sum(int(sizes[j]) for j, p in enumerate(pools) if p.origin == ORIGIN_ENCLAVE)
+        if engaged:  # enclave pools come without a choice: all of them are engaged
+            self.model.reforms.outcome("enclaves", engaged)
         resident = t.view("status")[new] != FLEXIBLE
         owed = float(awards[t.view("level")[new][resident]].sum()) / 1e3
         paid = self.model.ledger.pay("awards", owed)

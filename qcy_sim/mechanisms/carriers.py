@@ -106,25 +106,29 @@ _INDEX: dict[tuple[str, ...], np.ndarray] = {}  # kinds named -> their indices
 
 
 @njit(cache=True)
-def carriers_build(c, build_cost, month, funds):
+def carriers_build(c, build_cost, month, funds, line_of_kind):
     """Advance construction by one month where the month's grant can be paid.
 
     ``c`` is a :data:`CarrierBuild`. A carrier under construction costs ``build_cost[kind] /
-    lead`` a month, of which the programme pays ``grant_share``; ``funds[kind]`` is what the
-    programme of each kind can still pay this month. Projects are paid in slot order (oldest
-    first); one whose grant no longer fits stalls for the month, a later, cheaper one may still be
-    paid. Returns ``(grants paid by kind, completed_now)``.
+    lead`` a month, of which the programme pays ``grant_share``. Kinds share budget lines:
+    ``line_of_kind[kind]`` is the line that pays a kind's grants and ``funds[line]`` what that
+    line can still pay this month. Projects are paid in slot order (oldest first); one whose
+    grant no longer fits stalls for the month, a later, cheaper one may still be paid. Returns
+    ``(grants paid by kind, completed_now)``.
     """
     paid = np.zeros(build_cost.shape[0])
+    paid_line = np.zeros(funds.shape[0])
     done = 0
     for i in range(c.status.shape[0]):
         if c.status[i] != BUILDING:
             continue
         k = c.kind[i]
+        line = line_of_kind[k]
         grant = c.grant_share[i] * build_cost[k] / c.lead[i]
-        if grant > funds[k] - paid[k] + 1e-12:
+        if grant > funds[line] - paid_line[line] + 1e-12:
             continue
         paid[k] += grant
+        paid_line[line] += grant
         c.built[i] += 1.0
         if c.built[i] >= c.lead[i] - 1e-9:
             c.status[i] = OPERATING
@@ -408,9 +412,12 @@ class Carriers(Component):
         """Advance construction; open finished carriers."""
         m, cs, ledger = self.month, self.store, self.model.ledger
         cost = np.array([cp.build_cost_cny_million for cp in self._kinds])
-        funds = np.array([ledger.available(name) for name in CARRIER_KINDS])
+        lines = [ledger.line_of(name) for name in CARRIER_KINDS]
+        shared = sorted(set(lines))
+        line_of_kind = np.array([shared.index(line) for line in lines], dtype=np.int64)
+        funds = np.array([ledger.available(CARRIER_KINDS[lines.index(line)]) for line in shared])
         before = cs.view("status").copy()
-        paid, _ = carriers_build(cs.take(CarrierBuild), cost, m, funds)
+        paid, _ = carriers_build(cs.take(CarrierBuild), cost, m, funds, line_of_kind)
         for k, name in enumerate(CARRIER_KINDS):
             if paid[k] > 0:
                 ledger.pay(name, float(paid[k]))

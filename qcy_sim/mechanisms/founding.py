@@ -11,8 +11,9 @@ founds with monthly chance ``founding_per_year[k] / 12`` times
 and, for scientists and researchers, by the tech-transfer equity rules, the results pool and the
 university parks; for managers by the managers' programme; for students by recent competitions.
 A startup is born with ``startup_desired_staff``; it is incubated if a hosting slot is free (in
-the operating hosting carrier with most free slots, else in an enclave's remote slot), and leaves
-its slot when it fails or reaches ``young_firm_months``. Spin-offs (founders who are
+the operating hosting carrier with the lowest occupancy, else in an enclave's remote slot), and leaves
+its slot when it fails or reaches ``young_firm_months``. At the start the young firms sit in the
+hosting carriers of the start (:meth:`Founding.host_initial`). Spin-offs (founders who are
 scientists or researchers, and brokered transfers) are subsidised under tech transfer.
 """
 
@@ -21,7 +22,15 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..core.codes import EMPLOYED, FIRM_STARTUP, MANAGER, RESEARCHER, SCIENTIST, STUDENT
+from ..core.codes import (
+    EMPLOYED,
+    FIRM_ORDINARY,
+    FIRM_STARTUP,
+    MANAGER,
+    RESEARCHER,
+    SCIENTIST,
+    STUDENT,
+)
 from ..core.component import Component
 from ..core.rng import normal_array
 from ..names import TALENT_KINDS
@@ -128,17 +137,18 @@ class Founding(Component):
         self.model.add("new_spinoff_firms", n_spin)
 
     def _hosts(self, n: int) -> np.ndarray:
-        """Hosts for ``n`` new startups: free carrier slots (most free first), then remote."""
+        """Hosts for ``n`` firms: free carrier slots, least occupied first, then remote slots."""
         carriers = self.model.carriers
         hosts = np.full(n, NOT_HOSTED, dtype=np.int32)
         candidates = carriers.hosting_carriers()
         occupied = carriers.hosted_per_carrier()
-        slots = carriers.store.view("slots")
+        slots = carriers.store.view("slots")[candidates].astype(np.float64)
         for i in range(n):
             if candidates.shape[0]:
-                free = slots[candidates] - occupied[candidates]
-                best = int(np.argmax(free))
-                if free[best] > 0:
+                used = occupied[candidates]
+                share = np.where(used < slots, used / np.maximum(slots, 1.0), np.inf)
+                best = int(np.argmin(share))
+                if share[best] < np.inf:
                     c = candidates[best]
                     hosts[i] = c
                     occupied[c] += 1
@@ -149,6 +159,21 @@ class Founding(Component):
                 self._remote += 1
                 self._hosted += 1
         return hosts
+
+    def host_initial(self) -> None:
+        """The young firms of the start sit in the hosting carriers of the start, youngest first.
+
+        The area's incubators and carriers were in use before 2022; the firms are seated as
+        startups are (:meth:`_hosts`), while slots are free.
+        """
+        f = self.model.firms
+        age = -f.view("born").astype(np.int64)
+        kind = f.view("kind")
+        young = (age < self.p.enterprise.young_firm_months) & (
+            (kind == FIRM_ORDINARY) | (kind == FIRM_STARTUP)
+        )
+        order = np.flatnonzero(young)[np.argsort(age[young], kind="stable")]
+        f.view("host")[order] = self._hosts(order.shape[0])
 
     def release(self) -> None:
         """Incubated firms that failed or grew up leave their slot; recount the hosts."""

@@ -5,9 +5,10 @@ Reads ``[enterprise]``, ``[policy.alumni]`` and ``[policy.chain_alliances]``. Te
 relocation_capacity_scale)))`` a month, ``C`` the capacity of carriers built since the start;
 alumni events (paid per event while the account lasts) bring ``Pois(relocations_per_event)``
 alumni firms each. A landing firm's field follows ``talent.field_shares`` and its desired staff
-is log-normal. Chain alliances attract chain leaders (each paid an incentive, in a chain of its
-own: ``i mod 5``) and set up workstations at live chain leaders (each paid a subsidy), which
-open scientist positions as small institutes of the host's field and productivity.
+is log-normal. Chain alliances attract chain leaders (each paid an incentive, its key chain drawn
+by the key chains' shares of ``talent.field_shares``) and set up workstations at live chain
+leaders (each paid a subsidy), which open scientist positions as small institutes of the host's
+field and productivity.
 """
 
 from __future__ import annotations
@@ -85,15 +86,18 @@ class Landing(Component):
         a = self.act("chain_alliances")
         enterprises = self.model.enterprises
         n_lead = poisson(a * ca.chain_leaders_per_year / 12.0, sk, 3, m)
+        chain_cum = np.cumsum(self.p.talent.field_shares[:N_KEY_CHAINS])
+        chain_cum = chain_cum / chain_cum[-1]
         for i in range(n_lead):
             if not ledger.pay_all("chain_alliances", ca.incentive_cny_million_per_leader):
                 break
             key = (np.uint64(m) << _S32) | np.uint64(i) | (_LEADER_SPACE << _S58)
             productivity = 1.0 + ep.chain_leader_productivity_spread * uniform(sk_size, key, m)
+            chain = np.searchsorted(chain_cum, uniform(sk_field, key, m), side="right")
             enterprises.open_firms(
                 np.array([key], dtype=np.uint64),
                 FIRM_CHAIN_LEADER,
-                i % N_KEY_CHAINS,
+                min(int(chain), N_KEY_CHAINS - 1),
                 ep.chain_leader_size,
                 productivity,
             )

@@ -146,6 +146,8 @@ class Matching(Component):
             self.job_finding[institutes] = matches / n_search if n_search else 1.0
             total_matches += matches
             total_search += n_search
+        if total_matches and self.act("talent_market") > 0:
+            self.model.reforms.outcome("talent_market", total_matches)
         self.record("matches", total_matches)
         self.record("job_finding", total_matches / total_search if total_search else 1.0)
         self.record("offered_pay", self.offered_pay[False])

@@ -194,6 +194,8 @@ class Teams(Component):
         sk = self.key("team.projects")
         uid = f.view("uid")
         n = sum(poisson(rate, sk, uid[j], m) for j in leaders)
+        if n and self.act("lab_sharing") > 0:
+            self.model.reforms.outcome("lab_sharing", n)
         centres = self.model.carriers.operating[_CENTRE]
         n += poisson(centres * tp.centre_projects_per_year / 12.0, sk, np.uint64(0), m)
         return int(n) + self.model.brokers.projects

@@ -135,7 +135,7 @@ class LabSharingLever(Lever):
     growth_per_year: float = par(
         0.03,
         "1/year",
-        "Extra drift of every firm's desired staff at full strength (access to instruments "
+        "Extra drift of every firm's output at full strength (access to instruments "
         "and labs; assumption).",
         0,
         5,

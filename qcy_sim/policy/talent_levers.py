@@ -69,8 +69,8 @@ class AwardsLever(Lever):
     fixed_cost=("cost_cny_million_per_year",),
     cost="programme cost",
     mechanism=(
-        "Raises the monthly recognition chance of eligible talents without titles and the share of "
-        "overseas arrivals recognised on arrival."
+        "Cuts the extra ability that recognition batches ask of talents without titles, and "
+        "raises the share of overseas arrivals recognised on arrival."
     ),
 )
 @dataclass(frozen=True)

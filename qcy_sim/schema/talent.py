@@ -346,7 +346,12 @@ class TalentParams:
         0.8, "1", "Dissatisfaction per unit of missing service level (1 - level).", 0, 20
     )
     dissatisfaction_employer_failed: float = par(
-        1.5, "1", "Dissatisfaction after the talent's employer failed (while searching).", 0, 20
+        1.5,
+        "1",
+        "Dissatisfaction after the talent's employer failed: while searching, and in the month "
+        "the talent is employed again.",
+        0,
+        20,
     )
     transfer_spinoff_share: float = par(
         0.1,
