@@ -194,7 +194,7 @@ class CalibrationConfig:
     @property
     def database(self) -> str:
         """File name of the sampler's database in the output folder."""
-        return f"abc-{self.config_hash[:12]}.db"
+        return f"abc-z-{self.config_hash[:12]}.db"
 
     def base_params(self) -> dict[str, Any]:
         """The simulated scenario as a run's params dict (priors and posterior left out)."""
@@ -572,19 +572,34 @@ def _safe(key: str) -> str:
     return key.replace(".", "__")
 
 
+def from_normal(prior: Prior, z: Any) -> np.ndarray:
+    """The value of a parameter whose prior is ``prior`` at standard-normal score ``z``.
+
+    pyabc samples every fitted parameter as ``z ~ N(0, 1)`` and the model reads ``x =
+    prior.ppf(Phi(z))``: the map is a bijection, so the weighted particles in ``z`` are the
+    posterior in ``x``; and the perturbation kernel moves in an unbounded space, where no
+    proposal falls outside a bound (in 20-odd bounded dimensions most proposals would, and the
+    sampler would spend its time drawing and rejecting them).
+    """
+    from scipy.special import ndtr
+
+    return prior.ppf(ndtr(np.asarray(z, dtype=float)))
+
+
 class _Model:
-    """What pyabc calls per particle: fitted values in, the rows' figures out."""
+    """What pyabc calls per particle: fitted scores in, the rows' figures out."""
 
     def __init__(self, cfg: CalibrationConfig):
         self.base = cfg.base_params()
         self.rows = cfg.rows
         self.fitted = cfg.fitted
+        self.priors = cfg.priors
         self.ints = {k for k in cfg.fitted if isinstance(_scenario_value(cfg.scenario, k), int)}
 
     def values(self, pars: dict[str, float]) -> dict[str, Any]:
         out = {}
         for key in self.fitted:
-            v = float(pars[_safe(key)])
+            v = float(from_normal(self.priors[key], float(pars[_safe(key)])))
             out[key] = int(round(v)) if key in self.ints else v
         return out
 
@@ -606,38 +621,6 @@ class _Distance:
 
     def __call__(self, x: dict, x_0: dict) -> float:
         return distance(self.rows, np.array([x[r.id] for r in self.rows]))
-
-
-def _rv_class():
-    """The class of a pyabc random variable backed by a :class:`Prior`, made on first use."""
-    global _PRIOR_RV
-    if _PRIOR_RV is None:
-        from pyabc import RVBase
-
-        class PriorRV(RVBase):
-            def __init__(self, prior: Prior):
-                self.prior = prior
-
-            def copy(self):
-                return PriorRV(self.prior)
-
-            def rvs(self, *args, **kwargs):
-                return float(self.prior.ppf(np.random.random()))  # pyabc's random state
-
-            def pdf(self, x, *args, **kwargs):
-                return float(self.prior.pdf(x))
-
-            def pmf(self, x, *args, **kwargs):
-                return self.pdf(x)
-
-            def cdf(self, x, *args, **kwargs):
-                return float(self.prior.cdf(x))
-
-        _PRIOR_RV = PriorRV
-    return _PRIOR_RV
-
-
-_PRIOR_RV = None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -772,11 +755,10 @@ def run_calibration(
     client = None
     try:
         sampler, client = _sampler(executor, workers, scheduler)
-        rv = _rv_class()
         abc = pyabc.ABCSMC(
             models=_Model(cfg),
             parameter_priors=pyabc.Distribution(
-                **{_safe(k): rv(cfg.priors[k]) for k in cfg.fitted}
+                **{_safe(k): pyabc.RV("norm", 0.0, 1.0) for k in cfg.fitted}
             ),
             distance_function=_Distance(cfg.rows),
             population_size=cfg.population,
@@ -816,7 +798,9 @@ def run_calibration(
         ]
         frame, w = history.get_distribution(m=0, t=history.max_t)
         weights = np.asarray(w, dtype=float)
-        particles = {k: frame[_safe(k)].to_numpy(dtype=float) for k in cfg.fitted}
+        particles = {
+            k: from_normal(cfg.priors[k], frame[_safe(k)].to_numpy(dtype=float)) for k in cfg.fitted
+        }
 
         # predictive checks: K draws from the prior and from the posterior, the same K seeds
         keys = list(cfg.priors)
