@@ -75,7 +75,10 @@ def test_the_shipped_config_compares_2021_and_2022():
     assert "initial state" in why["xx-2021-11"] and "initial state" in why["xx-2021-13"]
     assert "geography Shaanxi" in why["sx-2022-01"]
     assert "not all inside" in why["xx-2021-08"]  # 2020
-    assert cfg.fitted == tuple(uncertain_parameters())  # every uncertain parameter
+    assert set(cfg.fitted) < set(uncertain_parameters())  # the firm-flow parameters
+    assert "enterprise.high_tech_per_year" in cfg.fitted
+    # every other uncertain parameter is marginalised, none is silently held at its default
+    assert set(cfg.fitted) | set(cfg.marginalised) == set(uncertain_parameters())
 
 
 def test_nested_rows_are_checks_and_ratios_need_the_year_before(tmp_path):
@@ -305,12 +308,16 @@ def test_calibrate_outputs(calibrated):
         assert r["inside_90"] == (b["q05"] <= r["observed"] <= b["q95"])
     assert set(fit["parameters"]) == set(cfg.fitted) and fit["wall_time_s"] > 0
     # the posterior sample: every uncertain parameter of the simulated scenario and a weight;
-    # the fitted ones vary, the others keep the scenario's value; it loads as a posterior
+    # the fitted ones from the particles, the marginalised ones an independent prior draw per
+    # particle (inside their prior's bounds); it loads as a posterior
     table = pd.read_parquet(out / "posterior.parquet")
     assert list(table.columns) == [*priors(cfg.scenario), "weight"]
     assert table["weight"].sum() == pytest.approx(1.0)
     assert table["enterprise.relocations_per_year"].nunique() > 1
-    assert table["talent.beta_wage"].nunique() == 1
+    assert "talent.beta_wage" in cfg.marginalised and "talent.beta_wage" in fit["marginalised"]
+    wage = priors(cfg.scenario)["talent.beta_wage"]
+    assert table["talent.beta_wage"].nunique() == len(table)
+    assert table["talent.beta_wage"].between(wage.lo, wage.hi).all()
     post = load_posterior(out / "posterior.parquet", list(priors(cfg.scenario)))
     assert len(parameter_draws(cfg.scenario, "posterior", 4, 0, posterior=post)) == 4
 

@@ -37,7 +37,9 @@ Jan-Nov) is a *check*: reported with its predictive band, not fitted, so one flo
 count twice.
 
 **Method.** ABC-SMC (Del Moral et al. 2012; pyabc, Schaelte et al. 2022): particles from the
-priors of the fitted parameters (the others keep the scenario's values), one simulation per
+priors of the fitted parameters; every other uncertain parameter (not set in ``[overrides]``)
+is drawn afresh from its prior for each simulation, so the fit integrates over what it does not
+fit instead of conditioning on one guess. One simulation per
 particle with a fresh seed, accepted when the distance ``sqrt(sum_i w_i r_i^2 / sum_i w_i)``
 (``r_i`` the relative error of fitted row ``i``, ``w_i`` the weight of its confidence) is
 below the generation's epsilon (the median of the previous generation's distances). One
@@ -49,13 +51,14 @@ usefully fall below the model's noise (a few per cent on flows of hundreds); ``m
 stops there.
 
 Outputs in ``--out``: ``posterior.parquet`` (one column per uncertain parameter of the
-simulated scenario - the fitted ones from the last generation, the others at their scenario
-value - and ``weight``), ``calibration.json`` (every row: observed, prior- and
-posterior-predictive median and 90 % band, inside or not; every fitted parameter: prior,
-posterior median and 90 % interval, piled at a bound or not; generations with epsilon,
-simulations and acceptance rate; wall time), ``calibration.png`` (observed points over
-predictive bands), ``posterior.png`` (marginal posteriors over the priors) and the sampler's
-database ``abc-<config hash>.db``, from which a stopped calibration resumes.
+simulated scenario - the fitted ones from the last generation, the others an independent prior
+draw per particle (those set in ``[overrides]`` at their value) - and ``weight``),
+``calibration.json`` (every row: observed, prior- and posterior-predictive median and 90 %
+band, inside or not; every fitted parameter: prior, posterior median and 90 % interval, piled
+at a bound or not; generations with epsilon, simulations and acceptance rate; wall time),
+``calibration.png`` (observed points over predictive bands), ``posterior.png`` (marginal
+posteriors over the priors) and the sampler's database ``abc-z-<config hash>.db``, from which
+a stopped calibration resumes.
 """
 
 from __future__ import annotations
@@ -185,6 +188,11 @@ class CalibrationConfig:
     seed: int
     overrides: dict[str, Any]
     config_hash: str
+
+    @property
+    def marginalised(self) -> tuple[str, ...]:
+        """Uncertain parameters neither fitted nor set in [overrides]: drawn from their priors."""
+        return tuple(k for k in self.priors if k not in self.fitted and k not in self.overrides)
 
     @property
     def fitted_rows(self) -> tuple[ObservedRow, ...]:
@@ -594,12 +602,23 @@ class _Model:
         self.rows = cfg.rows
         self.fitted = cfg.fitted
         self.priors = cfg.priors
-        self.ints = {k for k in cfg.fitted if isinstance(_scenario_value(cfg.scenario, k), int)}
+        self.marginalised = cfg.marginalised
+        self.ints = {
+            k
+            for k in (*cfg.fitted, *cfg.marginalised)
+            if isinstance(_scenario_value(cfg.scenario, k), int)
+        }
 
     def values(self, pars: dict[str, float]) -> dict[str, Any]:
+        """The fitted parameters at the particle's scores; the others drawn from their priors."""
+        scores = {key: float(pars[_safe(key)]) for key in self.fitted}
+        u = np.random.random(len(self.marginalised))  # pyabc seeds np.random
+        drawn = {k: float(self.priors[k].ppf(v)) for k, v in zip(self.marginalised, u, strict=True)}
         out = {}
         for key in self.fitted:
-            v = float(from_normal(self.priors[key], float(pars[_safe(key)])))
+            v = float(from_normal(self.priors[key], scores[key]))
+            out[key] = int(round(v)) if key in self.ints else v
+        for key, v in drawn.items():
             out[key] = int(round(v)) if key in self.ints else v
         return out
 
@@ -802,15 +821,22 @@ def run_calibration(
             k: from_normal(cfg.priors[k], frame[_safe(k)].to_numpy(dtype=float)) for k in cfg.fitted
         }
 
-        # predictive checks: K draws from the prior and from the posterior, the same K seeds
+        # the posterior sample: fitted parameters from the particles; the marginalised ones an
+        # independent prior draw per particle (the data do not inform them); overridden ones fixed
         keys = list(cfg.priors)
-        fixed = {k: _scenario_value(cfg.scenario, k) for k in keys if k not in cfg.fitted}
+        fixed = {k: _scenario_value(cfg.scenario, k) for k in keys if k in cfg.overrides}
+        n = len(weights)
+        others = parameter_draws(cfg.scenario, "prior", n, cfg.seed + 1, method="random")
         post = Posterior(
             path=str(out / "posterior.parquet"),
             keys=tuple(keys),
             values=np.column_stack(
                 [
-                    particles[k] if k in particles else np.full(len(weights), float(fixed[k]))
+                    particles[k]
+                    if k in particles
+                    else np.full(n, float(fixed[k]))
+                    if k in fixed
+                    else np.array([float(d[k]) for d in others])
                     for k in keys
                 ]
             ),
@@ -821,7 +847,7 @@ def run_calibration(
         seeds = replicate_seeds(cfg.seed, k)
         post_draws = parameter_draws(cfg.scenario, "posterior", k, cfg.seed, posterior=post)
         prior_draws = [
-            {key: d[key] for key in cfg.fitted}
+            {key: v for key, v in d.items() if key not in cfg.overrides}
             for d in parameter_draws(cfg.scenario, "prior", k, cfg.seed)
         ]
         say(f"predictive checks: {2 * k} simulations")

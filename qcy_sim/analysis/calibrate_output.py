@@ -164,6 +164,7 @@ def result_data(cfg, pops, particles, weights, fixed, prior_sims, post_sims, exe
         "parameters": params,
         "piled_at_bound": [k for k, v in params.items() if v["piled_at_bound"]],
         "fixed": fixed,
+        "marginalised": list(cfg.marginalised),
         "rows": rows,
         "rows_inside_90": [r["id"] for r in rows if r["inside_90"]],
         "skipped_rows": list(cfg.skipped),
