@@ -266,6 +266,16 @@ class Enterprises(Component):
             ep.high_tech_funded_multiplier,
         )
         self._shock_month = self.model.month_of(ep.shock_month) if ep.shock_month else None
+        drive = ep.certification_drive_multiplier
+        self.drive_rule = self.rule._replace(
+            chance=min(1.0, self.rule.chance * drive),
+            max_age=int(round(self.rule.max_age * drive)),
+        )
+        self._drive_month = (
+            self.model.month_of(ep.certification_drive_month)
+            if ep.certification_drive_month
+            else None
+        )
 
     def productivity_index(self) -> float:
         """Output per worker in the area relative to the start (grows with technology)."""
@@ -382,8 +392,10 @@ class Enterprises(Component):
         employed = t.view("status") == EMPLOYED
         doing_research = employed & ((kind == SCIENTIST) | (kind == RESEARCHER))
         research = np.bincount(employer[doing_research], minlength=f.count)
+        driven = self._drive_month is not None and self.month >= self._drive_month
+        rule = self.drive_rule if driven else self.rule
         n = certify_high_tech(
-            f.take(FirmCertify), research, self.rule, self.month, self.key("firm.certify")
+            f.take(FirmCertify), research, rule, self.month, self.key("firm.certify")
         )
         self.record("new_high_tech_firms", n)
 

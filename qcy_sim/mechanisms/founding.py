@@ -11,10 +11,10 @@ founds with monthly chance ``founding_per_year[k] / 12`` times
 and, for scientists and researchers, by the tech-transfer equity rules, the results pool and the
 university parks; for managers by the managers' programme; for students by recent competitions.
 A startup is born with ``startup_desired_staff``; it is incubated if a hosting slot is free (in
-the operating hosting carrier with the lowest occupancy, else in an enclave's remote slot), and leaves
-its slot when it fails or reaches ``young_firm_months``. At the start the young firms sit in the
-hosting carriers of the start (:meth:`Founding.host_initial`). Spin-offs (founders who are
-scientists or researchers, and brokered transfers) are subsidised under tech transfer.
+the operating hosting carrier with the lowest occupancy, else in an enclave's remote slot), and
+leaves its slot when it fails or reaches ``young_firm_months``. At the start the young firms sit
+in the hosting carriers of the start (:meth:`Founding.host_initial`). Spin-offs (founders who
+are scientists or researchers, and brokered transfers) are subsidised under tech transfer.
 """
 
 from __future__ import annotations

@@ -215,6 +215,24 @@ class EnterpriseParams:
         1200,
         plausible=(36, 96),
     )
+    certification_drive_month: str = par(
+        "",
+        "YYYY-MM",
+        "First month of a drive to certify high-tech firms from outside the plan ('' for none): "
+        "the province's push under Qinchuangyuan, behind the 2.2-fold identifications of 2022 "
+        "(row xx-2022-03).",
+        choices=("",),
+    )
+    certification_drive_multiplier: float = par(
+        1.0,
+        "1",
+        "From certification_drive_month, the drive multiplies the chance that an eligible firm "
+        "applies and is certified, and the age up to which firms still apply (it reaches firms "
+        "that would not apply alone).",
+        1,
+        10,
+        plausible=(1.0, 2.5),
+    )
     high_tech_min_staff: int = par(
         5, "people", "Staff a firm needs to apply for high-tech certification.", 0, 10000
     )
