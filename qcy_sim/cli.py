@@ -427,6 +427,9 @@ def _dispatch(args) -> int:
     except ConfigError as exc:
         print(f"qcy: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # output piped into a command that stopped reading (head, less)
+        sys.stderr.close()
+        return 0
     except OSError as exc:
         code = environment_error(exc)
         if code is None:
@@ -452,9 +455,6 @@ def _dispatch(args) -> int:
             file=sys.stderr,
         )
         return interrupted_code()
-    except BrokenPipeError:  # output piped into a command that stopped reading (head, less)
-        sys.stderr.close()
-        return 0
 
 
 def _cmd_validate(args) -> int:

@@ -38,7 +38,7 @@ from .results import (
 from .runner import Replicates, run_replicates
 from .scenario import ConfigError, Scenario, month_index
 from .schema import KPIS, Target
-from .uncertainty import ParameterSetup, check_same_priors
+from .uncertainty import ParameterSetup, check_same_priors, design_words
 
 __all__ = [
     "Comparison",
@@ -666,12 +666,7 @@ def format_comparison(data: dict[str, Any]) -> str:
     w = max(12, *(len(k) for k in data["targets"]))
     head = f"{'target':<{w}}" + "".join(f"{lab[:14]:>16}" for lab in labels)
     head += "".join(f"{('Δ ' + lab)[:22]:>24}{'McNemar p':>11}" for lab in others)
-    par = data.get("parameters") or {"mode": "fixed"}
-    drawn = (
-        f"{par['draws']} {par['mode']} draws x {par['seeds_per_draw']} seeds"
-        if par["mode"] != "fixed"
-        else "fixed parameters"
-    )
+    drawn = f"parameters {design_words(data.get('parameters'))}"
     lines = [
         f"{' vs '.join(labels)}: {data['replicates']} replicates each, same seeds "
         f"(base seed {data['base_seed']}; {drawn}); P(met) per target",

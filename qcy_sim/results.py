@@ -495,9 +495,7 @@ def format_summary(summary: dict) -> str:
 
 def _design_words(summary: dict) -> str:
     """`` (parameters: prior, 5 draws x 4 seeds)`` for the first line of the table."""
-    p = summary.get("parameters") or {}
-    if not p or p.get("mode") == "fixed":
-        return " (parameters: fixed)" if p else ""
-    post = p.get("posterior")
-    source = f" from {Path(post['path']).name}" if post else ""
-    return f" (parameters: {p['mode']}{source}, {p['draws']} draws x {p['seeds_per_draw']} seeds)"
+    from .uncertainty import design_words
+
+    p = summary.get("parameters")
+    return f" (parameters: {design_words(p)})" if p else ""

@@ -48,6 +48,7 @@ __all__ = [
     "parameter_design",
     "pinned_keys",
     "check_same_priors",
+    "design_words",
     "load_posterior",
     "parameter_draw",
     "parameter_draws",
@@ -683,3 +684,16 @@ def check_same_priors(ref: Scenario, others: Any) -> None:
             f"a different prior for {diff[0]!r}"
             + (f" and {len(diff) - 1} more" if len(diff) > 1 else ""),
         )
+
+
+def design_words(record: dict[str, Any] | None) -> str:
+    """A ``parameters`` record in a few words: ``prior, 5 draws x 4 seeds``, ``fixed``."""
+    if not record or record.get("mode", "fixed") == "fixed":
+        return "fixed"
+    post = record.get("posterior")
+    source = f" from {Path(post['path']).name}" if post else ""
+    k, r = record["draws"], record["seeds_per_draw"]
+    return (
+        f"{record['mode']}{source}, {k} draw{'s' if k != 1 else ''} x "
+        f"{r} seed{'s' if r != 1 else ''}"
+    )
