@@ -34,6 +34,7 @@ from .report_html import (
     num,
     p_cell,
     p_class,
+    parameters_note,
     rel,
     seeds_text,
     source,
@@ -224,6 +225,7 @@ def _section_run(i: int, folder: Path, c: dict) -> str:
             f"below {prec['precision']:g}: {state} with {prec['replicates']} replicates "
             f"(widest {prec['max_half_width']:.3f}, {esc(prec['widest'])}).</p>"
         )
+    out.append(parameters_note(d.get("parameters"), d["targets"]))
     dist = d.get("month_met_distribution", {})
     head = [
         "target",
@@ -235,6 +237,7 @@ def _section_run(i: int, folder: Path, c: dict) -> str:
         "10 %–90 %",
         "never met",
         "median final",
+        "variance share of the parameters",
     ]
     rows = []
     for t, e in d["targets"].items():
@@ -252,10 +255,11 @@ def _section_run(i: int, folder: Path, c: dict) -> str:
                 esc(band),
                 "–" if never is None else f"{never}/{d.get('replicates')}",
                 num(e.get("median_final")),
+                num(e.get("variance_share_parameters"), ".0%"),
             ]
         )
     out.append("<h3>Targets: probability and timing</h3>")
-    out.append(table(head, rows, num={1, 3, 8}))
+    out.append(table(head, rows, num={1, 3, 8, 9}))
     milestones = d.get("milestones") or {}
     if milestones:  # {kpi: {YYYY-MM: milestone_probability(...)}}
         rows = [
@@ -275,8 +279,9 @@ def _section_run(i: int, folder: Path, c: dict) -> str:
     figs = sorted((folder / "figures").glob("*.png")) if (folder / "figures").is_dir() else []
     if figs:
         out.append(
-            "<h3>Fan charts</h3><p>Median, 50 % and 90 % bands across replicates, with "
-            "the target (dashed), its tolerance (dotted) and the deadline.</p>"
+            "<h3>Fan charts</h3><p>Median, 50 % and 90 % bands across replicates (with drawn "
+            "parameters: the predictive bands, over every draw and seed), with the target "
+            "(dashed), its tolerance (dotted) and the deadline.</p>"
         )
         out.append('<div class="grid">' + "".join(img(f, f.stem) for f in figs) + "</div>")
     by_year = spend.get("by_year_median", {})
@@ -316,6 +321,15 @@ def _section_compare(i: int, folder: Path, c: dict) -> str:
         f"of <b>{esc(ref)}</b>; differences are paired (Newcombe interval, exact McNemar "
         "test).</p>"
     )
+    par = d.get("parameters")
+    if par:
+        par = {**par, "pinned": (par.get("pinned") or {}).get(ref, [])}
+        out.append(
+            parameters_note(par).replace(
+                "</p>",
+                " Every mix runs the same draws with the same seeds (common random numbers).</p>",
+            )
+        )
     w = 150 if len(labels) <= 2 else (100 if len(labels) == 3 else 70)
     ranking = d.get("ranking")
     if ranking:
@@ -461,6 +475,12 @@ def _section_sweep(i: int, folder: Path, c: dict) -> str:
         f"({d['failed']} failed); design {esc(exp.get('design', {}).get('kind', '?'))}, "
         f"factors: {', '.join('<code>' + esc(f) + '</code>' for f in d['factors'])}.</p>"
     )
+    if d.get("parameters"):
+        out.append(
+            parameters_note(d["parameters"]).replace(
+                "</p>", " Every point runs the same draws with the same seeds.</p>"
+            )
+        )
     results = sorted(d["results"], key=lambda e: -(e["targets"]["all"]["p_met"] or 0))[:15]
     head = [
         "point",

@@ -22,6 +22,7 @@ __all__ = [
     "num",
     "p_cell",
     "p_class",
+    "parameters_note",
     "rel",
     "seeds_text",
     "source",
@@ -209,3 +210,79 @@ def rel(folder: Path, root: Path) -> str:
 def anchor(kind: str, i: int) -> str:
     """The HTML id of the ``i``-th section of a kind."""
     return f"{kind}-{i}"
+
+
+def _mode_words(par: dict[str, Any]) -> str:
+    post = par.get("posterior")
+    if par.get("mode") == "posterior" and post:
+        return (
+            f"drawn from the posterior sample <code>{esc(post.get('path'))}</code> "
+            f"({post.get('rows')} rows, SHA-256 {esc(str(post.get('sha256'))[:12])}…)"
+        )
+    return f"drawn from their priors ({esc(par.get('method') or 'sobol')} points)"
+
+
+def parameters_note(par: dict[str, Any] | None, targets: dict[str, Any] | None = None) -> str:
+    """What the replicates' parameters were and, per target, which part of the spread is whose.
+
+    Args:
+        par: The ``parameters`` record of a summary (None: written before parameters were
+            recorded, i.e. fixed).
+        targets: ``{kpi: {"variance_share_parameters": ...}}``; the words name the targets whose
+            final value's variance comes mostly from the parameters and mostly from noise.
+    """
+    if not par or par.get("mode", "fixed") == "fixed":
+        return (
+            '<p class="note">Parameters <b>fixed</b>: every replicate runs the scenario\'s own '
+            "parameter values, so the spread shows the model's own noise only, not what is "
+            "unknown about the area (<code>--parameters prior</code> or <code>posterior</code> "
+            "integrates that).</p>"
+        )
+    k, r = par.get("draws"), par.get("seeds_per_draw")
+    out = [
+        f'<p class="note">Parameters <b>{esc(par["mode"])}</b>: the uncertain parameters are '
+        f"{_mode_words(par)}, {k} draws × {r} seeds (every draw runs {r} seeds of its own). "
+        "P(met) and the bands are predictive: over the draws and the seeds together."
+    ]
+    rough = isinstance(k, int) and k < 10
+    pinned = par.get("pinned") or []
+    if pinned and isinstance(pinned, list):
+        out.append(
+            f" {len(pinned)} uncertain parameter(s) the scenario sets itself keep its value: "
+            + ", ".join(f"<code>{esc(x)}</code>" for x in pinned[:6])
+            + (", …" if len(pinned) > 6 else "")
+            + "."
+        )
+    shares = {
+        t: e.get("variance_share_parameters") for t, e in (targets or {}).items() if e is not None
+    }
+    known = {t: v for t, v in shares.items() if v is not None}
+    if known:
+        params = sorted((t for t, v in known.items() if v >= 0.5), key=lambda t: -known[t])
+        noise = sorted((t for t, v in known.items() if v < 0.5), key=lambda t: known[t])
+
+        def listed(ts: list[str]) -> str:
+            return ", ".join(f"{esc(t)} ({known[t]:.0%})" for t in ts)
+
+        out.append(
+            " Of the variance of each target's final value (one-way random-effects split over "
+            "the draws): "
+        )
+        parts = []
+        if params:
+            parts.append(f"the <b>parameters</b> account for most of it for {listed(params)}")
+        if noise:
+            parts.append(
+                "the <b>model's own noise</b> for most of it for "
+                + ", ".join(f"{esc(t)} (parameters {known[t]:.0%})" for t in noise)
+            )
+        out.append("; ".join(parts) + ".")
+        if rough:
+            out.append(f" With {k} draws these shares are rough estimates.")
+    missing = [t for t, v in shares.items() if v is None]
+    if missing:
+        out.append(
+            f" Not estimable for {', '.join(esc(t) for t in missing)} (fewer than two draws or "
+            "two seeds per draw, or no variance at all)."
+        )
+    return "".join(out) + "</p>"
