@@ -233,10 +233,24 @@ def test_a_checkpoint_never_mixes_modes(tiny, tmp_path, monkeypatch):
         run_replicates(
             tiny, 4, 1, checkpoint=store, parameters=parameter_setup(tiny, posterior=post)
         )
+    # each mode keeps its own folder, even where the values drawn would coincide
+    folders = sorted(p.name.rsplit("-", 2)[-2] for p in store.iterdir() if p.is_dir())
+    assert len(folders) == 3 and folders.count("prior") == 1 and folders.count("posterior") == 1
 
 
 def test_sweep_points_share_the_draws(tiny, tmp_path, capsys):
     exp = load_experiment(EXPERIMENT)
+    # a factor keeps its value at every point, also at the level equal to the default
+    path = tmp_path / "e.toml"
+    path.write_text(
+        f'[experiment]\nscenarios = ["{TINY.as_posix()}"]\nreplicates = 2\nseed = 3\n'
+        '[design]\nkind = "factorial"\n[uncertain]\n"talent.beta_wage" = { values = [2.5, 3.0] }\n'
+    )
+    small = load_experiment(path)
+    assert small.points[0].values["talent.beta_wage"] == tiny.to_dict()["talent"]["beta_wage"]
+    plan = plan_sweep(small, parameter_setup(tiny, "prior", seeds_per_draw=2))
+    assert "talent.beta_wage" not in plan.drawn
+    assert all("talent.beta_wage" not in plan.overlay(p.point_id, 0) for p in small.points)
     setup = parameter_setup(exp.scenarios[0], "prior", seeds_per_draw=2)
     result = run_sweep(exp, tmp_path / "s", SerialExecutor(), parameters=setup)
     runs = result.runs_frame()
