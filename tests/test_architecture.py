@@ -6,7 +6,8 @@ from .conftest import ROOT
 
 
 def _limits():
-    spec = importlib.util.spec_from_file_location("check_limits", ROOT / "scripts" / "check_limits.py")
+    path = ROOT / "scripts" / "check_limits.py"
+    spec = importlib.util.spec_from_file_location("check_limits", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

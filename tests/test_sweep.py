@@ -413,10 +413,7 @@ def test_kill_and_resume_gives_identical_tables(reference, tmp_path):
     proc.communicate()
     saved = len(list((out / "chunks").glob("runs-*.parquet")))
     assert saved == 2 and not (out / "runs.parquet").exists()
-    assert (
-        main([*FIXED_SWEEP, "--out", str(out), "--resume", "--quiet", "--workers", "2"])
-        == 0
-    )
+    assert main([*FIXED_SWEEP, "--out", str(out), "--resume", "--quiet", "--workers", "2"]) == 0
     assert_same_tables(reference, out)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["sessions"][0]["status"] == "running"  # the killed one
