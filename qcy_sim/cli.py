@@ -631,7 +631,10 @@ def _cmd_sweep(args) -> int:
     replicates = setup.replicates(experiment.replicates)
     _check_fits(args, _point_scenarios(experiment), executor, replicates)
     out = Path(args.out) if args.out else Path("results") / f"sweep-{experiment.name}"
-    resume = f"qcy sweep {args.experiment} --out {out} --resume"
+    flags = f" --parameters {setup.mode}"  # a sweep resumes only with the same draws
+    flags += f" --posterior {args.posterior}" if args.posterior else ""
+    flags += f" --seeds-per-draw {setup.seeds_per_draw}" if not setup.fixed else ""
+    resume = f"qcy sweep {args.experiment}{flags} --out {out} --resume"
     try:
         result = run_sweep(
             experiment,
