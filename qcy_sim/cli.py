@@ -111,6 +111,45 @@ def _add_safety(p: argparse.ArgumentParser, force: bool = True) -> None:
         )
 
 
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
+
+
+def _add_parameters(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--parameters",
+        choices=("fixed", "prior", "posterior"),
+        default=None,
+        help="the uncertain parameters of each replicate: the scenario's own values (fixed), "
+        "draws from the priors, or from the posterior sample (default: posterior when the "
+        "scenario names one, else prior)",
+    )
+    p.add_argument(
+        "--posterior",
+        default=None,
+        metavar="FILE",
+        help="posterior sample (Parquet) instead of the scenario's; implies --parameters posterior",
+    )
+    p.add_argument(
+        "--seeds-per-draw",
+        type=_integer,
+        default=4,
+        metavar="R",
+        help="seeds run under each parameter draw (default 4): N replicates become "
+        "ceil(N/R) draws x R seeds",
+    )
+
+
+def _parameters(args, scenario):
+    """The checked parameter setup of ``--parameters``, ``--posterior``, ``--seeds-per-draw``."""
+    from .uncertainty import parameter_setup
+
+    return parameter_setup(scenario, args.parameters, args.posterior, args.seeds_per_draw)
+
+
 def _add_executor(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--executor",
@@ -142,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", help="scenario file (TOML)")
     p.add_argument("--replicates", type=_positive, default=100, help="replicates (default 100)")
     p.add_argument("--seed", type=_seed, default=0, help="base seed (default 0)")
+    _add_parameters(p)
     _add_executor(p)
     p.add_argument("--out", default=None, help="output folder (default results/<scenario name>)")
     _add_safety(p)
@@ -154,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("sweep", help="run the sweep of an experiment file (resumable)")
     p.add_argument("experiment", help="experiment file (TOML)")
+    _add_parameters(p)
     _add_executor(p)
     p.add_argument("--out", default=None, help="output folder (default results/sweep-<name>)")
     p.add_argument(
@@ -175,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--replicates", type=_positive, default=100, help="replicates (default 100)")
     p.add_argument("--seed", type=_seed, default=0, help="base seed (default 0)")
+    _add_parameters(p)
     _add_executor(p)
     p.add_argument(
         "--out", default=None, help="output folder (default results/compare-<names joined by _vs_>)"
@@ -385,6 +427,9 @@ def _dispatch(args) -> int:
     except ConfigError as exc:
         print(f"qcy: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # output piped into a command that stopped reading (head, less)
+        sys.stderr.close()
+        return 0
     except OSError as exc:
         code = environment_error(exc)
         if code is None:
@@ -410,9 +455,6 @@ def _dispatch(args) -> int:
             file=sys.stderr,
         )
         return interrupted_code()
-    except BrokenPipeError:  # output piped into a command that stopped reading (head, less)
-        sys.stderr.close()
-        return 0
 
 
 def _cmd_validate(args) -> int:
@@ -473,14 +515,15 @@ def _cmd_run(args) -> int:
 
     executor = _executor(args)
     scenario = load_scenario(args.scenario)
-    _check_fits(args, [scenario], executor)
+    setup = _parameters(args, scenario)
+    _check_fits(args, [scenario], executor, setup.replicates(args.replicates))
     out = Path(args.out) if args.out else Path("results") / scenario.name
     with hold(out, overwrite=args.overwrite):
-        return _run_into(args, scenario, executor, out)
+        return _run_into(args, scenario, setup, executor, out)
 
 
-def _run_into(args, scenario, executor, out: Path) -> int:
-    from .results import write_outputs
+def _run_into(args, scenario, setup, executor, out: Path) -> int:
+    from .results import format_summary, write_outputs
     from .runner import run_replicates
 
     t0 = time.time()
@@ -488,7 +531,8 @@ def _run_into(args, scenario, executor, out: Path) -> int:
     if not args.quiet:
         from tqdm import tqdm
 
-        bar = tqdm(total=args.replicates, desc=scenario.name, unit="run", file=sys.stderr)
+        total = setup.replicates(args.replicates)
+        bar = tqdm(total=total, desc=scenario.name, unit="run", file=sys.stderr)
     # finished replicates are kept here (inside the locked --out) until the results are
     # written: a killed run, started again with the same command, runs only what is missing
     checkpoint = out / f".qcy-checkpoint-seed{args.seed}"
@@ -509,6 +553,7 @@ def _run_into(args, scenario, executor, out: Path) -> int:
                 checkpoint=checkpoint,
                 on_round=_precision_round(bar, args.precision, cap),
                 executor=executor,
+                parameters=setup,
             )
         else:
             rep = run_replicates(
@@ -518,6 +563,7 @@ def _run_into(args, scenario, executor, out: Path) -> int:
                 progress=bar.update if bar else None,
                 checkpoint=checkpoint,
                 executor=executor,
+                parameters=setup,
             )
     finally:
         if bar is not None:
@@ -581,9 +627,14 @@ def _cmd_sweep(args) -> int:
 
     executor = _executor(args)
     experiment = load_experiment(args.experiment)
-    _check_fits(args, _point_scenarios(experiment), executor, experiment.replicates)
+    setup = _parameters(args, experiment.scenarios[0])
+    replicates = setup.replicates(experiment.replicates)
+    _check_fits(args, _point_scenarios(experiment), executor, replicates)
     out = Path(args.out) if args.out else Path("results") / f"sweep-{experiment.name}"
-    resume = f"qcy sweep {args.experiment} --out {out} --resume"
+    flags = f" --parameters {setup.mode}"  # a sweep resumes only with the same draws
+    flags += f" --posterior {args.posterior}" if args.posterior else ""
+    flags += f" --seeds-per-draw {setup.seeds_per_draw}" if not setup.fixed else ""
+    resume = f"qcy sweep {args.experiment}{flags} --out {out} --resume"
     try:
         result = run_sweep(
             experiment,
@@ -593,6 +644,7 @@ def _cmd_sweep(args) -> int:
             retry_failed=args.retry_failed,
             overwrite=args.overwrite,
             progress=not args.quiet,
+            parameters=setup,
         )
     except SweepInterrupted as exc:
         print(
@@ -631,13 +683,14 @@ def _cmd_compare(args) -> int:
 
     executor = _executor(args)
     scenarios = [load_scenario(p) for p in args.scenarios]
-    _check_fits(args, scenarios, executor)
+    setup = _parameters(args, scenarios[0])
+    _check_fits(args, scenarios, executor, setup.replicates(args.replicates))
     out = Path(args.out) if args.out else default_out(_labels(scenarios))
     with hold(out, overwrite=args.overwrite):
-        return _compare_into(args, scenarios, executor, out)
+        return _compare_into(args, scenarios, setup, executor, out)
 
 
-def _compare_into(args, scenarios, executor, out: Path) -> int:
+def _compare_into(args, scenarios, setup, executor, out: Path) -> int:
     from .compare import compare_mixes, format_comparison, write_comparison
 
     t0 = time.time()
@@ -645,9 +698,8 @@ def _compare_into(args, scenarios, executor, out: Path) -> int:
     if not args.quiet:
         from tqdm import tqdm
 
-        bar = tqdm(
-            total=args.replicates * len(scenarios), desc="compare", unit="run", file=sys.stderr
-        )
+        total = setup.replicates(args.replicates) * len(scenarios)
+        bar = tqdm(total=total, desc="compare", unit="run", file=sys.stderr)
     precision = None
     try:
         if args.precision is not None:
@@ -664,6 +716,7 @@ def _compare_into(args, scenarios, executor, out: Path) -> int:
                 progress=bar.update if bar else None,
                 on_round=_precision_round(bar, args.precision, cap),
                 executor=executor,
+                parameters=setup,
             )
         else:
             comp = compare_mixes(
@@ -672,6 +725,7 @@ def _compare_into(args, scenarios, executor, out: Path) -> int:
                 args.seed,
                 progress=bar.update if bar else None,
                 executor=executor,
+                parameters=setup,
             )
     finally:
         if bar is not None:
@@ -898,43 +952,6 @@ def _cmd_report(args) -> int:
         f"({', '.join(sorted({k for k, _ in found}))}) written to {path}"
     )
     return 0
-
-
-def format_summary(summary: dict) -> str:
-    """The target table printed after a run."""
-    head = f"{'target':<26}{'threshold':>10}  {'deadline':<9}{'P(met)':>7}  {'95% CI':<13}"
-    head += f"{'median met':<11}{'median final':>13}"
-    lines = [f"{summary['scenario']}: {summary['replicates']} replicates"]
-    if not summary["targets"]:
-        lines.append(
-            "no targets: the scenario defines none, so no P(met) is reported "
-            "(add [targets.<kpi>] tables with threshold and deadline)"
-        )
-        spend = summary["spending_cny_million"]
-        lines.append(
-            f"median spending: {spend['median_public']:,.0f} million CNY public, "
-            f"{spend['median_total']:,.0f} million CNY with venture capital"
-        )
-        return "\n".join(lines)
-    lines += [head, "-" * len(head)]
-    for kpi, t in summary["targets"].items():
-        ci = f"[{t['ci_low']:.2f}, {t['ci_high']:.2f}]"
-        med = t["median_month_met"] or "not met"
-        lines.append(
-            f"{kpi:<26}{t['threshold']:>10g}  {t['deadline']:<9}{t['p_met']:>7.2f}  {ci:<13}"
-            f"{med:<11}{t['median_final']:>13,.0f}"
-        )
-    lo, hi = summary["p_all_met_ci"]
-    lines.append("-" * len(head))
-    lines.append(
-        f"{'all targets':<26}{'':>10}  {'':<9}{summary['p_all_met']:>7.2f}  [{lo:.2f}, {hi:.2f}]"
-    )
-    spend = summary["spending_cny_million"]
-    lines.append(
-        f"median spending: {spend['median_public']:,.0f} million CNY public, "
-        f"{spend['median_total']:,.0f} million CNY with venture capital"
-    )
-    return "\n".join(lines)
 
 
 def _cmd_dashboard(args) -> int:

@@ -28,10 +28,17 @@ from scipy import stats
 
 from .execution import Executor, executor_for
 from .outputs import write_folder, write_json
-from .results import _public_columns, clopper_pearson, provenance, target_outcomes
+from .results import (
+    _public_columns,
+    clopper_pearson,
+    draw_columns,
+    provenance,
+    target_outcomes,
+)
 from .runner import Replicates, run_replicates
 from .scenario import ConfigError, Scenario, month_index
 from .schema import KPIS, Target
+from .uncertainty import ParameterSetup, check_same_priors, design_words
 
 __all__ = [
     "Comparison",
@@ -245,9 +252,17 @@ class Comparison:
             "replicates": self.replicates,
             "base_seed": self.reps[0].base_seed,
             "seeds": list(self.reps[0].seeds),
+            "parameters": {
+                **self.reps[0].parameters.record(),
+                "pinned": {
+                    lab: list(r.parameters.pinned)
+                    for lab, r in zip(self.labels, self.reps, strict=True)
+                },
+            },
             "methods": {
                 "pairing": "replicate r of every mix runs with the same seed (common random "
                 "numbers); outcomes are compared pair by pair",
+                "parameters": _parameters_words(self.reps[0].parameters),
                 "targets": f"every mix is judged against the targets of {ref!r}",
                 "p_met_interval": "Clopper-Pearson exact 95 % interval",
                 "difference": "P(mix met) - P(reference met) over paired replicates",
@@ -306,6 +321,7 @@ class Comparison:
             "",
             f"{self.replicates} replicates per mix, base seed {data['base_seed']}. Replicate r of "
             "every mix uses the same seed (common random numbers), so outcomes are paired. "
+            f"Parameters: {data['methods']['parameters']}. "
             f"Every mix is judged against the targets of **{ref}**.",
             "",
             "## Ranking",
@@ -442,6 +458,16 @@ class Comparison:
         return fig
 
 
+def _parameters_words(design) -> str:
+    if design.setup.fixed:
+        return "every replicate runs the scenario's own parameter values (fixed)"
+    return (
+        f"{design.draws} parameter draws ({design.setup.mode}) x {design.seeds_per_draw} seeds; "
+        "replicate r of every mix runs the same draw and the same seed, except the uncertain "
+        "parameters a mix sets itself"
+    )
+
+
 def _cost_difference(c: dict[str, np.ndarray], ref: dict[str, np.ndarray]) -> dict[str, Any]:
     d_total = c["total"] - ref["total"]
     d_public = c["public"] - ref["public"]
@@ -496,8 +522,9 @@ def compare_mixes(
     progress: Callable[[int], None] | None = None,
     *,
     executor: Executor | None = None,
+    parameters: ParameterSetup | None = None,
 ) -> Comparison:
-    """Run every mix with the same replicate seeds.
+    """Run every mix with the same replicate seeds (and the same parameter draws).
 
     Args:
         scenarios: Two or more validated scenarios; the first is the reference. All must share
@@ -507,9 +534,13 @@ def compare_mixes(
         workers: Processes without ``executor`` (1 runs in this process).
         progress: Called with the number of replicates just finished.
         executor: Where replicates run (:mod:`qcy_sim.execution`); started once for all mixes.
+        parameters: How replicates draw their parameters (default ``fixed``). Every mix runs
+            the same ``K`` draws x ``R`` seeds; a mix keeps the uncertain parameters it sets
+            itself (:func:`qcy_sim.uncertainty.pinned_keys`), noted in ``notes``.
 
     Raises:
-        ConfigError: A mix with another start month or horizon than the reference.
+        ConfigError: A mix with another start month or horizon than the reference, or (with
+            drawn parameters) other uncertain parameters or priors than the reference.
     """
     if len(scenarios) < 2:
         raise ValueError("compare needs at least two mixes")
@@ -527,6 +558,8 @@ def compare_mixes(
                     repr(b),
                 )
     labels = _labels(scenarios)
+    if parameters is not None and not parameters.fixed:
+        check_same_priors(ref, scenarios[1:])
     notes = []
     for label, sc in zip(labels[1:], scenarios[1:], strict=True):
         own = {t.kpi: t for t in sc.targets}
@@ -540,9 +573,21 @@ def compare_mixes(
     executor = executor_for(workers, executor)
     with executor:
         reps = [
-            run_replicates(sc, replicates, seed, progress=progress, executor=executor)
+            run_replicates(
+                sc, replicates, seed, progress=progress, executor=executor, parameters=parameters
+            )
             for sc in scenarios
         ]
+    if parameters is not None and not parameters.fixed:
+        ref_pinned = set(reps[0].parameters.pinned)
+        for label, rep in zip(labels, reps, strict=True):
+            own = [k for k in rep.parameters.pinned if k not in ref_pinned]
+            if own:
+                notes.append(
+                    f"{label} sets {len(own)} uncertain parameter(s) itself and keeps them "
+                    f"({', '.join(own[:4])}{', ...' if len(own) > 4 else ''}); "
+                    "the other parameters follow the common draws"
+                )
     return Comparison(labels, reps, ref.targets, notes)
 
 
@@ -569,6 +614,7 @@ def _runs_table(comp: Comparison):
         c = comp.costs(i)
         cols["total_spending_cny_million"] = c["total"]
         cols["public_spending_cny_million"] = c["public"]
+        cols.update(draw_columns(rep.design, rep.n))
         frames.append(pd.DataFrame(cols))
     return pd.concat(frames, ignore_index=True)
 
@@ -620,9 +666,10 @@ def format_comparison(data: dict[str, Any]) -> str:
     w = max(12, *(len(k) for k in data["targets"]))
     head = f"{'target':<{w}}" + "".join(f"{lab[:14]:>16}" for lab in labels)
     head += "".join(f"{('Δ ' + lab)[:22]:>24}{'McNemar p':>11}" for lab in others)
+    drawn = f"parameters {design_words(data.get('parameters'))}"
     lines = [
         f"{' vs '.join(labels)}: {data['replicates']} replicates each, same seeds "
-        f"(base seed {data['base_seed']}); P(met) per target",
+        f"(base seed {data['base_seed']}; {drawn}); P(met) per target",
         head,
         "-" * len(head),
     ]

@@ -261,11 +261,17 @@ class Experiment:
         """The resolved scenario dict of a point: what a worker's ``run(params, seed)`` gets."""
         return apply_point(self._bases[point.scenario], point.values)
 
-    def run_id(self, point: Point, replicate: int, seed: int | None = None) -> str:
-        """Content key of one run: hash of (point config, point values, replicate, seed)."""
+    def run_id(
+        self,
+        point: Point,
+        replicate: int,
+        seed: int | None = None,
+        draw: Mapping[str, Any] | None = None,
+    ) -> str:
+        """Content key of one run: hash of (point config, values, replicate, seed, draw)."""
         if seed is None:
             seed = self.seeds[replicate]
-        return make_run_id(point.config_hash, point.values, replicate, seed)
+        return make_run_id(point.config_hash, point.values, replicate, seed, draw)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-data description of the experiment (for the manifest)."""
@@ -297,7 +303,13 @@ def canonical_json(data: Any) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
-def make_run_id(config_hash: str, values: Mapping[str, Any], replicate: int, seed: int) -> str:
+def make_run_id(
+    config_hash: str,
+    values: Mapping[str, Any],
+    replicate: int,
+    seed: int,
+    draw: Mapping[str, Any] | None = None,
+) -> str:
     """SHA-256 (first 16 hex digits) of a run's content; never Python's ``hash()``.
 
     Args:
@@ -305,15 +317,18 @@ def make_run_id(config_hash: str, values: Mapping[str, Any], replicate: int, see
         values: The point's factor values.
         replicate: Replicate index.
         seed: The replicate's seed (so a different base seed gives different run ids).
+        draw: The parameter values drawn for the run (none under ``fixed``, whose run ids are
+            unchanged).
     """
-    blob = canonical_json(
-        {
-            "config": config_hash,
-            "point": dict(values),
-            "replicate": int(replicate),
-            "seed": int(seed),
-        }
-    )
+    content: dict[str, Any] = {
+        "config": config_hash,
+        "point": dict(values),
+        "replicate": int(replicate),
+        "seed": int(seed),
+    }
+    if draw:
+        content["draw"] = dict(draw)
+    blob = canonical_json(content)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 

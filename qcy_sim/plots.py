@@ -12,6 +12,7 @@ import numpy as np  # noqa: E402
 
 from .scenario import month_label  # noqa: E402
 from .schema import KPIS  # noqa: E402
+from .uncertainty import design_words  # noqa: E402
 
 __all__ = ["fan_chart", "write_fan_charts"]
 
@@ -35,7 +36,8 @@ _TITLES = {
 def fan_chart(rep, kpi: str, ax=None):
     """Median, 50 % and 90 % bands of one KPI across replicates, with its target and deadline.
 
-    Returns the matplotlib Figure.
+    With drawn parameters the bands are predictive: over every draw and seed together (the
+    title names the mode and the design). Returns the matplotlib Figure.
     """
     if kpi not in KPIS:
         raise ValueError(f"unknown KPI {kpi!r}; expected one of {', '.join(KPIS)}")
@@ -46,8 +48,10 @@ def fan_chart(rep, kpi: str, ax=None):
         fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
     else:
         fig = ax.figure
-    ax.fill_between(months, q[0], q[4], color="#9ecae1", alpha=0.6, lw=0, label="90 % band")
-    ax.fill_between(months, q[1], q[3], color="#4292c6", alpha=0.6, lw=0, label="50 % band")
+    design = rep.parameters
+    band = "band" if design.setup.fixed else "predictive band"
+    ax.fill_between(months, q[0], q[4], color="#9ecae1", alpha=0.6, lw=0, label=f"90 % {band}")
+    ax.fill_between(months, q[1], q[3], color="#4292c6", alpha=0.6, lw=0, label=f"50 % {band}")
     ax.plot(months, q[2], color="#08306b", lw=2, label="median")
     sc = rep.scenario
     for t in sc.targets:
@@ -63,7 +67,11 @@ def fan_chart(rep, kpi: str, ax=None):
     ax.set_xticks(ticks, [month_label(start, m) for m in ticks], rotation=30, ha="right")
     ax.set_xlim(0, months[-1])
     ax.set_ylim(bottom=0)
-    ax.set_title(f"{_TITLES.get(kpi, kpi)} — {sc.name}, {rep.n} replicates", fontsize=10)
+    ax.set_title(
+        f"{_TITLES.get(kpi, kpi)} — {sc.name}, {rep.n} replicates\n"
+        f"parameters {design_words(design.record())}",
+        fontsize=10,
+    )
     ax.set_ylabel(kpi)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper left")

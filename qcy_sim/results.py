@@ -40,6 +40,8 @@ __all__ = [
     "COUNTING_WORDS",
     "counting_of",
     "net_public_cost",
+    "draw_columns",
+    "format_summary",
 ]
 
 # Quantiles of the first month met reported in summary.json (never-met replicates count as later
@@ -105,6 +107,7 @@ def summarise(rep) -> dict[str, Any]:
     """The ``summary.json`` content of a :class:`~qcy_sim.runner.Replicates`."""
     sc = rep.scenario
     n = rep.n
+    design = rep.parameters
     all_met = np.ones(n, dtype=bool)
     targets = {}
     for t in sc.targets:
@@ -123,6 +126,7 @@ def summarise(rep) -> dict[str, Any]:
             "ci_high": hi,
             "median_month_met": None if med is None else month_label(sc.params.time.start, med),
             "median_final": float(np.median(rep.kpi[:, -1, j])),
+            "variance_share_parameters": design.variance_share(rep.kpi[:, -1, j]),
             "median_at_deadline": float(np.median(rep.kpi[:, m, j])),
             "counting": counting_of(t),
             "counting_words": COUNTING_WORDS[counting_of(t)],
@@ -146,6 +150,7 @@ def summarise(rep) -> dict[str, Any]:
         "config_hash": sc.config_hash,
         "replicates": n,
         "base_seed": rep.base_seed,
+        "parameters": design.record(),
         "p_all_met": float(all_met.mean()),
         "p_all_met_ci": [lo, hi],
         "targets": targets,
@@ -338,7 +343,23 @@ def timeseries_frame(rep):
         cols[name] = rep.series[:, :, j].reshape(-1)
     for j, name in enumerate(SPENDING):
         cols[f"spend_{name}_cny_million"] = rep.spending[:, :, j].reshape(-1)
+    if rep.design is not None and not rep.design.setup.fixed:
+        cols["draw"] = np.repeat(np.arange(r) // rep.design.seeds_per_draw, h1)
     return pd.DataFrame(cols)
+
+
+def draw_columns(design, n: int) -> dict[str, np.ndarray]:
+    """``draw`` and one ``param.<key>`` column per drawn parameter, one row per replicate.
+
+    Empty under ``fixed`` (the tables are then today's).
+    """
+    if design is None or design.setup.fixed:
+        return {}
+    cols: dict[str, np.ndarray] = {"draw": np.arange(n, dtype=np.int64) // design.seeds_per_draw}
+    overlays = [design.overlay(j) for j in range(n)]
+    for key in design.drawn_keys:
+        cols[f"param.{key}"] = np.array([o[key] for o in overlays], dtype=float)
+    return cols
 
 
 def runs_frame(rep):
@@ -363,6 +384,7 @@ def runs_frame(rep):
     cols["public_spending_cny_million"] = rep.spending[:, :, _public_columns()].sum(axis=(1, 2))
     for j, name in enumerate(SPENDING):
         cols[f"spend_{name}_cny_million"] = rep.spending[:, :, j].sum(axis=1)
+    cols.update(draw_columns(rep.design, rep.n))
     return pd.DataFrame(cols)
 
 
@@ -427,3 +449,53 @@ def write_outputs(
         return summary
 
     return write_folder(out_dir, build)
+
+
+def format_summary(summary: dict) -> str:
+    """The target table printed after a run."""
+    head = f"{'target':<26}{'threshold':>10}  {'deadline':<9}{'P(met)':>7}  {'95% CI':<13}"
+    head += f"{'median met':<11}{'median final':>13}{'param. share':>13}"
+    lines = [f"{summary['scenario']}: {summary['replicates']} replicates{_design_words(summary)}"]
+    if not summary["targets"]:
+        lines.append(
+            "no targets: the scenario defines none, so no P(met) is reported "
+            "(add [targets.<kpi>] tables with threshold and deadline)"
+        )
+        spend = summary["spending_cny_million"]
+        lines.append(
+            f"median spending: {spend['median_public']:,.0f} million CNY public, "
+            f"{spend['median_total']:,.0f} million CNY with venture capital"
+        )
+        return "\n".join(lines)
+    lines += [head, "-" * len(head)]
+    for kpi, t in summary["targets"].items():
+        ci = f"[{t['ci_low']:.2f}, {t['ci_high']:.2f}]"
+        med = t["median_month_met"] or "not met"
+        share = t.get("variance_share_parameters")
+        lines.append(
+            f"{kpi:<26}{t['threshold']:>10g}  {t['deadline']:<9}{t['p_met']:>7.2f}  {ci:<13}"
+            f"{med:<11}{t['median_final']:>13,.0f}{'-' if share is None else f'{share:.2f}':>13}"
+        )
+    lo, hi = summary["p_all_met_ci"]
+    lines.append("-" * len(head))
+    lines.append(
+        f"{'all targets':<26}{'':>10}  {'':<9}{summary['p_all_met']:>7.2f}  [{lo:.2f}, {hi:.2f}]"
+    )
+    spend = summary["spending_cny_million"]
+    lines.append(
+        f"median spending: {spend['median_public']:,.0f} million CNY public, "
+        f"{spend['median_total']:,.0f} million CNY with venture capital"
+    )
+    lines.append(
+        "param. share: the share of the final value's variance due to the parameters "
+        "(the rest is the model's noise; - when it cannot be estimated)"
+    )
+    return "\n".join(lines)
+
+
+def _design_words(summary: dict) -> str:
+    """`` (parameters: prior, 5 draws x 4 seeds)`` for the first line of the table."""
+    from .uncertainty import design_words
+
+    p = summary.get("parameters")
+    return f" (parameters: {design_words(p)})" if p else ""

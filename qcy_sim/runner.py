@@ -13,6 +13,8 @@ Dask executors as ``qcy sweep``. Seeds come from
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import zipfile
 from collections.abc import Callable
@@ -27,6 +29,7 @@ from .execution import Executor, RunFailed, default_workers, execute_run, execut
 from .model import SERIES, SPENDING, QcyModel
 from .outputs import Index, code_key, write_atomic
 from .scenario import Scenario, scenario_from_dict
+from .uncertainty import FIXED, ParameterDesign, ParameterSetup, parameter_design
 
 __all__ = [
     "run",
@@ -70,7 +73,11 @@ def run(params: dict[str, Any], seed: int) -> dict[str, np.ndarray]:
 
 @dataclass
 class Replicates:
-    """Results of N replicates of one scenario (arrays indexed by replicate, month, column)."""
+    """Results of N replicates of one scenario (arrays indexed by replicate, month, column).
+
+    ``design`` says which parameters each replicate ran (:mod:`qcy_sim.uncertainty`); None is
+    the scenario's own values for every replicate (``fixed``).
+    """
 
     scenario: Scenario
     base_seed: int
@@ -78,11 +85,19 @@ class Replicates:
     kpi: np.ndarray
     series: np.ndarray
     spending: np.ndarray
+    design: ParameterDesign | None = None
 
     @property
     def n(self) -> int:
         """Number of replicates."""
         return len(self.seeds)
+
+    @property
+    def parameters(self) -> ParameterDesign:
+        """The design the replicates ran (``fixed`` when none was given)."""
+        if self.design is not None:
+            return self.design
+        return ParameterDesign(FIXED, 1, self.n, ({},), (), tuple(self.seeds))
 
     def timeseries(self):
         """Monthly KPIs, outputs and spending of every replicate as one tidy DataFrame."""
@@ -118,6 +133,8 @@ def run_replicates(
     checkpoint: str | Path | None = None,
     *,
     executor: Executor | None = None,
+    parameters: ParameterSetup | None = None,
+    pinned: list[str] | None = None,
 ) -> Replicates:
     """Run ``replicates`` replicates of ``scenario``.
 
@@ -131,35 +148,53 @@ def run_replicates(
             name, then renamed). Replicates already there for the same scenario and seed are
             loaded instead of run, so an interrupted run loses nothing.
         executor: Where replicates run (:mod:`qcy_sim.execution`); the same numbers from each.
+        parameters: How replicates draw their parameters (default ``fixed``: the scenario's
+            own values, today's runs). Otherwise ``replicates`` becomes ``K = ceil(N / R)``
+            draws x ``R`` seeds (:func:`qcy_sim.uncertainty.parameter_design`), laid out here
+            before dispatch, so every executor runs the same tasks.
+        pinned: Keys the draws leave alone (default: those the scenario sets itself).
 
     Raises:
         RunFailed: A replicate raised; its seed and the error are in the message.
     """
     if replicates < 1:
         raise ValueError(f"replicates must be >= 1, got {replicates}")
-    seeds = replicate_seeds(seed, replicates)
+    design = parameter_design(scenario, parameters or FIXED, replicates, seed, pinned)
+    seeds = list(design.seeds)
     kpi, series, spending = _run_seeds(
-        scenario, seeds, executor_for(workers, executor), progress, checkpoint
+        scenario, design, range(design.n), executor_for(workers, executor), progress, checkpoint
     )
-    return Replicates(scenario, seed, seeds, kpi, series, spending)
+    return Replicates(
+        scenario, seed, seeds, kpi, series, spending, None if parameters is None else design
+    )
 
 
 def _run_seeds(
     scenario: Scenario,
-    seeds: list[int],
+    design: ParameterDesign,
+    which: range,
     executor: Executor,
     progress: Callable[[int], None] | None,
     checkpoint: str | Path | None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The ``(kpi, series, spending)`` arrays of one run per seed, from the checkpoint or run."""
+    """The ``(kpi, series, spending)`` arrays of replicates ``which`` of a design.
+
+    Each is loaded from the checkpoint (same scenario, mode, seed and parameter values) or run.
+    """
+    from .experiment import apply_point
+
     h1 = scenario.horizon + 1
+    seeds = [design.seeds[j] for j in which]
+    overlays = [design.overlay(j) for j in which]
     kpi = np.zeros((len(seeds), h1, 13))
     series = np.zeros((len(seeds), h1, len(SERIES)))
     spending = np.zeros((len(seeds), h1, len(SPENDING)))
-    store = _Checkpoint(checkpoint, scenario.config_hash) if checkpoint else None
+    store = (
+        _Checkpoint(checkpoint, scenario.config_hash, design.setup.key()) if checkpoint else None
+    )
     todo = []
     for index, s in enumerate(seeds):
-        out = store.load(s) if store else None
+        out = store.load(s, overlays[index]) if store else None
         if out is None:
             todo.append(index)
             continue
@@ -167,7 +202,7 @@ def _run_seeds(
         if progress:
             progress(1)
     data = scenario.to_dict()
-    tasks = [(i, data, seeds[i], run) for i in todo]
+    tasks = [(i, apply_point(data, overlays[i]), seeds[i], run) for i in todo]
     saved = 0
     if not tasks:
         return kpi, series, spending
@@ -176,13 +211,13 @@ def _run_seeds(
             index = result["run_id"]
             if result["status"] != "ok":
                 raise RunFailed(
-                    f"{scenario.name}: replicate {index} (seed {seeds[index]}) failed: "
+                    f"{scenario.name}: replicate {which[index]} (seed {seeds[index]}) failed: "
                     f"{result['error']}"
                 )
             out = {name: result[name] for name in ("kpi", "series", "spending")}
             kpi[index], series[index], spending[index] = out["kpi"], out["series"], out["spending"]
             if store:
-                store.save(seeds[index], out)
+                store.save(seeds[index], overlays[index], out)
                 saved += 1
                 testhook.saved(saved)
             if progress:
@@ -193,22 +228,29 @@ def _run_seeds(
 class _Checkpoint:
     """Finished replicates on disk, one ``.npz`` per seed, each recorded with its SHA-256.
 
-    Keyed by the scenario's config hash *and* the code identity (package version and source
-    hash): a different build never reuses them. A file that does not match its index entry
-    (a flipped bit, a truncation, an empty file) is reported and run again, never loaded.
+    Keyed by the scenario's config hash, the code identity (package version and source hash)
+    and the parameter mode (with its method and posterior file's digest): a different build or
+    mode never reuses them. A replicate with drawn parameters is also named by a digest of its
+    values, so a resumed run never mixes replicates of other draws. A file that does not match
+    its index entry (a flipped bit, a truncation, an empty file) is reported and run again,
+    never loaded.
     """
 
-    def __init__(self, folder: str | Path, config_hash: str):
-        self.folder = Path(folder) / f"{config_hash}-{code_key()}"
+    def __init__(self, folder: str | Path, config_hash: str, mode_key: str = ""):
+        suffix = f"-{mode_key}" if mode_key else ""
+        self.folder = Path(folder) / f"{config_hash}-{code_key()}{suffix}"
         self.folder.mkdir(parents=True, exist_ok=True)
         self.index = Index(self.folder)
         self.entries = self.index.entries()
 
-    def _name(self, seed: int) -> str:
-        return f"{seed}.npz"
+    def _name(self, seed: int, overlay: dict[str, Any]) -> str:
+        if not overlay:
+            return f"{seed}.npz"
+        text = json.dumps(overlay, sort_keys=True, separators=(",", ":"))
+        return f"{seed}-{hashlib.sha256(text.encode()).hexdigest()[:16]}.npz"
 
-    def load(self, seed: int) -> dict[str, np.ndarray] | None:
-        name = self._name(seed)
+    def load(self, seed: int, overlay: dict[str, Any]) -> dict[str, np.ndarray] | None:
+        name = self._name(seed, overlay)
         path = self.folder / name
         if not path.exists():
             return None
@@ -222,8 +264,8 @@ class _Checkpoint:
             _log.warning("%s cannot be read; running that replicate again", path)
             return None
 
-    def save(self, seed: int, out: dict[str, np.ndarray]) -> None:
-        name = self._name(seed)
+    def save(self, seed: int, overlay: dict[str, Any], out: dict[str, np.ndarray]) -> None:
+        name = self._name(seed, overlay)
         write_atomic(self.folder / name, lambda tmp: _savez(tmp, out))
         self.index.record(name)
 
@@ -247,6 +289,8 @@ def extend_replicates(
     The new replicates use seeds ``replicate_seeds(rep.base_seed, replicates)[rep.n:]``, so the
     result equals ``run_replicates(rep.scenario, replicates, rep.base_seed)`` exactly (the
     tests check it); this is what adding replicates until a precision is reached relies on.
+    With drawn parameters the design grows by whole draws (``K = ceil(replicates / R)``): the
+    first draws and seeds are those already run, the new ones follow.
 
     Args:
         rep: Replicates already run.
@@ -260,15 +304,24 @@ def extend_replicates(
         raise ValueError(f"cannot shrink {rep.n} replicates to {replicates}")
     if replicates == rep.n:
         return rep
-    new = replicate_seeds(rep.base_seed, replicates - rep.n, first=rep.n)
+    old = rep.parameters
+    design = parameter_design(rep.scenario, old.setup, replicates, rep.base_seed, old.pinned)
+    if design.n == rep.n:
+        return rep
     kpi, series, spending = _run_seeds(
-        rep.scenario, new, executor_for(workers, executor), progress, checkpoint
+        rep.scenario,
+        design,
+        range(rep.n, design.n),
+        executor_for(workers, executor),
+        progress,
+        checkpoint,
     )
     return Replicates(
         rep.scenario,
         rep.base_seed,
-        [*rep.seeds, *new],
+        list(design.seeds),
         np.concatenate([rep.kpi, kpi]),
         np.concatenate([rep.series, series]),
         np.concatenate([rep.spending, spending]),
+        None if rep.design is None else design,
     )

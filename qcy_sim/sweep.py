@@ -7,7 +7,9 @@ The parts, in the order data flows:
    the replicate index and the seed. The seed of replicate ``r`` is
    ``replicate_seeds(base_seed, replicates)[r]`` at every point (common random numbers), so
    results do not depend on the executor, the number of workers or the order of completion.
-   Identical points share their runs (they would give identical numbers).
+   Identical points share their runs (they would give identical numbers). With drawn
+   parameters (``prior`` or ``posterior``) every point runs the same ``K`` draws x ``R`` seeds,
+   and the run id also hashes the values drawn.
 2. An executor of :mod:`qcy_sim.execution` (serial, local processes or Dask) maps the
    top-level :func:`~qcy_sim.execution.execute_run` over tasks ``(run_id, params, seed, run_fn)``;
    ``run_fn`` is :func:`qcy_sim.runner.run`, a plain ``run(params, seed) -> arrays`` function.
@@ -20,7 +22,8 @@ The parts, in the order data flows:
    uninterrupted one. Memory holds only the chunks in flight.
 4. At the end ``runs.parquet`` (one row per point and replicate, sorted by ``point_id``,
    ``replicate``) and ``sweep_summary.json`` (P(met) per target per point with Clopper-Pearson
-   intervals) are assembled from the chunks, and ``manifest.json`` is marked complete.
+   intervals, :mod:`qcy_sim.sweep_summary`) are assembled from the chunks, and
+   ``manifest.json`` is marked complete.
 """
 
 from __future__ import annotations
@@ -49,13 +52,15 @@ from .execution import (
     execute_run,
     make_executor,
 )
-from .experiment import Experiment, canonical_json
+from .experiment import Experiment, apply_point, canonical_json
 from .outputs import INDEX, Index, code_identity, code_key, hold
 from .outputs import write_json_atomic as _write_json
 from .outputs import write_parquet_atomic as _write_parquet
 from .runner import run as model_run
 from .scenario import ConfigError, month_label
 from .schema import KPIS
+from .sweep_summary import SUMMARY, format_sweep_summary, summarise_sweep
+from .uncertainty import ParameterDesign, ParameterSetup
 
 __all__ = [
     "SweepPlan",
@@ -77,7 +82,6 @@ __all__ = [
 MANIFEST = "manifest.json"
 POINTS = "points.parquet"
 RUNS = "runs.parquet"
-SUMMARY = "sweep_summary.json"
 CHUNKS = "chunks"
 TIMESERIES = "timeseries"
 
@@ -107,6 +111,24 @@ class SweepPlan:
     row_runs: np.ndarray
     plan_hash: str
     columns: dict[str, list[str]] = field(repr=False)
+    design: ParameterDesign | None = field(default=None, repr=False)
+    pinned: tuple[frozenset[str], ...] = field(default=(), repr=False)
+
+    @property
+    def drawn(self) -> tuple[str, ...]:
+        """Parameters drawn at some point (a ``param.<key>`` column each); () under fixed."""
+        if self.design is None:
+            return ()
+        keys = list(self.design.values[0])
+        return tuple(k for k in keys if any(k not in pin for pin in self.pinned))
+
+    def overlay(self, point_id: int, replicate: int) -> dict[str, Any]:
+        """The drawn values run at a point's replicate: its draw without the pinned keys."""
+        if self.design is None:
+            return {}
+        pin = self.pinned[point_id]
+        values = self.design.values[self.design.draw_of(replicate)]
+        return {k: v for k, v in values.items() if k not in pin}
 
     @property
     def n_runs(self) -> int:
@@ -120,10 +142,20 @@ class SweepPlan:
         ]
 
 
-def plan_sweep(experiment: Experiment) -> SweepPlan:
-    """List the unique runs of an experiment and hash the plan."""
+def plan_sweep(experiment: Experiment, parameters: ParameterSetup | None = None) -> SweepPlan:
+    """List the unique runs of an experiment and hash the plan.
+
+    With drawn ``parameters`` every point runs the same nested design, ``K = ceil(N / R)``
+    draws x ``R`` seeds drawn from the first scenario's priors (all scenarios must share
+    them), so the plan has ``K R`` replicates per point. A point keeps its factor values and
+    the uncertain parameters its scenario sets itself (:func:`~qcy_sim.uncertainty.pinned_keys`).
+    Run ids then include the drawn values.
+    """
     from . import __version__
 
+    design, pinned = None, ()
+    if parameters is not None and not parameters.fixed:
+        experiment, design, pinned = _nested(experiment, parameters)
     seeds = experiment.seeds
     index: dict[str, int] = {}
     run_ids: list[str] = []
@@ -131,14 +163,21 @@ def plan_sweep(experiment: Experiment) -> SweepPlan:
     row_runs = np.empty(experiment.n_runs, dtype=np.int64)
     for p in experiment.points:
         for r, seed in enumerate(seeds):
-            rid = experiment.run_id(p, r, seed)
+            draw = None
+            if design is not None:
+                values = design.values[design.draw_of(r)]
+                draw = {k: v for k, v in values.items() if k not in pinned[p.point_id]}
+            rid = experiment.run_id(p, r, seed, draw)
             if rid not in index:
                 index[rid] = len(run_ids)
                 run_ids.append(rid)
                 first.append((p.point_id, r))
             row_runs[p.point_id * experiment.replicates + r] = index[rid]
+    drawn = ()
+    if design is not None:
+        drawn = tuple(k for k in design.values[0] if any(k not in pin for pin in pinned))
     columns = {
-        "runs": [n for n, _ in _run_fields(experiment)],
+        "runs": [n for n, _ in _run_fields(experiment, drawn)],
         "timeseries": [n for n, _ in _ts_fields(experiment)],
     }
     digest = hashlib.sha256()
@@ -149,7 +188,35 @@ def plan_sweep(experiment: Experiment) -> SweepPlan:
     )
     for rid in run_ids:
         digest.update(rid.encode())
-    return SweepPlan(experiment, seeds, run_ids, first, row_runs, digest.hexdigest()[:16], columns)
+    return SweepPlan(
+        experiment,
+        seeds,
+        run_ids,
+        first,
+        row_runs,
+        digest.hexdigest()[:16],
+        columns,
+        design,
+        pinned,
+    )
+
+
+def _nested(experiment: Experiment, setup: ParameterSetup):
+    """The experiment with ``K R`` replicates, the design, and each point's pinned keys."""
+    from dataclasses import replace
+
+    from .uncertainty import check_same_priors, parameter_design, pinned_keys
+
+    first = experiment.scenarios[0]
+    check_same_priors(first, experiment.scenarios[1:])
+    exp = replace(experiment, replicates=setup.replicates(experiment.replicates))
+    design = parameter_design(first, setup, exp.replicates, exp.seed, pinned=())
+    factors = {f.key for f in exp.factors}
+    pinned = tuple(
+        frozenset(pinned_keys(exp.scenarios[p.scenario], exp.params(p))) | factors
+        for p in exp.points
+    )
+    return exp, design, pinned
 
 
 def _own_hidden(name: str) -> bool:
@@ -164,7 +231,7 @@ def _spending() -> dict[str, str]:
     return SPENDING
 
 
-def _run_fields(exp: Experiment) -> list[tuple[str, str]]:
+def _run_fields(exp: Experiment, drawn: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     out = [
         ("run_id", "string"),
         ("point_id", "int64"),
@@ -182,6 +249,8 @@ def _run_fields(exp: Experiment) -> list[tuple[str, str]]:
         ("public_spending_cny_million", "float64"),
     ]
     out += [(f"spend_{c}_cny_million", "float64") for c in _spending()]
+    if drawn:
+        out += [("draw", "int64")] + [(f"param.{k}", "float64") for k in drawn]
     return out
 
 
@@ -218,6 +287,11 @@ def _reduce(plan: SweepPlan, i: int, outcome: dict[str, Any]) -> tuple[dict[str,
         "status": outcome["status"],
         "error": outcome.get("error"),
     }
+    if plan.design is not None:
+        row["draw"] = plan.design.draw_of(rep)
+        drawn = plan.overlay(point_id, rep)
+        for k in plan.drawn:
+            row[f"param.{k}"] = float(drawn[k]) if k in drawn else None
     if outcome["status"] != "ok":
         return row, None
     kpi, series, spending = outcome["kpi"], outcome["series"], outcome["spending"]
@@ -413,7 +487,10 @@ class _Folder:
         ts_table = pa.concat_tables(parts) if parts else _schema(_ts_fields(exp)).empty_table()
         _write_parquet(tpath, ts_table)
         _write_parquet(
-            rpath, pa.Table.from_pylist([rows[r] for r in order], schema=_schema(_run_fields(exp)))
+            rpath,
+            pa.Table.from_pylist(
+                [rows[r] for r in order], schema=_schema(_run_fields(exp, self.plan.drawn))
+            ),
         )
         Index(self.out).record(self._rel(tpath), self._rel(rpath))  # the commit of the chunk
 
@@ -533,6 +610,7 @@ def run_sweep(
     overwrite: bool = False,
     progress: bool = False,
     run_fn: RunFn = model_run,
+    parameters: ParameterSetup | None = None,
 ) -> SweepResult:
     """Run every missing run of an experiment and write the sweep folder.
 
@@ -549,6 +627,8 @@ def run_sweep(
         overwrite: Replace a previous sweep in ``out`` (its own files only).
         progress: Show a progress bar on stderr.
         run_fn: The top-level ``run(params, seed) -> arrays`` function workers call.
+        parameters: How replicates draw their parameters (default ``fixed``); see
+            :func:`plan_sweep`.
 
     Raises:
         ConfigError: ``out`` holds files but ``resume`` is false, holds another sweep, or is
@@ -568,12 +648,16 @@ def run_sweep(
             overwrite,
             progress,
             run_fn,
+            parameters,
         )
 
 
-def _run_sweep(experiment, out, executor, resume, retry_failed, overwrite, progress, run_fn):
+def _run_sweep(
+    experiment, out, executor, resume, retry_failed, overwrite, progress, run_fn, parameters
+):
     t0 = time.time()
-    plan = plan_sweep(experiment)
+    plan = plan_sweep(experiment, parameters)
+    experiment = plan.experiment
     folder = _Folder(out, plan)
     previous, chunk_runs = folder.prepare(resume, experiment.chunk_runs, overwrite)
     todo, ok, failed = folder.scan(chunk_runs, retry_failed)
@@ -625,6 +709,7 @@ def _run_sweep(experiment, out, executor, resume, retry_failed, overwrite, progr
                 if rid in c.todo:
                     point_id, rep = plan.first[i]
                     params = experiment.params(experiment.points[point_id])
+                    params = apply_point(params, plan.overlay(point_id, rep))
                     yield (rid, params, plan.seeds[rep], run_fn)
 
     try:
@@ -676,7 +761,7 @@ def _run_sweep(experiment, out, executor, resume, retry_failed, overwrite, progr
 
     runs = folder.assemble_runs(chunk_runs)
     _write_parquet(out / RUNS, runs)
-    summary = summarise_sweep(experiment, runs.to_pandas())
+    summary = summarise_sweep(experiment, runs.to_pandas(), plan.design, plan.pinned)
     _write_json(out / SUMMARY, summary)
     elapsed = time.time() - t0
     session.update(
@@ -732,123 +817,3 @@ def _manifest(plan: SweepPlan, previous: dict | None, chunk_runs: int, n_chunks:
             "sessions": list((previous or {}).get("sessions", [])),
         }
     )
-
-
-# ----------------------------------------------------------------------------------------------
-# Summary
-
-
-def summarise_sweep(experiment: Experiment, runs) -> dict[str, Any]:
-    """P(met) per target per point, with exact intervals, from the ``runs.parquet`` frame.
-
-    Failed runs are left out of the denominators; each point reports how many there were.
-    """
-    from .results import clopper_pearson
-
-    ok = (runs["status"] == "ok").to_numpy()
-    by_point = runs["point_id"].to_numpy()
-    n_points = len(experiment.points)
-    n_ok = np.bincount(by_point[ok], minlength=n_points)
-    n_all = np.bincount(by_point, minlength=n_points)
-    keys = [*experiment.targets, "all"]
-    successes = {
-        t: np.bincount(
-            by_point[ok], weights=runs[f"met_{t}"].to_numpy()[ok].astype(float), minlength=n_points
-        )
-        .round()
-        .astype(int)
-        for t in keys
-    }
-    medians = {}
-    for col in ("public_spending_cny_million", "total_spending_cny_million"):
-        med = runs[ok].groupby("point_id")[col].median()
-        medians[col] = {int(k): float(v) for k, v in med.items()}
-    points = []
-    for p in experiment.points:
-        i, n = p.point_id, int(n_ok[p.point_id])
-        entry: dict[str, Any] = {
-            "point_id": i,
-            "scenario": experiment.scenarios[p.scenario].name,
-            "params": p.values,
-            "runs": int(n_all[i]),
-            "failed": int(n_all[i] - n),
-            "targets": {},
-        }
-        for t in keys:
-            s = int(successes[t][i])
-            lo, hi = clopper_pearson(s, n)
-            entry["targets"][t] = {
-                "successes": s,
-                "n": n,
-                "p_met": s / n if n else None,
-                "ci_low": lo,
-                "ci_high": hi,
-            }
-        for col, med in medians.items():
-            entry[f"median_{col}"] = med.get(i)
-        points.append(entry)
-    return {
-        "experiment": experiment.name,
-        "points": n_points,
-        "replicates": experiment.replicates,
-        "base_seed": experiment.seed,
-        "runs": int(len(runs)),
-        "failed": int((~ok).sum()),
-        "targets": list(experiment.targets),
-        "factors": [f.key for f in experiment.factors],
-        "interval": "Clopper-Pearson exact 95 % interval over the successful runs of a point",
-        "results": points,
-    }
-
-
-def _abbrev(kpi: str) -> str:
-    return "".join(w[0] for w in kpi.split("_"))
-
-
-def format_sweep_summary(summary: dict[str, Any], max_rows: int = 40) -> str:
-    """The closing table: one line per point, P(met) per target and for all together."""
-    targets = [*summary["targets"], "all"]
-    short = {t: _abbrev(t) if t != "all" else "all" for t in targets}
-    if len(set(short.values())) != len(short):
-        short = {t: t for t in targets}
-    factors = summary["factors"]
-    results = summary["results"]
-    lines = [
-        f"{summary['experiment']}: {summary['points']} points x {summary['replicates']} "
-        f"replicates = {summary['runs']} runs, {summary['failed']} failed",
-    ]
-    if factors:
-        lines.append("factors: " + "; ".join(f"x{j + 1} = {k}" for j, k in enumerate(factors)))
-    lines.append("targets: " + "; ".join(f"{short[t]} = {t}" for t in targets if t != "all"))
-    shown = results
-    if len(results) > max_rows:
-        shown = sorted(results, key=lambda e: -(e["targets"]["all"]["p_met"] or 0))[: max_rows // 2]
-        lines.append(
-            f"the {len(shown)} points with the highest P(all met) of {len(results)} "
-            f"(all of them in {SUMMARY}):"
-        )
-    width = {k: max(8, *(len(_fmt_value(e["params"][k])) for e in shown)) for k in factors}
-    head = f"{'point':>5} " + "".join(
-        f"{'x' + str(j + 1):>{width[k] + 1}}" for j, k in enumerate(factors)
-    )
-    head += f"{'n':>5} " + "".join(f"{short[t]:>5}" for t in targets)
-    lines += [head, "-" * len(head)]
-    for e in shown:
-        line = f"{e['point_id']:>5} " + "".join(
-            f"{_fmt_value(e['params'][k]):>{width[k] + 1}}" for k in factors
-        )
-        line += f"{e['targets']['all']['n']:>5} "
-        for t in targets:
-            p = e["targets"][t]["p_met"]
-            line += f"{'-' if p is None else f'{p:.2f}':>5}"
-        lines.append(line)
-    lines.append(
-        f"P(met) over each point's successful runs; 95 % Clopper-Pearson intervals in {SUMMARY}"
-    )
-    return "\n".join(lines)
-
-
-def _fmt_value(v: Any) -> str:
-    if isinstance(v, float):
-        return f"{v:.6g}"
-    return str(v)

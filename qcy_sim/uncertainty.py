@@ -37,9 +37,18 @@ from .scenario import ConfigError, Scenario
 __all__ = [
     "MODES",
     "METHODS",
+    "DEFAULT_SEEDS_PER_DRAW",
     "Posterior",
     "Replicate",
+    "ParameterSetup",
+    "ParameterDesign",
+    "FIXED",
     "default_mode",
+    "parameter_setup",
+    "parameter_design",
+    "pinned_keys",
+    "check_same_priors",
+    "design_words",
     "load_posterior",
     "parameter_draw",
     "parameter_draws",
@@ -50,6 +59,7 @@ __all__ = [
 
 MODES = ("fixed", "prior", "posterior")
 METHODS = ("sobol", "random", "lhs")
+DEFAULT_SEEDS_PER_DRAW = 4
 # spawn keys that keep the draws' streams apart from the replicate seeds' (0, 1, 2, ...)
 _STREAM_SOBOL = 0x51435953  # "QCYS"
 _STREAM_RANDOM = 0x51435952
@@ -248,7 +258,10 @@ def _posterior(scenario: Scenario, posterior: Posterior | str | Path | None) -> 
     path = posterior if posterior is not None else scenario.posterior
     if path is None:
         raise ConfigError(
-            scenario.path, "posterior", "a posterior sample (posterior = FILE)", "none named"
+            scenario.path,
+            "posterior",
+            "a posterior sample (posterior = FILE in the scenario, or --posterior FILE)",
+            "none named",
         )
     return load_posterior(path, keys)
 
@@ -411,3 +424,276 @@ def variance_share_parameters(values: Any) -> float | None:
     if not total > 0 or not math.isfinite(total):
         return None
     return min(1.0, between / total)
+
+
+# ----------------------------------------------------------------------------------------------
+# What a command runs: the mode chosen once, the design laid out in the parent
+
+
+@dataclass(frozen=True)
+class ParameterSetup:
+    """How a set of replicates draws its parameters (chosen once per command).
+
+    Attributes:
+        mode: ``fixed``, ``prior`` or ``posterior``.
+        seeds_per_draw: ``R``, the seeds run under each draw (ignored by ``fixed``).
+        method: How prior draws are made (:data:`METHODS`).
+        posterior: The loaded posterior sample (``posterior`` mode only).
+    """
+
+    mode: str = "fixed"
+    seeds_per_draw: int = DEFAULT_SEEDS_PER_DRAW
+    method: str = "sobol"
+    posterior: Posterior | None = None
+
+    @property
+    def fixed(self) -> bool:
+        """The scenario's own values for every replicate."""
+        return self.mode == "fixed"
+
+    def replicates(self, n: int) -> int:
+        """Replicates run for ``n`` asked: ``n`` under ``fixed``, else whole draws of ``R``."""
+        if self.fixed:
+            return n
+        return -(-n // self.seeds_per_draw) * self.seeds_per_draw
+
+    def record(self) -> dict[str, Any]:
+        """The mode, method and posterior file (path, SHA-256, rows), as plain data."""
+        post = self.posterior
+        return {
+            "mode": self.mode,
+            "method": None if self.mode != "prior" else self.method,
+            "posterior": None
+            if post is None
+            else {"path": post.path, "sha256": post.sha256, "rows": len(post)},
+        }
+
+    def key(self) -> str:
+        """A short digest of what shapes the draws (for checkpoint folders), '' for fixed."""
+        if self.fixed:
+            return ""
+        post = self.posterior.sha256 if self.posterior is not None else ""
+        text = f"{self.mode}|{self.method}|{self.seeds_per_draw}|{post}"
+        return f"{self.mode}-{hashlib.sha256(text.encode()).hexdigest()[:12]}"
+
+
+FIXED = ParameterSetup()
+
+
+def parameter_setup(
+    scenario: Scenario,
+    mode: str | None = None,
+    posterior: str | Path | None = None,
+    seeds_per_draw: int = DEFAULT_SEEDS_PER_DRAW,
+    method: str = "sobol",
+    where: str = "command line",
+) -> ParameterSetup:
+    """Check a command's choice of parameters and load the posterior it needs.
+
+    Args:
+        scenario: The (reference) scenario: its priors and the posterior it names.
+        mode: ``fixed``, ``prior``, ``posterior`` or None for :func:`default_mode`.
+        posterior: A posterior file overriding the scenario's; implies ``posterior``.
+        seeds_per_draw: ``R`` (>= 1).
+        method: Prior draws' method.
+        where: What to name in errors about the flags.
+
+    Raises:
+        ConfigError: ``R < 1``, an unknown mode, ``--posterior`` with another mode, or in
+            ``posterior`` mode no posterior named or a bad file (see :func:`load_posterior`).
+    """
+    if not isinstance(seeds_per_draw, int) or seeds_per_draw < 1:
+        raise ConfigError(where, "--seeds-per-draw", "a whole number >= 1", repr(seeds_per_draw))
+    if method not in METHODS:
+        raise ConfigError(where, "method", f"one of {', '.join(METHODS)}", repr(method))
+    if posterior is not None:
+        if mode not in (None, "posterior"):
+            raise ConfigError(
+                where, "--posterior", "--parameters posterior (or no --parameters)", repr(mode)
+            )
+        mode = "posterior"
+    mode = mode or default_mode(scenario)
+    if mode not in MODES:
+        raise ConfigError(where, "--parameters", f"one of {', '.join(MODES)}", repr(mode))
+    post = _posterior(scenario, posterior) if mode == "posterior" else None
+    return ParameterSetup(mode, seeds_per_draw, method, post)
+
+
+def _defaults() -> dict[str, Any]:
+    global _DEFAULTS
+    if _DEFAULTS is None:
+        from .scenario import scenario_from_dict
+
+        _DEFAULTS = scenario_from_dict({"name": "defaults"}).to_dict()
+    return _DEFAULTS
+
+
+_DEFAULTS: dict[str, Any] | None = None
+
+
+def _value(data: dict[str, Any], key: str) -> Any:
+    node: Any = data
+    for part in key.split("."):
+        node = node[part]
+    return node
+
+
+def pinned_keys(scenario: Scenario, params: dict[str, Any] | None = None) -> list[str]:
+    """Uncertain parameters a scenario sets itself: they keep its value and are not drawn.
+
+    A key is pinned when the scenario's resolved value differs from the schema's default and
+    the scenario does not declare it in its own ``[uncertain]`` table (declaring a prior asks
+    for draws). A scenario of a larger area keeps its size; a mix that changes a level keeps it.
+
+    Args:
+        scenario: The scenario (its priors and declared ``[uncertain]`` keys).
+        params: Its resolved dict if already at hand (e.g. a sweep point's).
+    """
+    data = params if params is not None else scenario.to_dict()
+    declared = {key for key, _prior in scenario.uncertain}
+    defaults = _defaults()
+    out = []
+    for key in priors(scenario):
+        if key in declared:
+            continue
+        try:
+            if _value(data, key) != _value(defaults, key):
+                out.append(key)
+        except (KeyError, TypeError):
+            continue
+    return out
+
+
+@dataclass(frozen=True)
+class ParameterDesign:
+    """The replicates of one command: ``K`` draws x ``R`` seeds, laid out before dispatch.
+
+    Under ``fixed`` there is one draw (the scenario's own values, an empty overlay) and every
+    replicate has today's seed, so ``K = 1`` and ``R`` is the number of replicates.
+
+    Attributes:
+        setup: The mode, method and posterior.
+        draws: ``K``, parameter vectors drawn.
+        seeds_per_draw: ``R``.
+        values: The ``K`` draws, every uncertain parameter of the priors.
+        pinned: Keys left at the scenario's own value (see :func:`pinned_keys`).
+        seeds: The seed of each replicate (``replicate_seeds(base_seed, K R)``).
+    """
+
+    setup: ParameterSetup
+    draws: int
+    seeds_per_draw: int
+    values: tuple[dict[str, Any], ...]
+    pinned: tuple[str, ...]
+    seeds: tuple[int, ...]
+
+    @property
+    def n(self) -> int:
+        """Replicates, ``K x R``."""
+        return len(self.seeds)
+
+    def draw_of(self, replicate: int) -> int:
+        """The draw replicate ``replicate`` runs."""
+        return replicate // self.seeds_per_draw
+
+    def overlay(self, replicate: int) -> dict[str, Any]:
+        """The parameter values replicate ``replicate`` sets: its draw without pinned keys."""
+        pinned = set(self.pinned)
+        values = self.values[self.draw_of(replicate)]
+        return {k: v for k, v in values.items() if k not in pinned}
+
+    @property
+    def drawn_keys(self) -> list[str]:
+        """The keys the draws set (every replicate sets the same ones)."""
+        pinned = set(self.pinned)
+        return [k for k in (self.values[0] if self.values else {}) if k not in pinned]
+
+    def record(self) -> dict[str, Any]:
+        """The ``parameters`` block of ``summary.json``."""
+        return {
+            **self.setup.record(),
+            "draws": self.draws,
+            "seeds_per_draw": self.seeds_per_draw,
+            "pinned": list(self.pinned),
+        }
+
+    def variance_share(self, values: Any) -> float | None:
+        """:func:`variance_share_parameters` of one value per replicate, in design order.
+
+        0.0 under ``fixed`` (every replicate runs the same parameters: none of the variance is
+        theirs); None when ``K < 2`` or ``R < 2`` otherwise.
+        """
+        if self.setup.fixed:
+            return 0.0
+        y = np.asarray(values, dtype=float)
+        return variance_share_parameters(y.reshape(self.draws, self.seeds_per_draw))
+
+
+def parameter_design(
+    scenario: Scenario,
+    setup: ParameterSetup,
+    replicates: int,
+    seed: int,
+    pinned: list[str] | tuple[str, ...] | None = None,
+) -> ParameterDesign:
+    """The design of ``replicates`` replicates: ``K = ceil(N / R)`` draws x ``R`` seeds.
+
+    The draws of ``K`` are the first of any larger ``K`` and the seeds those of ``K R``
+    replicates today, so a design grown by whole draws keeps every earlier replicate. Under
+    ``fixed`` it is exactly ``replicates`` replicates with today's seeds.
+
+    Args:
+        scenario: Whose priors (or named posterior) are drawn from.
+        setup: From :func:`parameter_setup`.
+        replicates: ``N`` (>= 1).
+        seed: Base seed of the draws and of the replicate seeds.
+        pinned: Keys not to draw (default: :func:`pinned_keys` of the scenario).
+    """
+    from .runner import replicate_seeds
+
+    if replicates < 1:
+        raise ValueError(f"replicates must be >= 1, got {replicates}")
+    if setup.fixed:
+        seeds = replicate_seeds(seed, replicates)
+        return ParameterDesign(setup, 1, replicates, ({},), (), tuple(seeds))
+    r = setup.seeds_per_draw
+    k = -(-replicates // r)
+    values = parameter_draws(scenario, setup.mode, k, seed, setup.posterior, setup.method)
+    pin = tuple(pinned_keys(scenario) if pinned is None else pinned)
+    return ParameterDesign(setup, k, r, tuple(values), pin, tuple(replicate_seeds(seed, k * r)))
+
+
+def check_same_priors(ref: Scenario, others: Any) -> None:
+    """Every mix must draw the reference's uncertain parameters from the same priors.
+
+    Raises:
+        ConfigError: A scenario with other uncertain parameters or other priors (every mix of
+            a comparison, every scenario of a sweep, runs the same draws).
+    """
+    mine = priors(ref)
+    for sc in others:
+        theirs = priors(sc)
+        if theirs == mine:
+            continue
+        diff = [k for k in mine if theirs.get(k) != mine[k]] + [k for k in theirs if k not in mine]
+        raise ConfigError(
+            sc.path,
+            "uncertain",
+            f"the uncertain parameters and priors of {ref.path} "
+            "(every scenario runs the same draws)",
+            f"a different prior for {diff[0]!r}"
+            + (f" and {len(diff) - 1} more" if len(diff) > 1 else ""),
+        )
+
+
+def design_words(record: dict[str, Any] | None) -> str:
+    """A ``parameters`` record in a few words: ``prior, 5 draws x 4 seeds``, ``fixed``."""
+    if not record or record.get("mode", "fixed") == "fixed":
+        return "fixed"
+    post = record.get("posterior")
+    source = f" from {Path(post['path']).name}" if post else ""
+    k, r = record["draws"], record["seeds_per_draw"]
+    return (
+        f"{record['mode']}{source}, {k} draw{'s' if k != 1 else ''} x "
+        f"{r} seed{'s' if r != 1 else ''}"
+    )

@@ -79,7 +79,8 @@ def test_every_lever_key_has_exactly_one_control(tiny):
     assert (award.unit, award.lo, award.hi) == ("thousand CNY", 0, 1e6)
     assert "valid [0, 1e+06]" in award.hint
     assert "plausible [1, 2]" in Control("k", "k", "float", "1", "", 0, 5, (1, 2)).hint
-    assert parameter_modes() == ("fixed",)
+    assert parameter_modes() == ("fixed", "prior", "posterior")
+    assert parameter_modes(tiny) == ("fixed", "prior")  # tiny names no posterior
 
 
 def test_invalid_setting_gets_the_message_qcy_validate_prints(tiny, tmp_path, monkeypatch):

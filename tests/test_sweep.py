@@ -30,6 +30,7 @@ EXPERIMENT = DATA / "sweep_tiny.toml"
 TINY = DATA / "tiny.toml"
 AWARD = "policy.awards.high_level_cny_thousand"
 FAIL_AT = 500.0  # award value at which the test worker below raises
+FIXED_SWEEP = ["sweep", str(EXPERIMENT), "--parameters", "fixed"]  # as the reference
 
 
 def failing_run(params, seed):
@@ -369,6 +370,8 @@ def test_existing_output_needs_resume(reference, tmp_path, capsys):
             [
                 "sweep",
                 str(EXPERIMENT),
+                "--parameters",
+                "fixed",
                 "--out",
                 str(reference),
                 "--resume",
@@ -384,7 +387,8 @@ def test_existing_output_needs_resume(reference, tmp_path, capsys):
         pd.testing.assert_frame_equal(before[name], table)
     # another experiment cannot resume into this folder
     other = write_experiment(tmp_path, '[design]\nkind = "factorial"\n')
-    assert main(["sweep", str(other), "--out", str(reference), "--resume", "--quiet"]) == 2
+    args = ["sweep", str(other), "--parameters", "fixed", "--out", str(reference), "--resume"]
+    assert main([*args, "--quiet"]) == 2
     assert "plan_hash" in capsys.readouterr().err
 
 
@@ -394,6 +398,8 @@ def test_kill_and_resume_gives_identical_tables(reference, tmp_path):
     proc = qcy(
         "sweep",
         EXPERIMENT,
+        "--parameters",
+        "fixed",
         "--executor",
         "serial",
         "--out",
@@ -407,10 +413,7 @@ def test_kill_and_resume_gives_identical_tables(reference, tmp_path):
     proc.communicate()
     saved = len(list((out / "chunks").glob("runs-*.parquet")))
     assert saved == 2 and not (out / "runs.parquet").exists()
-    assert (
-        main(["sweep", str(EXPERIMENT), "--out", str(out), "--resume", "--quiet", "--workers", "2"])
-        == 0
-    )
+    assert main([*FIXED_SWEEP, "--out", str(out), "--resume", "--quiet", "--workers", "2"]) == 0
     assert_same_tables(reference, out)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["sessions"][0]["status"] == "running"  # the killed one
@@ -423,6 +426,8 @@ def test_ctrl_c_saves_and_resumes(reference, tmp_path):
     proc = qcy(
         "sweep",
         EXPERIMENT,
+        "--parameters",
+        "fixed",
         "--executor",
         "local",
         "--workers",
@@ -444,6 +449,8 @@ def test_ctrl_c_saves_and_resumes(reference, tmp_path):
             [
                 "sweep",
                 str(EXPERIMENT),
+                "--parameters",
+                "fixed",
                 "--out",
                 str(out),
                 "--resume",

@@ -24,6 +24,7 @@ from ..results import clopper_pearson, target_outcomes
 from ..runner import Replicates, extend_replicates, run_replicates
 from ..scenario import Scenario, month_index
 from ..schema import KPIS, Target
+from ..uncertainty import ParameterSetup
 
 __all__ = [
     "DEFAULT_MAX_REPLICATES",
@@ -137,10 +138,12 @@ def run_to_precision(
     on_round: Callable[[dict[str, Any]], None] | None = None,
     *,
     executor: Executor | None = None,
+    parameters: ParameterSetup | None = None,
 ) -> tuple[Replicates, dict[str, Any]]:
     """Replicates of ``scenario`` until every P(met) interval is narrower than ``precision``.
 
-    ``executor`` (default: from ``workers``) is started once for every round.
+    ``executor`` (default: from ``workers``) is started once for every round. With drawn
+    ``parameters`` the replicates grow by whole draws (``R`` seeds each).
 
     Returns:
         The replicates and the ``precision`` block written to ``summary.json``.
@@ -150,13 +153,20 @@ def run_to_precision(
     n = min(start, max_replicates)
     executor = executor_for(workers, executor)
     with executor:
-        return _run_rounds(
-            scenario, precision, seed, n, max_replicates, progress, checkpoint, on_round, executor
+        rep = run_replicates(
+            scenario,
+            n,
+            seed,
+            progress=progress,
+            checkpoint=checkpoint,
+            executor=executor,
+            parameters=parameters,
         )
+        return _run_rounds(rep, precision, max_replicates, progress, checkpoint, on_round, executor)
 
 
-def _run_rounds(scenario, precision, seed, n, max_replicates, progress, checkpoint, on_round, ex):
-    rep = run_replicates(scenario, n, seed, progress=progress, checkpoint=checkpoint, executor=ex)
+def _run_rounds(rep, precision, max_replicates, progress, checkpoint, on_round, ex):
+    scenario = rep.scenario
     rounds = []
     while True:
         widths = interval_half_widths(rep)
@@ -181,6 +191,7 @@ def compare_to_precision(
     on_round: Callable[[dict[str, Any]], None] | None = None,
     *,
     executor: Executor | None = None,
+    parameters: ParameterSetup | None = None,
 ):
     """A :class:`~qcy_sim.compare.Comparison` with every mix's P(met) intervals narrow enough.
 
@@ -198,7 +209,12 @@ def compare_to_precision(
     with executor:
         return _compare_rounds(
             compare_mixes(
-                scenarios, min(start, max_replicates), seed, progress=progress, executor=executor
+                scenarios,
+                min(start, max_replicates),
+                seed,
+                progress=progress,
+                executor=executor,
+                parameters=parameters,
             ),
             precision,
             max_replicates,

@@ -18,6 +18,7 @@ import solara
 import solara.lab
 
 from ..scenario import ConfigError, Scenario, load_scenario, scenario_from_dict
+from ..uncertainty import default_mode
 from . import charts, jobs
 from .controls import (
     Control,
@@ -106,7 +107,7 @@ scenario_path: solara.Reactive[str | None] = solara.reactive(None)
 changes: solara.Reactive[dict[str, Any]] = solara.reactive({})
 replicates = solara.reactive(20)
 seed = solara.reactive(0)
-mode = solara.reactive("fixed")
+mode = solara.reactive("")  # "" until chosen: the scenario's default (see _mode)
 other: solara.Reactive[str | None] = solara.reactive(None)
 open_group = solara.reactive(0)
 outcome: solara.Reactive[Outcome | None] = solara.reactive(None)
@@ -396,13 +397,17 @@ def Results(o: Outcome):
 # The run settings (sidebar)
 
 
+def _mode(base: Scenario) -> str:
+    """The chosen parameter mode, or the scenario's default (posterior if it names one)."""
+    return mode.value if mode.value in parameter_modes(base) else default_mode(base)
+
+
 def _run_command(base: Scenario) -> str:
     file = download_name(base)
+    flags = f"--replicates {replicates.value} --seed {seed.value} --parameters {_mode(base)}"
     if other.value:
-        return (
-            f"qcy compare {file} {other.value} --replicates {replicates.value} --seed {seed.value}"
-        )
-    return f"qcy run {file} --replicates {replicates.value} --seed {seed.value}"
+        return f"qcy compare {file} {other.value} {flags}"
+    return f"qcy run {file} {flags}"
 
 
 def _start(base: Scenario, ev: Evaluation) -> None:
@@ -413,7 +418,7 @@ def _start(base: Scenario, ev: Evaluation) -> None:
         replicates=int(replicates.value),
         seed=int(seed.value),
         workers=OPTIONS.workers,
-        mode=mode.value,
+        mode=_mode(base),
     )
     run_ensemble(request)
 
@@ -455,7 +460,11 @@ def RunPanel(base: Scenario, ev: Evaluation):
             if problem:
                 solara.Error(problem, dense=True)
         solara.Select(
-            "Parameters", values=list(parameter_modes()), value=mode, classes=["qcy-mode"]
+            "Parameters",
+            values=list(parameter_modes(base)),
+            value=_mode(base),
+            on_value=mode.set,
+            classes=["qcy-mode"],
         )
         solara.Select(
             "Compare with (same seeds)",
@@ -477,7 +486,7 @@ def RunPanel(base: Scenario, ev: Evaluation):
                 "Cancel", disabled=not pending, on_click=_cancel, classes=["qcy-cancel-button"]
             )
         if pending:
-            Progress(replicates.value * (2 if other.value else 1))
+            Progress(current_job.value.total if current_job.value else replicates.value)
         if failure.value:
             solara.Error(failure.value, classes=["qcy-failure"])
     if not ev.ok:

@@ -130,9 +130,18 @@ def _lever_tasks() -> list[tuple[tuple[int, ...], str, tuple[str, ...], str]]:
     return out
 
 
-def parameter_modes() -> tuple[str, ...]:
-    """Parameter uncertainty modes an ensemble can use; ``fixed`` runs the scenario's values."""
-    return ("fixed",)
+def parameter_modes(scenario: Scenario | None = None) -> tuple[str, ...]:
+    """Parameter modes an ensemble can use (:mod:`qcy_sim.uncertainty`).
+
+    ``fixed`` runs the scenario's own values, ``prior`` draws the uncertain parameters from
+    their priors, ``posterior`` from the sample the scenario names (offered only when it names
+    one; without a scenario every mode is listed).
+    """
+    from ..uncertainty import MODES
+
+    if scenario is None or scenario.posterior:
+        return MODES
+    return tuple(m for m in MODES if m != "posterior")
 
 
 def _kind(typ: type) -> str:

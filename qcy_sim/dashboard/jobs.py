@@ -50,6 +50,7 @@ class EnsembleRequest:
         seed: Base seed.
         workers: Processes the runner may use.
         mode: Parameter mode (see :func:`~qcy_sim.dashboard.controls.parameter_modes`).
+        seeds_per_draw: Seeds per parameter draw, as ``qcy run --seeds-per-draw``.
         result_dir: Where the child writes its result (set by :class:`EnsembleJob`).
     """
 
@@ -60,12 +61,21 @@ class EnsembleRequest:
     seed: int
     workers: int
     mode: str = "fixed"
+    seeds_per_draw: int = 4
     result_dir: str = ""
+
+    @property
+    def runs_per_scenario(self) -> int:
+        """Replicates each scenario runs: whole draws of ``seeds_per_draw`` unless ``fixed``."""
+        if self.mode == "fixed":
+            return self.replicates
+        r = max(1, self.seeds_per_draw)
+        return -(-self.replicates // r) * r
 
     @property
     def total(self) -> int:
         """Replicates to run in all."""
-        return self.replicates * (2 if self.other else 1)
+        return self.runs_per_scenario * (2 if self.other else 1)
 
 
 @dataclass

@@ -4,8 +4,8 @@ It leads its own process group (the dashboard starts it in a new session), so th
 dashboard ends it and every worker process it started with one signal to the group. It imports
 the model, says ``ready``, reads one :class:`~qcy_sim.dashboard.jobs.EnsembleRequest` as JSON
 from stdin, runs it through :func:`qcy_sim.runner.run_replicates` or
-:func:`qcy_sim.compare.compare_mixes` and writes one line per event to its protocol stream (the
-stdout it was started with):
+:func:`qcy_sim.compare.compare_mixes` with the request's parameter mode and writes one line per
+event to its protocol stream (the stdout it was started with):
 
 * ``progress N``: N more replicates finished;
 * ``error MESSAGE``: a scenario problem (one line, as ``qcy`` would print it);
@@ -70,6 +70,7 @@ def main() -> int:
     from ..model import QcyModel
     from ..runner import run_replicates
     from ..scenario import ConfigError, load_scenario, scenario_from_dict
+    from ..uncertainty import parameter_setup
     from .controls import parameter_modes
     from .jobs import EnsembleRequest
 
@@ -84,17 +85,30 @@ def main() -> int:
         proto.write(f"progress {n}\n")
 
     try:
-        if request.mode not in parameter_modes():
-            raise ConfigError(request.path, "", f"one of {parameter_modes()}", repr(request.mode))
         a = scenario_from_dict(request.scenario, path=request.path)
+        if request.mode not in parameter_modes(a):
+            raise ConfigError(
+                request.path, "parameters", f"one of {parameter_modes(a)}", repr(request.mode)
+            )
+        setup = parameter_setup(a, request.mode, seeds_per_draw=request.seeds_per_draw)
         if request.other:
             b = load_scenario(request.other)
             result = compare_mixes(
-                [a, b], request.replicates, request.seed, request.workers, progress=progress
+                [a, b],
+                request.replicates,
+                request.seed,
+                request.workers,
+                progress=progress,
+                parameters=setup,
             )
         else:
             result = run_replicates(
-                a, request.replicates, request.seed, request.workers, progress=progress
+                a,
+                request.replicates,
+                request.seed,
+                request.workers,
+                progress=progress,
+                parameters=setup,
             )
     except ConfigError as exc:
         proto.write(f"error {' '.join(str(exc).split())}\n")

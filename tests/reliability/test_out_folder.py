@@ -76,6 +76,8 @@ def test_a_previous_result_needs_overwrite_which_keeps_other_files(run_reference
             TINY,
             "--replicates",
             "3",
+            "--parameters",
+            "fixed",
             "--quiet",
             "--workers",
             "1",
