@@ -224,7 +224,7 @@ class EnterpriseParams:
         choices=("",),
     )
     certification_drive_multiplier: float = par(
-        1.0,
+        1.6,
         "1",
         "From certification_drive_month, the drive multiplies the chance that an eligible firm "
         "applies and is certified, and the age up to which firms still apply (it reaches firms "
