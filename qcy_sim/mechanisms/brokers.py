@@ -224,9 +224,9 @@ class Brokers(Component):
             return
         sk = self.key("broker.spinoff")
         spin, project = self.p.talent.transfer_spinoff_share, bp.project_share
-        draws = [uniform(sk, i, m) for i in range(n)]
-        n_spin = sum(1 for u in draws if u < spin)
-        self.projects = sum(1 for u in draws if spin <= u < spin + project)
+        draws = uniform_array(sk, np.arange(n, dtype=np.uint64), m)
+        n_spin = int(np.count_nonzero(draws < spin))
+        self.projects = int(np.count_nonzero((spin <= draws) & (draws < spin + project)))
         if n_spin:
             drawn = select_lowest(
                 t.take(Candidates), _RESEARCH, m, sk ^ np.uint64(1), n_spin + _SPARE_DRAWS
@@ -237,9 +237,7 @@ class Brokers(Component):
                 f.view("kind")[employer] == FIRM_STARTUP
             )
             chosen = drawn[~founded_now][:n_spin]
-            staff = f.view("staff")
-            for i in chosen:
-                staff[t.view("employer")[i]] -= 1
+            np.subtract.at(f.view("staff"), t.view("employer")[chosen], 1)
             self.model.founding.start_firms(chosen, spinoff=True)
 
     def train(self) -> None:
