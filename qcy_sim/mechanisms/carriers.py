@@ -108,6 +108,7 @@ _MAY_PROPOSE = np.array(
     [[who in PROPOSERS[name] for name in CARRIER_KINDS] for who in _CLASSES], dtype=np.bool_
 )
 _INDEX: dict[tuple[str, ...], np.ndarray] = {}  # kinds named -> their indices
+_MASK: dict[tuple[str, ...], np.ndarray] = {}  # kinds named -> a mask over kind codes
 
 
 @njit(cache=True)
@@ -259,7 +260,7 @@ class Carriers(Component):
         kinds, slots = cs.view("kind"), np.maximum(cs.view("slots"), 1).astype(np.float64)
         op = cs.view("status") == OPERATING
         occ = np.zeros(cs.count)
-        hosting = np.isin(kinds, kind_index(_HOSTING))
+        hosting = kind_mask(_HOSTING)[kinds]
         hosted = self.hosted_per_carrier()[: cs.count]
         occ[hosting] = hosted[hosting] / slots[hosting]
         rd = kinds == _RD
@@ -518,8 +519,7 @@ class Carriers(Component):
         if since_start:
             cs = self.store
             new = (cs.view("status") == OPERATING) & (cs.view("completed") >= 1)
-            index = kind_index(tuple(names))
-            mask = new & np.isin(cs.view("kind"), index)
+            mask = new & kind_mask(tuple(names))[cs.view("kind")]
             return int(cs.view("slots")[mask].sum())
         return int(self.operating_slots[kind_index(tuple(names))].sum())
 
@@ -534,7 +534,7 @@ class Carriers(Component):
         """Slots of operating carriers that host firms."""
         cs = self.store
         op = cs.view("status") == OPERATING
-        return np.flatnonzero(op & np.isin(cs.view("kind"), kind_index(_HOSTING)))
+        return np.flatnonzero(op & kind_mask(_HOSTING)[cs.view("kind")])
 
     def check(self) -> None:
         """Operating carriers have finished their build; counts match the store."""
@@ -544,6 +544,15 @@ class Carriers(Component):
         assert self.operating.sum() == op.sum()
         assert ((cs.view("recognised") == 0) | (cs.view("status") != PROPOSED)).all()
         assert (self.recognised <= self.operating).all()
+
+
+def kind_mask(names: tuple[str, ...]) -> np.ndarray:
+    """Which carrier kinds are among the named ones, indexed by kind code (cached)."""
+    mask = _MASK.get(names)
+    if mask is None:
+        mask = _MASK[names] = np.zeros(len(CARRIER_KINDS), dtype=np.bool_)
+        mask[kind_index(names)] = True
+    return mask
 
 
 def kind_index(names: tuple[str, ...]) -> np.ndarray:
