@@ -47,7 +47,7 @@ from numba import njit, prange
 
 import qcy_sim
 from qcy_sim import QcyModel, load_scenario
-from qcy_sim.mechanisms.careers import Career, talents_month
+from qcy_sim.mechanisms.careers import Career, CareerMonth, talents_month
 from qcy_sim.runner import run, run_replicates
 from qcy_sim.scenario import scenario_from_dict
 
@@ -723,6 +723,7 @@ def bench_bandwidth(n_triad: int, n_talents: int, reps: int, n_fit: int) -> dict
     t = flow.talents
     saved = {p: t.view(p).copy() for p in t.properties}
     staff = flow.staff.copy()
+    month = CareerMonth(batch=False, **flow._career_month)  # ArrayFlow keeps the month's fields
 
     def careers():
         return talents_month(
@@ -730,7 +731,7 @@ def bench_bandwidth(n_triad: int, n_talents: int, reps: int, n_fit: int) -> dict
             flow.firm_alive,
             flow.staff,
             flow._rates,
-            flow._career_month,
+            month,
             flow._career_keys,
             1,
             flow._founders,
