@@ -318,8 +318,10 @@ class Carriers(Component):
         rec.proposer[c] = proposers
         rec.quality[c] = quality
         field = self.model.firms.view("field")
-        own = np.where(proposers >= 0, field[np.maximum(proposers, 0)], N_KEY_CHAINS)
-        chain = (proposers >= 0) & (own < N_KEY_CHAINS)
+        firm = proposers >= 0
+        own = np.full(n, N_KEY_CHAINS, dtype=np.int64)
+        own[firm] = field[proposers[firm]]
+        chain = own < N_KEY_CHAINS  # a proposing firm of a key chain proposes for its chain
         drawn = (uniform_array(sk, keys, 1) * N_KEY_CHAINS).astype(np.int64)
         rec.field[c] = np.where(chain, own, drawn)
         return c
