@@ -38,6 +38,7 @@ from ..core.codes import (
 from ..core.component import Component
 from ..core.rng import uniform, uniform_array
 from ..names import TALENT_KINDS
+from .population import status_kind_counts
 
 __all__ = ["Brokers", "BrokerPool", "train_brokers", "broker_deals", "select_lowest"]
 
@@ -205,8 +206,8 @@ class Brokers(Component):
         bp, pol, t, m = self.p.brokers, self.p.policy, self.model.talents, self.month
         ledger = self.model.ledger
         self.projects = 0
-        status, kind = t.view("status"), t.view("kind")
-        research = int(np.count_nonzero((status == EMPLOYED) & _RESEARCH[kind]))
+        n = status_kind_counts(t.view("status"), t.view("kind"), len(TALENT_KINDS))
+        research = int(n[EMPLOYED][_RESEARCH].sum())
         tt = pol.tech_transfer
         potential = bp.transfers_per_researcher_per_year / 12.0 * research
         potential *= 1.0 + tt.transfer_gain * self.act("tech_transfer") * tt.equity_intensity

@@ -50,7 +50,8 @@ from ..core.codes import (
 from ..core.component import Component
 from ..core.rng import normal_array, uniform, uniform_array
 from ..core.store import AgentStore
-from ..names import CARRIER_KINDS, FIELDS, N_KEY_CHAINS
+from ..names import CARRIER_KINDS, FIELDS, N_KEY_CHAINS, TALENT_KINDS
+from .population import status_kind_counts
 
 __all__ = ["Carriers", "CarrierBuild", "carriers_build", "SUPPORT", "PROPOSERS"]
 
@@ -203,12 +204,11 @@ class Carriers(Component):
         model = self.model
         slots = np.maximum(self.operating_slots.astype(np.float64), 1.0)
         t = model.talents
-        status, kind = t.view("status"), t.view("kind")
-        employed = status == EMPLOYED
-        resident = employed | (status == SEARCHING)
-        scientists = int(np.count_nonzero(employed & (kind == SCIENTIST)))
-        research = scientists + int(np.count_nonzero(employed & (kind == RESEARCHER)))
-        young = int(np.count_nonzero(resident & ((kind == STUDENT) | (kind == YOUNG))))
+        n = status_kind_counts(t.view("status"), t.view("kind"), len(TALENT_KINDS))
+        scientists = int(n[EMPLOYED, SCIENTIST])
+        research = scientists + int(n[EMPLOYED, RESEARCHER])
+        young = int(n[EMPLOYED, STUDENT] + n[EMPLOYED, YOUNG] + n[SEARCHING, STUDENT])
+        young += int(n[SEARCHING, YOUNG])
         f = model.firms
         chain_firms = int(
             np.count_nonzero(f.view("alive").astype(bool) & (f.view("field") < N_KEY_CHAINS))
