@@ -1,6 +1,7 @@
 """Where the time of a replicate goes: per phase of the model's schedule and per kernel.
 
-Every phase of :data:`qcy_sim.model.SCHEDULE` (a method of one mechanism) is wrapped in a timer,
+Every phase of :data:`qcy_sim.model.SCHEDULE` (a method of one mechanism) and the recording of
+the month (``QcyModel._record``: censuses and KPIs) is wrapped in a timer,
 and every numba dispatcher that the mechanisms call from Python (the kernels of
 ``qcy_sim.mechanisms.*`` and the draws they import from ``qcy_sim.core.rng``) is wrapped in a
 timer that charges its time to the phase running at the time. The wrappers cost well under a
@@ -75,6 +76,7 @@ def profile(scenario: qcy_sim.Scenario, seeds: list[int]) -> dict[str, Any]:
         return wrapper
 
     phases = [(COMPONENTS[comp], phase) for comp, phase, _ in SCHEDULE]
+    phases.append((QcyModel, "_record"))  # the month's census and KPIs
     originals = {(cls, ph): getattr(cls, ph) for cls, ph in phases}
     for (cls, ph), func in originals.items():
         setattr(cls, ph, time_method(f"{cls.__name__}.{ph}", func))

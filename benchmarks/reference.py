@@ -33,10 +33,16 @@ exist to measure what the array design buys (``benchmarks/run.py``).
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import math
+import os
+import subprocess
+import tempfile
 from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
+from pathlib import Path
 
 import mesa
 import numpy as np
@@ -68,6 +74,8 @@ __all__ = [
     "AWARDS_CNY_THOUSAND",
     "LIVING_SUBSIDY_CNY_THOUSAND",
     "EVALUATION_REFORM",
+    "frames_python",
+    "run_frames",
 ]
 
 # The policy, held fixed in the reduced model (values of the baseline's defaults).
@@ -652,3 +660,59 @@ class MesaFlow(mesa.Model):
         for _ in range(months):
             self.step()
         return np.array(self.kpis)
+
+
+# ----------------------------------------------------------------------------------------------
+# The same rules with mesa-frames, in its own virtual environment (benchmarks/reference_frames.py)
+
+FRAMES_SCRIPT = Path(__file__).resolve().parent / "reference_frames.py"
+FRAMES_VENV = Path(__file__).resolve().parent.parent / ".venv-frames"
+
+
+def frames_python() -> tuple[str | None, str]:
+    """The interpreter that has mesa-frames, and a sentence on where it came from or why none.
+
+    ``QCY_FRAMES_PYTHON`` names it; otherwise ``.venv-frames/bin/python`` in the repository
+    (``docs/PERFORMANCE.md`` says how to make it).
+    """
+    python = os.environ.get("QCY_FRAMES_PYTHON") or str(FRAMES_VENV / "bin" / "python")
+    if not Path(python).exists():
+        return None, f"mesa-frames not measured: no {python} (see docs/PERFORMANCE.md)"
+    probe = subprocess.run(
+        [python, "-c", "import mesa_frames, polars; print(mesa_frames.__version__)"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if probe.returncode != 0:
+        return None, f"mesa-frames not measured: {python} cannot import mesa_frames"
+    return python, f"mesa-frames {probe.stdout.strip()} from {python}"
+
+
+def run_frames(
+    python: str, fp: FlowParams, state: FlowState, months: int, seeds: list[int]
+) -> dict:
+    """Run the mesa-frames flow in ``python`` from ``state``; its JSON (times, KPI rows)."""
+    codes = {c: int(getattr(k, c)) for c in ("EMPLOYED", "SEARCHING", "SCIENTIST")}
+    codes["FIRM_INSTITUTE"] = int(k.FIRM_INSTITUTE)
+    with tempfile.TemporaryDirectory(prefix="qcy-frames-") as tmp:
+        params, arrays = Path(tmp) / "params.json", Path(tmp) / "state.npz"
+        params.write_text(json.dumps({"fp": dataclasses.asdict(fp), "codes": codes}))
+        talents = {f"t_{name}": values for name, values in state.talents.items()}
+        np.savez(
+            arrays,
+            firm_kind=state.firm_kind,
+            desired=state.desired,
+            productivity=state.productivity,
+            **talents,
+        )
+        out = subprocess.run(
+            [python, str(FRAMES_SCRIPT), str(params), str(arrays), "--months", str(months)]
+            + ["--seeds", *map(str, seeds)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    if out.returncode != 0:
+        raise RuntimeError(f"mesa-frames flow failed:\n{out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])

@@ -15,6 +15,9 @@ Prints a table and writes JSON (default ``results/bench/bench.json``). Sections:
 4. ``bandwidth``: a STREAM triad in numba (1 and 2 threads) and the ``talents_month`` kernel's
    effective bandwidth; 10 million talents in one process.
 5. ``profile``: where a replicate's time goes (``benchmarks/profile_step.py``).
+6. ``frames``: the same talent flow written with mesa-frames (``benchmarks/reference_frames.py``,
+   run by the interpreter of its own virtual environment) against the arrays (``frames_ratio``).
+7. ``threads``: ``talents_month`` serial against numba threads (``benchmarks/threads.py``).
 
 Every time is the median of >= 5 runs unless said otherwise; the two sides of a ratio are run
 alternately in the same process so that the machine's load affects both alike.
@@ -44,13 +47,21 @@ from numba import njit, prange
 
 import qcy_sim
 from qcy_sim import QcyModel, load_scenario
-from qcy_sim.mechanisms.careers import Career, talents_month
+from qcy_sim.mechanisms.careers import Career, CareerMonth, talents_month
 from qcy_sim.runner import run, run_replicates
 from qcy_sim.scenario import scenario_from_dict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from profile_step import format_profile, profile  # noqa: E402
-from reference import ArrayFlow, MesaFlow, flow_params, initial_state  # noqa: E402
+from reference import (  # noqa: E402
+    ArrayFlow,
+    MesaFlow,
+    flow_params,
+    frames_python,
+    initial_state,
+    run_frames,
+)
+from threads import bench_threads  # noqa: E402
 
 ROOT = Path(qcy_sim.__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
@@ -67,6 +78,9 @@ GOALS = {  # metric: (comparison, goal)
 UNITS = {
     "mesa_ratio": "x",
     "mesa_ratio_cpu_time": "x",
+    "frames_ratio": "x",
+    "threads_speedup_seed_scale": "x",
+    "threads_speedup_large": "x",
     "kernel_updates_per_s": "talents/s",
     "replicate_ms": "ms",
     "replicate_cpu_ms": "ms",
@@ -278,6 +292,50 @@ def bench_mesa(sizes: list[int], months: int, reps: int) -> dict[str, Any]:
         "mesa_ratio_at": rows[-1]["talents"],
         "mesa_ratio_cpu_time": rows[-1]["ratio_cpu_time"],
     }
+
+
+def bench_frames(sizes: list[int], months: int, reps: int) -> dict[str, Any]:
+    """mesa-frames against arrays, alternately: one seed per call of the frames interpreter."""
+    python, where = frames_python()
+    if python is None:
+        log(where)
+        return {"frames_ratio": None, "frames_note": where}
+    scenario, rows = load_scenario(BASELINE), []
+    for n in sizes:
+        fp = flow_params(scenario, n)
+        state = initial_state(fp, 0)
+        ArrayFlow(fp, 0, state, months=1).run(1)
+        rate_a, rate_f, cpu_a, cpu_f, final_a, final_f = [], [], [], [], [], []
+        for r in range(reps):
+            flow = ArrayFlow(fp, r, state, months=months)
+            c0 = time.process_time()
+            dt, kpis = timed(lambda f=flow: f.run(months))
+            talent_months = int(kpis[:months, 0].sum())
+            rate_a.append(talent_months / dt)
+            cpu_a.append(talent_months / (time.process_time() - c0))
+            final_a.append(int(kpis[-1, 0]))
+            flow = None
+            run_f = run_frames(python, fp, state, months, [r])["runs"][0]
+            kpis = np.array(run_f["kpis"])
+            rate_f.append(int(kpis[:months, 0].sum()) / run_f["s"])
+            cpu_f.append(int(kpis[:months, 0].sum()) / run_f["cpu_s"])
+            final_f.append(int(kpis[-1, 0]))
+        row = {
+            "talents": n,
+            "months": months,
+            "reps": reps,
+            "arrays_talent_months_per_s": statistics.median(rate_a),
+            "frames_talent_months_per_s": statistics.median(rate_f),
+            "ratio_cpu_time": statistics.median(cpu_a) / statistics.median(cpu_f),
+            "final_residents_mean": {"arrays": np.mean(final_a), "frames": np.mean(final_f)},
+        }
+        row["ratio"] = row["arrays_talent_months_per_s"] / row["frames_talent_months_per_s"]
+        rows.append(row)
+        log(
+            f"mesa-frames vs arrays at {n:>9,} talents: frames "
+            f"{row['frames_talent_months_per_s']:.3g}/s, ratio {row['ratio']:.1f}"
+        )
+    return {"sizes": rows, "frames_ratio": rows[-1]["ratio"], "frames_note": where}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -665,6 +723,7 @@ def bench_bandwidth(n_triad: int, n_talents: int, reps: int, n_fit: int) -> dict
     t = flow.talents
     saved = {p: t.view(p).copy() for p in t.properties}
     staff = flow.staff.copy()
+    month = CareerMonth(batch=False, **flow._career_month)  # ArrayFlow keeps the month's fields
 
     def careers():
         return talents_month(
@@ -672,7 +731,7 @@ def bench_bandwidth(n_triad: int, n_talents: int, reps: int, n_fit: int) -> dict
             flow.firm_alive,
             flow.staff,
             flow._rates,
-            flow._career_month,
+            month,
             flow._career_keys,
             1,
             flow._founders,
@@ -757,7 +816,7 @@ def main() -> None:
     ap.add_argument(
         "--only",
         nargs="*",
-        choices=["mesa", "replicate", "scaling", "bandwidth", "profile"],
+        choices=["mesa", "replicate", "scaling", "bandwidth", "profile", "frames", "threads"],
         help="run only these sections",
     )
     ap.add_argument(
@@ -769,7 +828,7 @@ def main() -> None:
     )
     args = ap.parse_args()
     quick = args.quick
-    every = ["mesa", "replicate", "scaling", "bandwidth", "profile"]
+    every = ["mesa", "replicate", "scaling", "bandwidth", "profile", "frames", "threads"]
     sections = set(args.only if args.only is not None else every)
     results: dict[str, Any] = {
         "mode": "quick" if quick else "full",
@@ -835,6 +894,17 @@ def main() -> None:
     def run_profile() -> None:
         details["profile"] = profile(load_scenario(BASELINE), list(range(1, 6)))
 
+    def run_frames_section() -> None:
+        sizes = [10_000, 100_000] if quick else [10_000, 100_000, 1_000_000]
+        details["frames"] = bench_frames(sizes, months=6 if quick else 12, reps=5)
+        results["frames_ratio"] = details["frames"]["frames_ratio"]
+        results["notes"].append(details["frames"]["frames_note"])
+
+    def run_threads() -> None:
+        details["threads"] = bench_threads(reps=21, large=2_000_000 if quick else 10_000_000)
+        for key in ("threads_speedup_seed_scale", "threads_speedup_large"):
+            results[key] = details["threads"][key]
+
     def run_against() -> None:
         details["against"] = bench_against(args.against, reps=9 if quick else 21)
         results["replicate_ms_against"] = details["against"]["before_ms"]
@@ -850,6 +920,8 @@ def main() -> None:
         "scaling": run_scaling,
         "bandwidth": run_bandwidth,
         "profile": run_profile,
+        "frames": run_frames_section,
+        "threads": run_threads,
     }
     out = Path(args.out)
     for name, runner in runners.items():
@@ -894,6 +966,11 @@ def main() -> None:
                 f"{row['talents']:>10,}{row['arrays_talent_months_per_s']:>14.3g}"
                 f"{row['mesa_talent_months_per_s']:>12.3g}{row['ratio']:>8.0f}"
             )
+    for row in details.get("frames", {}).get("sizes", []):
+        print(
+            f"mesa-frames at {row['talents']:,} talents: {row['frames_talent_months_per_s']:.3g}"
+            f" talent-months/s, arrays {row['ratio']:.1f} x faster"
+        )
     if "profile" in details:
         print("\n" + format_profile(details["profile"], top=12))
     for note in results["notes"]:

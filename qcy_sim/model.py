@@ -9,6 +9,8 @@ the end of each month (:mod:`qcy_sim.indicators`).
 
 from __future__ import annotations
 
+import copy
+
 import mesa
 import numpy as np
 
@@ -189,6 +191,49 @@ class QcyModel(mesa.Model):
         while self.month < self.horizon:
             self.step()
         return self
+
+    def fork(self, scenario: Scenario | None = None) -> QcyModel:
+        """An independent copy of the model at its current month, to be stepped on by itself.
+
+        Everything that makes up the state is copied: the agent stores, every component, the
+        ledger, the recorded rows and the month. Draws are hashes of (seed, stream, agent,
+        month), so no generator state is carried, and a fork of seed ``s`` at month ``m``
+        stepped to the end gives exactly the numbers of a straight run of seed ``s``. Many
+        forks of one model share the history simulated once (burn-in once, fork many).
+
+        Args:
+            scenario: A scenario that differs from this model's only in its levers
+                (``[policy.*]``), its targets, name or description; the fork runs under it from
+                the next month on (its months up to :attr:`month` are this model's). ``None``
+                keeps the scenario.
+
+        Raises:
+            ValueError: If ``scenario`` differs in anything but the levers, targets, name or
+                description.
+        """
+        keep = {id(self.scenario): self.scenario, id(self.p): self.p}
+        new = copy.deepcopy(self, memo=keep)
+        if scenario is not None and scenario is not self.scenario:
+            new._rebind(scenario)
+        return new
+
+    def _rebind(self, scenario: Scenario) -> None:
+        from .scenario import params_to_dict
+
+        before, after = params_to_dict(self.p), params_to_dict(scenario.params)
+        other = sorted(k for k in before if k != "policy" and before[k] != after.get(k))
+        if other:
+            raise ValueError(
+                f"a fork may change only the levers ([policy.*]); {scenario.name!r} also "
+                f"changes {', '.join(other)}"
+            )
+        self.scenario, self.p = scenario, scenario.params
+        for component in self.components.values():
+            component.p = scenario.params
+        self.counting = {kpi: DEFAULT_COUNTING[kpi] for kpi in KPIS}
+        for target in scenario.targets:
+            if target.counting:
+                self.counting[target.kpi] = target.counting
 
     def month_of(self, label: str) -> int:
         """Month index of a ``YYYY-MM`` label (1 = ``time.start``)."""

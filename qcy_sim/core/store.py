@@ -127,6 +127,18 @@ class AgentStore:
         n = self.count
         return self.record(*(a[:n] for a in self._arrays.values()))
 
+    def __deepcopy__(self, memo: dict) -> AgentStore:
+        """An independent copy: every array copied, the cached records left behind."""
+        new = object.__new__(AgentStore)
+        memo[id(self)] = new
+        new.__dict__.update(self.__dict__)
+        new._fill = dict(self._fill)
+        new._arrays = {}
+        for prop, array in self._arrays.items():
+            new._arrays[prop] = memo[id(array)] = array.copy()
+        new._taken = {}
+        return new
+
     def nbytes(self) -> int:
         """Bytes allocated for all properties."""
         return int(sum(a.nbytes for a in self._arrays.values()))

@@ -38,6 +38,7 @@ from ..core.codes import (
 from ..core.component import Component
 from ..core.rng import uniform, uniform_array
 from ..names import TALENT_KINDS
+from .population import status_kind_counts
 
 __all__ = ["Brokers", "BrokerPool", "train_brokers", "broker_deals", "select_lowest"]
 
@@ -205,8 +206,8 @@ class Brokers(Component):
         bp, pol, t, m = self.p.brokers, self.p.policy, self.model.talents, self.month
         ledger = self.model.ledger
         self.projects = 0
-        status, kind = t.view("status"), t.view("kind")
-        research = int(np.count_nonzero((status == EMPLOYED) & _RESEARCH[kind]))
+        n = status_kind_counts(t.view("status"), t.view("kind"), len(TALENT_KINDS))
+        research = int(n[EMPLOYED][_RESEARCH].sum())
         tt = pol.tech_transfer
         potential = bp.transfers_per_researcher_per_year / 12.0 * research
         potential *= 1.0 + tt.transfer_gain * self.act("tech_transfer") * tt.equity_intensity
@@ -224,9 +225,9 @@ class Brokers(Component):
             return
         sk = self.key("broker.spinoff")
         spin, project = self.p.talent.transfer_spinoff_share, bp.project_share
-        draws = [uniform(sk, i, m) for i in range(n)]
-        n_spin = sum(1 for u in draws if u < spin)
-        self.projects = sum(1 for u in draws if spin <= u < spin + project)
+        draws = uniform_array(sk, np.arange(n, dtype=np.uint64), m)
+        n_spin = int(np.count_nonzero(draws < spin))
+        self.projects = int(np.count_nonzero((spin <= draws) & (draws < spin + project)))
         if n_spin:
             drawn = select_lowest(
                 t.take(Candidates), _RESEARCH, m, sk ^ np.uint64(1), n_spin + _SPARE_DRAWS
@@ -237,9 +238,7 @@ class Brokers(Component):
                 f.view("kind")[employer] == FIRM_STARTUP
             )
             chosen = drawn[~founded_now][:n_spin]
-            staff = f.view("staff")
-            for i in chosen:
-                staff[t.view("employer")[i]] -= 1
+            np.subtract.at(f.view("staff"), t.view("employer")[chosen], 1)
             self.model.founding.start_firms(chosen, spinoff=True)
 
     def train(self) -> None:

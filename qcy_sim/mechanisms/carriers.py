@@ -48,9 +48,10 @@ from ..core.codes import (
     YOUNG,
 )
 from ..core.component import Component
-from ..core.rng import normal, uniform
+from ..core.rng import normal_array, uniform, uniform_array
 from ..core.store import AgentStore
-from ..names import CARRIER_KINDS, FIELDS, N_KEY_CHAINS
+from ..names import CARRIER_KINDS, FIELDS, N_KEY_CHAINS, TALENT_KINDS
+from .population import status_kind_counts
 
 __all__ = ["Carriers", "CarrierBuild", "carriers_build", "SUPPORT", "PROPOSERS"]
 
@@ -102,7 +103,13 @@ _RD, _PLATFORM = _KIND["new_rd_institution"], _KIND["common_tech_platform"]
 # a new R&D institution's firm key: its carrier slot in a key space of its own
 _RD_FIRM_KEY = np.uint64(1) << np.uint64(61)
 _DEVELOPER_KEY = np.uint64(1) << np.uint64(40)
+# the classes of proposers, and which kinds each may propose
+_CLASSES = ("institutes", "chain_leaders", "developers")
+_MAY_PROPOSE = np.array(
+    [[who in PROPOSERS[name] for name in CARRIER_KINDS] for who in _CLASSES], dtype=np.bool_
+)
 _INDEX: dict[tuple[str, ...], np.ndarray] = {}  # kinds named -> their indices
+_MASK: dict[tuple[str, ...], np.ndarray] = {}  # kinds named -> a mask over kind codes
 
 
 @njit(cache=True)
@@ -147,6 +154,9 @@ class Carriers(Component):
         super().__init__(model)
         self.store = AgentStore("carriers", 256, CARRIER_PROPERTIES, CarrierRecord)
         self._kinds = [getattr(self.p.carriers, name) for name in CARRIER_KINDS]
+        self._lead_months = np.array([cp.lead_time_months for cp in self._kinds], dtype=float)
+        self._lead_sd = np.array([cp.lead_time_log_sd for cp in self._kinds], dtype=float)
+        self._capacity = np.array([cp.capacity for cp in self._kinds])
         n = len(CARRIER_KINDS)
         self.operating = np.zeros(n, dtype=np.int64)
         self.operating_slots = np.zeros(n, dtype=np.int64)
@@ -194,12 +204,11 @@ class Carriers(Component):
         model = self.model
         slots = np.maximum(self.operating_slots.astype(np.float64), 1.0)
         t = model.talents
-        status, kind = t.view("status"), t.view("kind")
-        employed = status == EMPLOYED
-        resident = employed | (status == SEARCHING)
-        scientists = int(np.count_nonzero(employed & (kind == SCIENTIST)))
-        research = scientists + int(np.count_nonzero(employed & (kind == RESEARCHER)))
-        young = int(np.count_nonzero(resident & ((kind == STUDENT) | (kind == YOUNG))))
+        n = status_kind_counts(t.view("status"), t.view("kind"), len(TALENT_KINDS))
+        scientists = int(n[EMPLOYED, SCIENTIST])
+        research = scientists + int(n[EMPLOYED, RESEARCHER])
+        young = int(n[EMPLOYED, STUDENT] + n[EMPLOYED, YOUNG] + n[SEARCHING, STUDENT])
+        young += int(n[SEARCHING, YOUNG])
         f = model.firms
         chain_firms = int(
             np.count_nonzero(f.view("alive").astype(bool) & (f.view("field") < N_KEY_CHAINS))
@@ -251,7 +260,7 @@ class Carriers(Component):
         kinds, slots = cs.view("kind"), np.maximum(cs.view("slots"), 1).astype(np.float64)
         op = cs.view("status") == OPERATING
         occ = np.zeros(cs.count)
-        hosting = np.isin(kinds, kind_index(_HOSTING))
+        hosting = kind_mask(_HOSTING)[kinds]
         hosted = self.hosted_per_carrier()[: cs.count]
         occ[hosting] = hosted[hosting] / slots[hosting]
         rd = kinds == _RD
@@ -284,27 +293,37 @@ class Carriers(Component):
     # The month
 
     def _propose(self, kind: int, proposer: int, quality: float) -> int:
-        cp = self._kinds[kind]
+        one = self._propose_many(np.array([kind]), np.array([proposer]), np.array([quality]))
+        return int(one[0])
+
+    def _propose_many(
+        self, kinds: np.ndarray, proposers: np.ndarray, quality: np.ndarray
+    ) -> np.ndarray:
+        """New proposals, in order: carrier slots ``c``; lead times drawn by slot."""
         cs = self.store
-        cs.reserve(1)
-        c, _ = cs.add(1)
+        n = kinds.shape[0]
+        cs.reserve(n)
+        start, end = cs.add(n)
+        c = np.arange(start, end)
         sk = self.key("carrier.lead_time")
-        key = np.uint64(c)
-        s = cp.lead_time_log_sd
-        lead = cp.lead_time_months * np.exp(s * normal(sk, key, 0) - s * s / 2)
+        keys = c.astype(np.uint64)
+        s = self._lead_sd[kinds]
+        lead = self._lead_months[kinds] * np.exp(s * normal_array(sk, keys, 0) - s * s / 2)
         rec = cs.full()
-        rec.kind[c] = kind
+        rec.kind[c] = kinds
         rec.status[c] = PROPOSED
         rec.started[c] = self.month
-        rec.lead[c] = max(1.0, float(np.round(lead)))
-        rec.slots[c] = cp.capacity
-        rec.proposer[c] = proposer
+        rec.lead[c] = np.maximum(1.0, np.round(lead))
+        rec.slots[c] = self._capacity[kinds]
+        rec.proposer[c] = proposers
         rec.quality[c] = quality
-        firms = self.model.firms
-        if proposer >= 0 and firms.view("field")[proposer] < N_KEY_CHAINS:
-            rec.field[c] = firms.view("field")[proposer]
-        else:
-            rec.field[c] = int(uniform(sk, key, 1) * N_KEY_CHAINS)
+        field = self.model.firms.view("field")
+        firm = proposers >= 0
+        own = np.full(n, N_KEY_CHAINS, dtype=np.int64)
+        own[firm] = field[proposers[firm]]
+        chain = own < N_KEY_CHAINS  # a proposing firm of a key chain proposes for its chain
+        drawn = (uniform_array(sk, keys, 1) * N_KEY_CHAINS).astype(np.int64)
+        rec.field[c] = np.where(chain, own, drawn)
         return c
 
     def _open(self, c: int) -> None:
@@ -322,21 +341,26 @@ class Carriers(Component):
         cs.view("firm")[c] = firm
 
     def _proposers(self):
-        """Who may propose, as (class, firm slot or -1, weight, key)."""
+        """Who may propose: class (index into ``_CLASSES``), firm slot or -1, weight, key."""
         f = self.model.firms
         alive = f.view("alive").astype(bool)
         kind = f.view("kind")
-        staff = f.view("staff").astype(np.float64)
         institutes = np.flatnonzero(alive & (kind == FIRM_INSTITUTE))
-        mean = max(1.0, float(self.p.enterprise.institute_size))
-        out = [("institutes", int(j), staff[j] / mean, f.view("uid")[j]) for j in institutes]
         leaders = np.flatnonzero(alive & (kind == FIRM_CHAIN_LEADER))
-        out += [("chain_leaders", int(j), 1.0, f.view("uid")[j]) for j in leaders]
-        out += [
-            ("developers", -1, 1.0, _DEVELOPER_KEY | np.uint64(d))
-            for d in range(self.p.initial.park_developers)
-        ]
-        return out
+        mean = max(1.0, float(self.p.enterprise.institute_size))
+        n_dev = self.p.initial.park_developers
+        who = np.repeat(np.arange(3), [institutes.shape[0], leaders.shape[0], n_dev])
+        slot = np.concatenate([institutes, leaders, np.full(n_dev, -1, dtype=np.int64)])
+        weight = np.concatenate(
+            [
+                f.view("staff")[institutes].astype(np.float64) / mean,
+                np.ones(leaders.shape[0] + n_dev),
+            ]
+        )
+        uid = f.view("uid")
+        developers = _DEVELOPER_KEY | np.arange(n_dev, dtype=np.uint64)
+        key = np.concatenate([uid[institutes], uid[leaders], developers]).astype(np.uint64)
+        return who, slot, weight, key
 
     def propose(self) -> None:
         """Proposers decide whether to propose each kind of carrier this month."""
@@ -354,16 +378,17 @@ class Carriers(Component):
                 * (1.0 + cp.support_elasticity * worth)
             )
         sk, sq = self.key("carrier.propose"), self.key("carrier.quality")
-        n = 0
-        for who, slot, weight, key in self._proposers():
-            for k, name in enumerate(CARRIER_KINDS):
-                if who not in PROPOSERS[name]:
-                    continue
-                draw_key = np.uint64(key) ^ (np.uint64(k) << np.uint64(56))
-                if uniform(sk, draw_key, m) < min(1.0, rates[k] * weight):
-                    self._propose(k, slot, float(normal(sq, draw_key, m)))
-                    n += 1
-        self.record("carrier_proposals", n)
+        who, slot, weight, key = self._proposers()
+        # one draw per (proposer, kind), proposers in order, kinds in order within each
+        kinds = np.arange(len(CARRIER_KINDS), dtype=np.uint64)
+        draw_keys = key[:, None] ^ (kinds[None, :] << np.uint64(56))
+        u = uniform_array(sk, draw_keys.ravel(), m).reshape(draw_keys.shape)
+        chance = np.minimum(1.0, rates[None, :] * weight[:, None])
+        hits = np.flatnonzero(_MAY_PROPOSE[who] & (u < chance))
+        p, k = np.divmod(hits, len(CARRIER_KINDS))
+        if hits.shape[0]:
+            self._propose_many(k, slot[p], normal_array(sq, draw_keys.ravel()[hits], m))
+        self.record("carrier_proposals", hits.shape[0])
 
     def _call_month(self, calls: int) -> bool:
         if calls <= 0:
@@ -496,8 +521,7 @@ class Carriers(Component):
         if since_start:
             cs = self.store
             new = (cs.view("status") == OPERATING) & (cs.view("completed") >= 1)
-            index = kind_index(tuple(names))
-            mask = new & np.isin(cs.view("kind"), index)
+            mask = new & kind_mask(tuple(names))[cs.view("kind")]
             return int(cs.view("slots")[mask].sum())
         return int(self.operating_slots[kind_index(tuple(names))].sum())
 
@@ -512,7 +536,7 @@ class Carriers(Component):
         """Slots of operating carriers that host firms."""
         cs = self.store
         op = cs.view("status") == OPERATING
-        return np.flatnonzero(op & np.isin(cs.view("kind"), kind_index(_HOSTING)))
+        return np.flatnonzero(op & kind_mask(_HOSTING)[cs.view("kind")])
 
     def check(self) -> None:
         """Operating carriers have finished their build; counts match the store."""
@@ -522,6 +546,15 @@ class Carriers(Component):
         assert self.operating.sum() == op.sum()
         assert ((cs.view("recognised") == 0) | (cs.view("status") != PROPOSED)).all()
         assert (self.recognised <= self.operating).all()
+
+
+def kind_mask(names: tuple[str, ...]) -> np.ndarray:
+    """Which carrier kinds are among the named ones, indexed by kind code (cached)."""
+    mask = _MASK.get(names)
+    if mask is None:
+        mask = _MASK[names] = np.zeros(len(CARRIER_KINDS), dtype=np.bool_)
+        mask[kind_index(names)] = True
+    return mask
 
 
 def kind_index(names: tuple[str, ...]) -> np.ndarray:

@@ -175,6 +175,16 @@ def adjust_pay(f, rule, productivity):
 
 
 @njit(cache=True)
+def research_staff(status, kind, employer, n_firms):
+    """Employed scientists and researchers of each firm."""
+    out = np.zeros(n_firms, dtype=np.int64)
+    for i in range(status.shape[0]):
+        if status[i] == EMPLOYED and (kind[i] == SCIENTIST or kind[i] == RESEARCHER):
+            out[employer[i]] += 1
+    return out
+
+
+@njit(cache=True)
 def certify_high_tech(f, research, rule, month, skey):
     """Certify eligible firms and startups as high-tech; return how many were certified.
 
@@ -388,10 +398,7 @@ class Enterprises(Component):
     def certify(self) -> None:
         """High-tech certification."""
         f, t = self.model.firms, self.model.talents
-        employer, kind = t.view("employer"), t.view("kind")
-        employed = t.view("status") == EMPLOYED
-        doing_research = employed & ((kind == SCIENTIST) | (kind == RESEARCHER))
-        research = np.bincount(employer[doing_research], minlength=f.count)
+        research = research_staff(t.view("status"), t.view("kind"), t.view("employer"), f.count)
         driven = self._drive_month is not None and self.month >= self._drive_month
         rule = self.drive_rule if driven else self.rule
         n = certify_high_tech(

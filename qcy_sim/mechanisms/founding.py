@@ -35,7 +35,7 @@ from ..core.component import Component
 from ..core.rng import normal_array
 from ..names import TALENT_KINDS
 
-__all__ = ["Founding", "hosted_release"]
+__all__ = ["Founding", "hosted_release", "seat_firms"]
 
 _HOSTING_KINDS = ("incubator", "student_space", "innovation_carrier")
 _RESEARCH = np.zeros(len(TALENT_KINDS), dtype=np.int8)
@@ -46,6 +46,32 @@ _STARTUP_SPACE = np.uint64(3)
 
 # a firm's host: a carrier slot, this code for an enclave's remote slot, or NOT_HOSTED
 REMOTE, NOT_HOSTED = -2, -1
+
+
+@njit(cache=True)
+def seat_firms(hosts, candidates, occupied, slots, remote, remote_slots):
+    """Seat firms in order: the free carrier slot of lowest occupancy share, then remote slots.
+
+    ``occupied`` (firms per carrier) is updated in place; returns ``(seated, remote)``.
+    """
+    seated = 0
+    for i in range(hosts.shape[0]):
+        best, low = -1, np.inf
+        for j in range(candidates.shape[0]):
+            used = occupied[candidates[j]]
+            if used < slots[j]:
+                share = used / max(slots[j], 1.0)
+                if share < low:
+                    best, low = j, share
+        if best >= 0:
+            hosts[i] = candidates[best]
+            occupied[candidates[best]] += 1
+            seated += 1
+        elif remote < remote_slots:
+            hosts[i] = REMOTE
+            remote += 1
+            seated += 1
+    return seated, remote
 
 
 @njit(cache=True)
@@ -143,21 +169,10 @@ class Founding(Component):
         candidates = carriers.hosting_carriers()
         occupied = carriers.hosted_per_carrier()
         slots = carriers.store.view("slots")[candidates].astype(np.float64)
-        for i in range(n):
-            if candidates.shape[0]:
-                used = occupied[candidates]
-                share = np.where(used < slots, used / np.maximum(slots, 1.0), np.inf)
-                best = int(np.argmin(share))
-                if share[best] < np.inf:
-                    c = candidates[best]
-                    hosts[i] = c
-                    occupied[c] += 1
-                    self._hosted += 1
-                    continue
-            if self._remote < self.remote_slots():
-                hosts[i] = REMOTE
-                self._remote += 1
-                self._hosted += 1
+        placed, self._remote = seat_firms(
+            hosts, candidates, occupied, slots, self._remote, self.remote_slots()
+        )
+        self._hosted += placed
         return hosts
 
     def host_initial(self) -> None:

@@ -90,8 +90,9 @@ class Investment(Component):
     def _public(self) -> np.ndarray:
         """Mask of live stakes held by public funds."""
         investor = self.model.firms.view("investor")
-        public = [INVESTING_FUNDS.index(n) for n in PUBLIC_INVESTING_FUNDS]
-        return np.isin(investor, public)
+        public = np.zeros(len(INVESTING_FUNDS) + 1, dtype=np.bool_)  # the last entry: no stake
+        public[[INVESTING_FUNDS.index(n) for n in PUBLIC_INVESTING_FUNDS]] = True
+        return public[investor]  # an investor of -1 (no stake) reads the last entry
 
     def compensate(self) -> None:
         """Write off the stakes in this month's failed firms; compensate their investors."""

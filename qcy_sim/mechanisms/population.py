@@ -34,7 +34,15 @@ from ..core.rng import normal, uniform
 from ..names import N_KEY_CHAINS
 from .attraction import categorical, talent_uid
 
-__all__ = ["Population", "Residents", "InitialDraw", "Seats", "init_talents", "talent_counts"]
+__all__ = [
+    "Population",
+    "Residents",
+    "InitialDraw",
+    "Seats",
+    "init_talents",
+    "talent_counts",
+    "status_kind_counts",
+]
 
 Residents = namedtuple(
     "Residents",
@@ -140,6 +148,15 @@ def init_talents(t, start, end, d, seats, skey):
             t.employer[i] = j
             seats.staff[j] += 1
             t.wage[i] = d.level_mult[lvl] * seats.productivity[j]
+
+
+@njit(cache=True)
+def status_kind_counts(status, kind, n_kinds):
+    """Talents by status (rows: GONE, EMPLOYED, SEARCHING, FLEXIBLE) and kind, in one pass."""
+    out = np.zeros((4, n_kinds), dtype=np.int64)
+    for i in range(status.shape[0]):
+        out[status[i], kind[i]] += 1
+    return out
 
 
 @njit(cache=True)

@@ -19,7 +19,15 @@ from ..core.component import Component
 from ..core.rng import uniform
 from ..names import TALENT_KINDS
 
-__all__ = ["Training", "Trainees", "train_residents", "APPRENTICED", "TRAINED"]
+__all__ = [
+    "Training",
+    "Trainees",
+    "train_residents",
+    "count_eligible",
+    "enrol",
+    "APPRENTICED",
+    "TRAINED",
+]
 
 Trainees = namedtuple("Trainees", ("status", "kind", "trained", "ability", "uid"))
 APPRENTICED, TRAINED = 0, 1  # bits of the ``trained`` property
@@ -32,16 +40,36 @@ def train_residents(t, month, skey, want, kind_mask, bit, gain):
     Trainees are drawn among employed residents of the kinds in ``kind_mask`` not yet trained in
     it (``t`` is a :data:`Trainees`); a trainee gains ``gain`` log ability.
     """
-    n = 0
     if want <= 0.0:
-        return n
-    eligible = 0
-    for i in range(t.status.shape[0]):
-        if t.status[i] == EMPLOYED and kind_mask[t.kind[i]] and not (t.trained[i] >> bit) & 1:
-            eligible += 1
+        return 0
+    masks = np.empty((1, kind_mask.shape[0]), dtype=np.bool_)
+    masks[0] = kind_mask
+    eligible = count_eligible(t, masks, np.array([bit]))[0]
     if eligible == 0:
-        return n
-    select_prob = min(want / eligible, 1.0)
+        return 0
+    return enrol(t, month, skey, min(want / eligible, 1.0), kind_mask, bit, gain)
+
+
+@njit(cache=True)
+def count_eligible(t, kind_masks, bits):
+    """Employed residents not yet trained in each programme, in one pass.
+
+    Programme ``p`` takes the kinds of ``kind_masks[p]`` and marks bit ``bits[p]``.
+    """
+    out = np.zeros(bits.shape[0], dtype=np.int64)
+    for i in range(t.status.shape[0]):
+        if t.status[i] != EMPLOYED:
+            continue
+        for p in range(bits.shape[0]):
+            if kind_masks[p, t.kind[i]] and not (t.trained[i] >> bits[p]) & 1:
+                out[p] += 1
+    return out
+
+
+@njit(cache=True)
+def enrol(t, month, skey, select_prob, kind_mask, bit, gain):
+    """Each eligible resident enrols with chance ``select_prob``; return how many did."""
+    n = 0
     for i in range(t.status.shape[0]):
         if t.status[i] != EMPLOYED or not kind_mask[t.kind[i]] or (t.trained[i] >> bit) & 1:
             continue
@@ -59,7 +87,7 @@ class Training(Component):
 
     def step(self) -> None:
         """Enrol this month's apprentices and trainees."""
-        pol, t, m, ledger = self.p.policy, self.model.talents, self.month, self.model.ledger
+        pol, m, ledger = self.p.policy, self.month, self.model.ledger
         sk = self.key("talent.training")
         technicians = np.zeros(len(TALENT_KINDS), dtype=np.bool_)
         technicians[TECHNICIAN] = True
@@ -71,13 +99,26 @@ class Training(Component):
             ("training", tr.trainees_per_year, tr.cost_cny_thousand_per_trainee, everyone,
              TRAINED, tr.ability_gain),
         )  # fmt: skip
-        for name, per_year, cost, kinds, bit, gain in programmes:
-            a = self.act(name)
-            if a <= 0:
-                continue
+        acting = [(self.act(p[0]), *p) for p in programmes]
+        acting = [p for p in acting if p[0] > 0]
+        if not acting:
+            return
+        t = self.model.talents
+        trainees = t.take(Trainees)
+        # one pass counts who may enrol in each programme: a programme changes only its own bit
+        eligible = count_eligible(
+            trainees,
+            np.array([p[4] for p in acting]),
+            np.array([p[5] for p in acting], dtype=np.int64),
+        )
+        for (a, name, per_year, cost, kinds, bit, gain), n_eligible in zip(
+            acting, eligible, strict=True
+        ):
             want = per_year / 12.0
             if cost > 0:
                 want = min(want, ledger.available(name) * 1e3 / cost)
-            trainees = t.take(Trainees)
-            n = train_residents(trainees, m, sk ^ np.uint64(bit + 1), want, kinds, bit, gain * a)
+            n = 0
+            if want > 0.0 and n_eligible > 0:
+                select_prob = min(want / n_eligible, 1.0)
+                n = enrol(trainees, m, sk ^ np.uint64(bit + 1), select_prob, kinds, bit, gain * a)
             ledger.pay(name, n * cost / 1e3)
