@@ -205,3 +205,23 @@ def test_total_spending_is_the_sum_over_levers_and_funds(history):
     per_fund = sum(m.spending[:, column(m, f"{f}_investment")].sum() for f in INVESTING_FUNDS)
     assert per_lever + per_fund == pytest.approx(m.spending.sum())
     assert set(SPENDING) == set(m.ledger.categories)
+
+
+def test_each_january_every_lever_line_opens_at_its_appropriation(history):
+    """In month 13 (January) each lever's line holds its appropriation, all scaled alike when
+    the reserve is short; what it held before went back to the reserve."""
+    name, sc, m, months = history
+    g, rec = m.ledger, months[12]
+    assert (m.calendar0 + 13 - 1) % 12 == 0
+    by_line = {line: [c for c, ln in SPENDING.items() if ln == line] for line in g.lines}
+    opened = {}
+    for spec in LEVERS_IN_ORDER:
+        i = g.lines.index(spec.name)
+        paid = sum(m.spending[13, column(m, c)] for c in by_line[spec.name])
+        budget = getattr(sc.params.policy, spec.name).budget_cny_million_per_year
+        if budget > 0:
+            opened[spec.name] = (rec["after"][i] + paid) / budget
+    scales = np.array(list(opened.values()))
+    assert np.allclose(scales, scales[0])
+    assert scales[0] == pytest.approx(1.0) if name == "tiny" else 0 < scales[0] < 1
+    assert g.returned[13] > 0

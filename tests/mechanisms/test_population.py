@@ -18,15 +18,16 @@ TALENTS = {
     "f": (k.FLEXIBLE, k.ORIGIN_ENCLAVE, 5, 1, 5, KEY),  # flexible, through an enclave
     "g": (k.EMPLOYED, k.ORIGIN_RESIDENT, -10, 0, -1, KEY),  # an old resident
     "h": (k.GONE, k.ORIGIN_RESIDENT, -3, 1, 4, KEY),  # a resident recognised in the plan, gone
+    "i": (k.EMPLOYED, k.ORIGIN_RESIDENT, 0, 0, -1, KEY),  # arrived in month 0: before the plan
 }
 # counted by hand from the table, without and with flexible talents
 BY_HAND = {
     False: {
-        "residents": 5,  # a b c e g
-        "employed": 4,  # a b e g
+        "residents": 6,  # a b c e g i
+        "employed": 5,  # a b e g i
         "searching": 1,  # c
         "flexible": 1,  # f
-        "innovation.stock": 4,  # working: a b e g
+        "innovation.stock": 5,  # working: a b e g i
         "innovation.gained": 2,  # working and arrived since the start: b e
         "innovation.cumulative": 4,  # arrived since the start: b c d e
         "high_end.stock": 3,  # present, key chain, level >= 1: a b c
@@ -39,7 +40,7 @@ BY_HAND = {
 }
 BY_HAND[True] = {
     **BY_HAND[False],
-    "innovation.stock": 5,  # + f
+    "innovation.stock": 6,  # + f
     "innovation.gained": 3,
     "innovation.cumulative": 5,
     "high_end.stock": 4,
