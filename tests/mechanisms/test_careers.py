@@ -243,3 +243,22 @@ def test_batches_are_evenly_spaced_in_the_calendar_year(batches, months):
         if careers.is_batch():
             held.append(m)
     assert held == months + [m + 12 for m in months]
+
+
+def test_fault_tolerance_relieves_the_stigma_of_a_failed_employer(tiny):
+    """This month's d_failed = dissatisfaction_employer_failed x (1 - stigma_relief x s),
+    s = fault tolerance's strength x intensity; without the lever it is the full amount."""
+    from qcy_sim import QcyModel
+
+    from .helpers import edit
+
+    for on in (True, False):
+        m = QcyModel(edit(tiny, "policy.fault_tolerance", on=on), seed=1)
+        m.step()
+        m.step()
+        ft, tp = m.p.policy.fault_tolerance, m.p.talent
+        s = m.policy.act("fault_tolerance") * ft.intensity
+        assert (s > 0) == on
+        expected = tp.dissatisfaction_employer_failed * (1.0 - ft.stigma_relief * s)
+        assert m.careers._month().d_failed == pytest.approx(expected)
+        assert expected > 0 and (expected < tp.dissatisfaction_employer_failed) == on

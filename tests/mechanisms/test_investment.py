@@ -55,3 +55,24 @@ def test_offer_chance_is_the_share_of_eligible_firms_funded():
     spent = firms_invest(f, MONTH, np.uint64(5), 0.2, 1.0, 1e9, YOUNG)
     share = f.funded.mean()
     assert abs(share - 0.2) <= 4 * np.sqrt(0.2 * 0.8 / n) and spent == f.funded.sum()
+
+
+def test_a_stake_is_sold_after_its_holding_months_for_cost_times_capped_growth(tiny):
+    """Two stakes of the development fund held exactly holding_months: one whose firm grew
+    twentyfold is sold at max_multiple x cost, one whose firm halved at half its cost."""
+    from qcy_sim import QcyModel
+
+    m = QcyModel(tiny, seed=1)
+    m.step()
+    fp = m.p.funds.development
+    assert fp.max_multiple < 20
+    f = m.firms
+    alive = np.flatnonzero(f.view("alive") == 1)[:2]
+    f.view("investor")[alive] = 0  # the development fund
+    f.view("invested")[alive] = 2.0
+    f.view("invested_month")[alive] = m.month - fp.holding_months
+    f.view("invested_output")[alive] = f.view("output")[alive] * np.array([0.05, 2.0])
+    received = m.ledger.received[m.month]
+    m.investment._exits()
+    assert m.ledger.received[m.month] - received == pytest.approx(2.0 * fp.max_multiple + 1.0)
+    assert (f.view("investor")[alive] == -1).all() and (f.view("invested")[alive] == 0).all()
