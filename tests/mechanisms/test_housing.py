@@ -61,3 +61,19 @@ def test_tenants_past_their_tenure_move_out_even_without_newcomers():
     )
     occupied, left, _, _ = housing_allocate(t, MONTH, 0, TENURE, WINDOW)
     assert t.housed.tolist() == [0, 1, 1] and occupied == 2 and left == 1
+
+
+def test_a_tenant_keeps_its_apartment_for_exactly_its_tenure():
+    """A general tenant who arrived exactly ``tenure`` months ago keeps its apartment, though a
+    high-level newcomer is waiting and no unit is free; one month later it moves out and the
+    newcomer moves in."""
+    t = Tenancy(
+        status=np.full(2, k.EMPLOYED, np.int8),
+        level=np.array([0, 2], np.int8),
+        arrived=np.array([MONTH - TENURE, MONTH - 1], np.int16),
+        housed=np.array([1, 0], np.int8),
+    )
+    occupied, left, _, _ = housing_allocate(t, MONTH, 0, TENURE, WINDOW)
+    assert t.housed.tolist() == [1, 0] and occupied == 1 and left == 0
+    occupied, left, _, _ = housing_allocate(t, MONTH + 1, 0, TENURE, WINDOW)
+    assert t.housed.tolist() == [0, 1] and occupied == 1 and left == 0
