@@ -1,0 +1,65 @@
+"""The KPI countings of talents on a hand-built population: stock, gained and cumulative."""
+
+import numpy as np
+import pytest
+
+from qcy_sim.core import codes as k
+from qcy_sim.mechanisms.population import COUNTS, Counted, talent_counts
+from qcy_sim.names import N_KEY_CHAINS
+
+KEY, OTHER = 0, N_KEY_CHAINS  # a key chain's field, and a field outside the key chains
+# name: (status, origin, arrived, level, level_since, field)
+TALENTS = {
+    "a": (k.EMPLOYED, k.ORIGIN_RESIDENT, -5, 2, 0, KEY),  # recognised before the plan
+    "b": (k.EMPLOYED, k.ORIGIN_DOMESTIC, 3, 1, 3, KEY),  # arrived, recognised on arrival
+    "c": (k.SEARCHING, k.ORIGIN_DOMESTIC, 4, 2, 6, KEY),  # arrived, recognised, searching
+    "d": (k.GONE, k.ORIGIN_DOMESTIC, 2, 2, 5, KEY),  # arrived, recognised, then left
+    "e": (k.EMPLOYED, k.ORIGIN_DOMESTIC, 2, 1, 2, OTHER),  # high-end outside the key chains
+    "f": (k.FLEXIBLE, k.ORIGIN_ENCLAVE, 5, 1, 5, KEY),  # flexible, through an enclave
+    "g": (k.EMPLOYED, k.ORIGIN_RESIDENT, -10, 0, -1, KEY),  # an old resident
+    "h": (k.GONE, k.ORIGIN_RESIDENT, -3, 1, 4, KEY),  # a resident recognised in the plan, gone
+    "i": (k.EMPLOYED, k.ORIGIN_RESIDENT, 0, 0, -1, KEY),  # arrived in month 0: before the plan
+}
+# counted by hand from the table, without and with flexible talents
+BY_HAND = {
+    False: {
+        "residents": 6,  # a b c e g i
+        "employed": 5,  # a b e g i
+        "searching": 1,  # c
+        "flexible": 1,  # f
+        "innovation.stock": 5,  # working: a b e g i
+        "innovation.gained": 2,  # working and arrived since the start: b e
+        "innovation.cumulative": 4,  # arrived since the start: b c d e
+        "high_end.stock": 3,  # present, key chain, level >= 1: a b c
+        "high_end.gained": 2,  # of them recognised since the start: b c
+        "high_end.cumulative": 4,  # recognised since the start, key chain: b c d h
+        "high_level.stock": 2,  # a c
+        "high_level.gained": 1,  # c
+        "high_level.cumulative": 2,  # c d
+    },
+}
+BY_HAND[True] = {
+    **BY_HAND[False],
+    "innovation.stock": 6,  # + f
+    "innovation.gained": 3,
+    "innovation.cumulative": 5,
+    "high_end.stock": 4,
+    "high_end.gained": 3,
+    "high_end.cumulative": 5,
+}
+
+
+@pytest.mark.parametrize("count_flexible", [False, True])
+def test_each_counting_counts_the_talents_it_should(count_flexible):
+    cols = list(zip(*TALENTS.values(), strict=True))
+    t = Counted(
+        status=np.array(cols[0], np.int8),
+        origin=np.array(cols[1], np.int8),
+        arrived=np.array(cols[2], np.int16),
+        level=np.array(cols[3], np.int8),
+        level_since=np.array(cols[4], np.int16),
+        field=np.array(cols[5], np.int8),
+    )
+    out = np.full(len(COUNTS), 99, np.int64)  # stale numbers are overwritten
+    talent_counts(t, count_flexible, out)
+    assert dict(zip(COUNTS, out.tolist(), strict=True)) == BY_HAND[count_flexible]
