@@ -103,6 +103,11 @@ def _median_month(first: np.ndarray) -> int | None:
     return None if med == np.iinfo(np.int64).max else int(med)
 
 
+def _counted(rep, kpi: str, counting: str) -> np.ndarray:
+    """``(replicates, months + 1)`` values of a KPI in one counting."""
+    return rep.series[:, :, SERIES.index(counted_column(kpi, counting))]
+
+
 def summarise(rep) -> dict[str, Any]:
     """The ``summary.json`` content of a :class:`~qcy_sim.runner.Replicates`."""
     sc = rep.scenario
@@ -130,9 +135,12 @@ def summarise(rep) -> dict[str, Any]:
             "median_at_deadline": float(np.median(rep.kpi[:, m, j])),
             "counting": counting_of(t),
             "counting_words": COUNTING_WORDS[counting_of(t)],
-            "median_at_deadline_by_counting": {
-                c: float(np.median(rep.series[:, m, SERIES.index(counted_column(t.kpi, c))]))
+            "p_met_by_counting": {
+                c: float(target_outcomes(_counted(rep, t.kpi, c), t, m)[0].mean())
                 for c in COUNTINGS
+            },
+            "median_at_deadline_by_counting": {
+                c: float(np.median(_counted(rep, t.kpi, c)[:, m])) for c in COUNTINGS
             },
         }
     lo, hi = clopper_pearson(int(all_met.sum()), n)

@@ -63,3 +63,23 @@ def test_each_counting_counts_the_talents_it_should(count_flexible):
     out = np.full(len(COUNTS), 99, np.int64)  # stale numbers are overwritten
     talent_counts(t, count_flexible, out)
     assert dict(zip(COUNTS, out.tolist(), strict=True)) == BY_HAND[count_flexible]
+
+
+def test_summary_judges_a_target_in_every_counting(tiny):
+    """P(met) in a target's own counting is its p_met; each counting's P(met) is the share of
+    replicates whose series in that counting reaches the threshold at the deadline, and a stock
+    (which includes the talents of the start) is met at least as often as a gain."""
+    from qcy_sim import run_replicates
+    from qcy_sim.model import SERIES
+
+    rep = run_replicates(tiny, replicates=6, seed=2)
+    summary = rep.summary()["targets"]
+    for t in tiny.targets:
+        s = summary[t.kpi]
+        by = s["p_met_by_counting"]
+        assert by[s["counting"]] == s["p_met"]
+        m = tiny.target_month(t)
+        for counting, p in by.items():
+            values = rep.series[:, m, SERIES.index(f"{t.kpi}__{counting}")]
+            assert p == np.mean(values >= t.threshold * (1.0 - t.tolerance))
+        assert by["stock"] >= by["gained"]
