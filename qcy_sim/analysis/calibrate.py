@@ -14,6 +14,7 @@
     generations = 8                              # at most (a resumed run counts those done)
     min_epsilon = 0.05                           # stop below this distance
     min_acceptance_rate = 0.02                   # stop when a generation accepts less
+    kernel = "silverman"                         # or "twice_covariance" (Beaumont et al. 2009)
     max_simulations = 20000                      # stop after this many ABC simulations
     predictive = 100                             # predictive draws (prior and posterior)
     seed = 2021
@@ -129,6 +130,7 @@ _KEYS = (
     "generations",
     "min_epsilon",
     "min_acceptance_rate",
+    "kernel",
     "max_simulations",
     "predictive",
     "seed",
@@ -183,6 +185,7 @@ class CalibrationConfig:
     generations: int
     min_epsilon: float
     min_acceptance_rate: float
+    kernel: str
     max_simulations: int | None
     predictive: int
     seed: int
@@ -324,6 +327,9 @@ def load_calibration(path: str | Path) -> CalibrationConfig:
     min_rate = _float(
         file, "calibration.min_acceptance_rate", cal.get("min_acceptance_rate", 0.0), 0, 1
     )
+    kernel = cal.get("kernel", "silverman")
+    if kernel not in KERNELS:
+        raise ConfigError(file, "calibration.kernel", f"one of {', '.join(KERNELS)}", repr(kernel))
     max_sim = cal.get("max_simulations")
     max_sim = None if max_sim is None else _int(file, "calibration.max_simulations", max_sim, 1)
     predictive = _int(file, "calibration.predictive", cal.get("predictive", 100), 2)
@@ -358,6 +364,7 @@ def load_calibration(path: str | Path) -> CalibrationConfig:
             "fitted": fitted,
             "population": population,
             "seed": seed,
+            **({"kernel": kernel} if kernel != "silverman" else {}),
         }
     )
     return CalibrationConfig(
@@ -374,6 +381,7 @@ def load_calibration(path: str | Path) -> CalibrationConfig:
         generations=generations,
         min_epsilon=min_epsilon,
         min_acceptance_rate=min_rate,
+        kernel=kernel,
         max_simulations=max_sim,
         predictive=predictive,
         seed=seed,
@@ -594,6 +602,34 @@ def from_normal(prior: Prior, z: Any) -> np.ndarray:
     return prior.ppf(ndtr(np.asarray(z, dtype=float)))
 
 
+# rows of the posterior sample: the weighted particles resampled, each row with its own draw of
+# the marginalised parameters (so that projections see many of their values, not one per particle)
+POSTERIOR_ROWS = 1000
+
+
+def _twice_covariance(_effective_size: float, _dimension: int) -> float:
+    """Perturbation kernel with twice the particles' weighted covariance (Beaumont et al. 2009)."""
+    return math.sqrt(2.0)
+
+
+def _silverman(effective_size: float, dimension: int) -> float:
+    """Silverman's rule of thumb, pyabc's default bandwidth."""
+    from pyabc.transition import silverman_rule_of_thumb
+
+    return silverman_rule_of_thumb(effective_size, dimension)
+
+
+KERNELS = {"silverman": _silverman, "twice_covariance": _twice_covariance}
+
+
+def resample(weights: np.ndarray, n: int, seed: int) -> np.ndarray:
+    """``n`` particle indices by systematic resampling of ``weights`` (seeded)."""
+    w = np.asarray(weights, dtype=float)
+    cum = np.cumsum(w / w.sum())
+    u = (np.random.default_rng(seed).random() + np.arange(n)) / n
+    return np.minimum(np.searchsorted(cum, u, side="right"), len(w) - 1)
+
+
 class _Model:
     """What pyabc calls per particle: fitted scores in, the rows' figures out."""
 
@@ -783,6 +819,7 @@ def run_calibration(
             population_size=cfg.population,
             sampler=sampler,
             eps=pyabc.QuantileEpsilon(alpha=0.5),
+            transitions=pyabc.MultivariateNormalTransition(bandwidth_selector=KERNELS[cfg.kernel]),
         )
         observed = {r.id: r.value for r in cfg.rows}
         remaining = None
@@ -825,14 +862,15 @@ def run_calibration(
         # independent prior draw per particle (the data do not inform them); overridden ones fixed
         keys = list(cfg.priors)
         fixed = {k: _scenario_value(cfg.scenario, k) for k in keys if k in cfg.overrides}
-        n = len(weights)
+        rows = resample(weights, max(POSTERIOR_ROWS, len(weights)), cfg.seed)
+        n = len(rows)
         others = parameter_draws(cfg.scenario, "prior", n, cfg.seed + 1, method="random")
         post = Posterior(
             path=str(out / "posterior.parquet"),
             keys=tuple(keys),
             values=np.column_stack(
                 [
-                    particles[k]
+                    particles[k][rows]
                     if k in particles
                     else np.full(n, float(fixed[k]))
                     if k in fixed
@@ -840,7 +878,7 @@ def run_calibration(
                     for k in keys
                 ]
             ),
-            weights=weights / weights.sum(),
+            weights=np.full(n, 1.0 / n),
             sha256="",
         )
         k = cfg.predictive
