@@ -551,12 +551,17 @@ def _build_uncertain(raw: Any, origins: dict, path: str) -> tuple:
 
 
 def _posterior_path(raw: Any, origins: dict, path: str) -> str | None:
-    """The named posterior file, relative to the file that names it; not read here."""
-    if raw is None:
+    """The named posterior file, relative to the file that names it; not read here.
+
+    ``posterior = ""`` names none (a file that extends one with a posterior drops it).
+    """
+    if raw is None or raw == "":
         return None
     file = origins.get("posterior", path)
     if not isinstance(raw, str) or not raw.strip():
-        raise ConfigError(file, "posterior", "a Parquet file name (string)", _describe(raw))
+        raise ConfigError(
+            file, "posterior", 'a Parquet file name (string), or "" for none', _describe(raw)
+        )
     return str((Path(file).parent / raw).resolve())
 
 
