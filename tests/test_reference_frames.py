@@ -17,6 +17,7 @@ from scipy.stats import ks_2samp, mannwhitneyu
 from qcy_sim import load_scenario
 
 from .conftest import ROOT
+from .test_reference import _kpi
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from reference import (  # noqa: E402
@@ -41,13 +42,6 @@ def runs():
     arrays = [ArrayFlow(fp, seed, state, months=MONTHS).run(MONTHS) for seed in range(SEEDS)]
     frames = run_frames(python, fp, state, MONTHS, list(range(SEEDS)))
     return np.array(arrays), np.array([r["kpis"] for r in frames["runs"]])
-
-
-def _kpi(rows: np.ndarray, name: str) -> np.ndarray:
-    j = FLOW_KPIS.index(name)
-    if name in ("residents", "employed"):
-        return rows[:, -1, j]
-    return rows[:, 1:, j].sum(axis=1)
 
 
 def test_same_initial_state(runs):
