@@ -82,13 +82,17 @@ def execute_run(task: Task) -> dict[str, Any]:
 
     Returns:
         ``{"run_id": key, "status": "ok", "kpi", "series", "spending"}`` or
-        ``{"run_id": key, "status": "failed", "error"}``.
+        ``{"run_id": key, "status": "failed", "error"}``, with ``"errno"`` when the run failed
+        on the operating system (a full disk while numba writes its cache, ...).
     """
     run_id, params, seed, run_fn = task
     try:
         out = run_fn(params, seed)
     except Exception as exc:  # noqa: BLE001 - a failed run is data, not a crash of the sweep
-        return {"run_id": run_id, "status": "failed", "error": _error_text(exc)}
+        failed = {"run_id": run_id, "status": "failed", "error": _error_text(exc)}
+        if isinstance(exc, OSError) and exc.errno is not None:
+            failed["errno"] = exc.errno
+        return failed
     return {
         "run_id": run_id,
         "status": "ok",

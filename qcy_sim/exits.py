@@ -22,6 +22,7 @@ __all__ = [
     "interrupted_code",
     "signal_name",
     "environment_error",
+    "is_environment_errno",
     "log_warnings",
     "reset",
 ]
@@ -93,6 +94,11 @@ def environment_error(exc: OSError) -> int | None:
             )
             return code
     return None
+
+
+def is_environment_errno(errno: int | None) -> bool:
+    """Whether an errno is a full disk, a read-only file system or a missing permission."""
+    return any(errno in errnos for _code, _cause, errnos, _words in _ENVIRONMENT)
 
 
 def _path_in(text: str) -> str | None:

@@ -26,6 +26,7 @@ import numpy as np
 
 from . import testhook
 from .execution import Executor, RunFailed, default_workers, execute_run, executor_for
+from .exits import is_environment_errno
 from .model import SERIES, SPENDING, QcyModel
 from .outputs import Index, code_key, write_atomic
 from .scenario import Scenario, scenario_from_dict
@@ -210,6 +211,8 @@ def _run_seeds(
         for result in executor.imap_unordered(execute_run, tasks):
             index = result["run_id"]
             if result["status"] != "ok":
+                if is_environment_errno(result.get("errno")):  # the machine, not the model
+                    raise OSError(result["errno"], result["error"])
                 raise RunFailed(
                     f"{scenario.name}: replicate {which[index]} (seed {seeds[index]}) failed: "
                     f"{result['error']}"

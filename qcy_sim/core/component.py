@@ -45,6 +45,11 @@ class Component:
         """The month being simulated (0 while initialising)."""
         return self.model.month
 
+    @property
+    def calendar_month(self) -> int:
+        """The calendar month (1 = January) of the month being simulated."""
+        return (self.model.calendar0 + self.model.month - 1) % 12 + 1
+
     def key(self, stream: str) -> np.uint64:
         """The run's key of a named random stream."""
         return self.model.keys[stream]

@@ -217,8 +217,9 @@ class Brokers(Component):
         chance = np.minimum(1.0, brokered / max(b, 1) * weight / weight.mean())
         n = broker_deals(t.take(BrokerPool), m, self.key("broker.transfer"), chance)
         self._deals.append((n, b))
-        if self.act("brokers") > 0 and n:  # commissions are paid while the brokers' line lasts
-            ledger.pay("brokers", n * pol.brokers.commission_cny_thousand / 1e3)
+        if self.act("brokers") > 0 and n:
+            free = ledger.available("brokers") - self.training_owed()
+            ledger.pay("brokers", min(n * pol.brokers.commission_cny_thousand / 1e3, free))
             self.model.reforms.outcome("brokers", n)
         self.record("technology_transfers", n)
         if n == 0:
@@ -240,6 +241,16 @@ class Brokers(Component):
             chosen = drawn[~founded_now][:n_spin]
             np.subtract.at(f.view("staff"), t.view("employer")[chosen], 1)
             self.model.founding.start_firms(chosen, spinoff=True)
+
+    def training_owed(self) -> float:
+        """What the training places cost from this month to December (million CNY).
+
+        The programme's places are planned for the year: commissions are paid only from what
+        the brokers' line holds beyond them.
+        """
+        b = self.p.policy.brokers
+        per_month = np.array(b.trainees_per_year) / 12.0 * np.array(b.cost_cny_thousand) / 1e3
+        return float(per_month.sum()) * (13 - self.calendar_month)
 
     def train(self) -> None:
         """This month's applicants, trainees and certifications."""

@@ -235,8 +235,7 @@ class Careers(Component):
         batches = self.p.recognition.batches_per_year
         if batches <= 0:
             return False
-        calendar = (self.model.calendar0 + self.month - 1) % 12 + 1  # 1..12
-        return calendar % (12 // batches) == 0
+        return self.calendar_month % (12 // batches) == 0
 
     def step(self) -> None:
         """Every talent's month; founders then open their startups."""

@@ -12,17 +12,20 @@ chain leaders and developers), ``D`` the kind's demand (:meth:`Carriers.demand`)
 proposer: the chance of being recognised times the grant share and award relative to the cost. A
 proposal has a quality ``q ~ N(0, 1)``. While its programme acts, the government holds
 ``calls_per_year`` calls and recognises (认定) the waiting proposals with ``q >= criteria``,
-paying the award from the lever's line (a proposal whose award cannot be paid waits); a proposal
-that fails the criteria, or that no programme can take, is built privately with chance
-``private_share`` and dropped otherwise. A carrier is built over its lead time
-(``lead_time_months x exp(s z - s^2/2)``, rounded); for a recognised one the programme pays
-``grant_share`` of each month's instalment ``build_cost / lead`` (construction stalls in a month
-the line cannot pay it), the proposer the rest. Operating carriers have ``capacity`` slots and
-an occupancy (:meth:`Carriers.occupancy`); a recognised one receives
-``operating_support_cny_million_per_year``. Each January recognised carriers used below the
-programme's ``min_occupancy`` lose recognition, and every carrier used below
-``closure_occupancy`` closes with chance ``closure_per_year``. The KPIs count recognised
-carriers that operate.
+paying the award from the lever's line, as long as the line, less what it owes until December
+(this year's grants of the carriers it builds, the support of those it runs), can pay the award
+and the proposal's grants of this year; a proposal it cannot pay waits, at most
+``max_wait_months``. A proposal that fails the criteria, waited too long, or that no programme
+can take, is built privately with chance ``private_share`` and dropped otherwise. A carrier is
+built over its lead time (``lead_time_months x exp(s z - s^2/2)``, rounded); for a recognised
+one the programme pays ``grant_share`` of each month's instalment ``build_cost / lead``
+(construction stalls in a month the line cannot pay it), the proposer the rest. Operating
+carriers have ``capacity`` slots and an occupancy (:meth:`Carriers.occupancy`); a recognised one
+receives ``operating_support_cny_million_per_year``. Each January recognised carriers used below
+the programme's ``min_occupancy`` lose recognition, every carrier used below
+``closure_occupancy`` closes with chance ``closure_per_year``, and operating carriers without
+recognition used at least ``operating_recognition_occupancy`` are recognised, fullest first, for
+the award alone while the line can pay it. The KPIs count recognised carriers that operate.
 """
 
 from __future__ import annotations
@@ -393,16 +396,48 @@ class Carriers(Component):
     def _call_month(self, calls: int) -> bool:
         if calls <= 0:
             return False
-        calendar = (self.model.calendar0 + self.month - 1) % 12 + 1
-        return calendar % (12 // calls) == 0
+        return self.calendar_month % (12 // calls) == 0
+
+    def committed(self) -> np.ndarray:
+        """What each budget line owes until December, by line index (million CNY).
+
+        The construction grants still due this year (this month's included) to recognised
+        carriers under construction, and the operating support of recognised operating
+        carriers for the months after this one.
+        """
+        cs, ledger = self.store, self.model.ledger
+        owed = np.zeros(len(ledger.lines))
+        months_left = 13 - self.calendar_month  # this month to December
+        kinds, status = cs.view("kind").astype(np.int64), cs.view("status")
+        building = np.flatnonzero((status == BUILDING) & (cs.view("grant_share") > 0))
+        cost = np.array([cp.build_cost_cny_million for cp in self._kinds])
+        lead, built = cs.view("lead")[building], cs.view("built")[building]
+        k = kinds[building]
+        grants = cs.view("grant_share")[building] * cost[k] / lead
+        grants *= np.minimum(months_left, np.maximum(lead - built, 0.0))
+        by_kind = np.bincount(k, weights=grants, minlength=len(CARRIER_KINDS))
+        for kind, name in enumerate(CARRIER_KINDS):
+            strength, table = self._support(kind)
+            if strength > 0:
+                yearly = table.operating_support_cny_million_per_year
+                by_kind[kind] += self.recognised[kind] * yearly / 12 * (months_left - 1)
+            owed[ledger.line_of(name)] += by_kind[kind]
+        return owed
 
     def recognise(self) -> None:
-        """Calls of the programmes: recognise, reject (private build or drop), or wait."""
+        """Calls of the programmes: recognise, reject (private build or drop), or wait.
+
+        A programme recognises a proposal that meets its criteria only if its line, after what
+        it owes until December (:meth:`committed`), can pay the award and the proposal's
+        construction grants of this year; otherwise the proposal waits for a later call.
+        """
         cs, ledger = self.store, self.model.ledger
         status, kinds = cs.view("status"), cs.view("kind")
         waiting = np.flatnonzero(status == PROPOSED)
         sk = self.key("carrier.private")
         n_recognised = 0
+        owed = self.committed() if waiting.shape[0] else None
+        months_left = 13 - self.calendar_month  # this month to December
         for c in waiting:
             k = int(kinds[c])
             name = CARRIER_KINDS[k]
@@ -411,13 +446,22 @@ class Carriers(Component):
             if not decide and not self._call_month(table.calls_per_year):
                 continue
             if not decide and cs.view("quality")[c] >= table.criteria:
-                if ledger.pay_all(name, table.award_cny_million):
+                line = ledger.line_of(name)
+                lead = cs.view("lead")[c]
+                grants = table.grant_share * self._kinds[k].build_cost_cny_million / lead
+                grants *= min(months_left, lead)
+                free = ledger.available(name) - owed[line]
+                if free >= table.award_cny_million + grants - 1e-12:
+                    ledger.pay(name, table.award_cny_million)
+                    owed[line] += grants
                     cs.view("recognised")[c] = 1
                     cs.view("recognised_month")[c] = self.month
                     cs.view("grant_share")[c] = table.grant_share
                     cs.view("status")[c] = BUILDING
                     n_recognised += 1
-                continue
+                    continue
+                if self.month - cs.view("started")[c] < self._kinds[k].max_wait_months:
+                    continue
             if uniform(sk, np.uint64(c), self.month) < self._kinds[k].private_share:
                 cs.view("status")[c] = BUILDING
             else:
@@ -452,7 +496,7 @@ class Carriers(Component):
 
     def evaluate(self) -> None:
         """In January: under-used carriers lose recognition; some close."""
-        if (self.model.calendar0 + self.month - 1) % 12 != 0:
+        if self.calendar_month != 1:
             return
         cs = self.store
         occ = self.occupancy()
@@ -475,6 +519,38 @@ class Carriers(Component):
                 cs.view("ended")[c] = self.month
                 closed += 1
         self.record("carriers_closed", closed)
+        self.survey()
+        self._recognise_operating(occ)
+
+    def _recognise_operating(self, occ: np.ndarray) -> None:
+        """Operating carriers built without recognition, well used, are recognised (award only).
+
+        Candidates are taken fullest first while their line, after what it owes until December,
+        can pay the award.
+        """
+        cs, ledger = self.store, self.model.ledger
+        candidates = np.flatnonzero((cs.view("status") == OPERATING) & (cs.view("recognised") == 0))
+        if not candidates.shape[0]:
+            return
+        owed = self.committed()
+        kinds = cs.view("kind")
+        n_recognised = 0
+        for c in candidates[np.argsort(-occ[candidates], kind="mergesort")]:
+            k = int(kinds[c])
+            strength, table = self._support(k)
+            if strength <= 0 or table.calls_per_year <= 0:
+                continue
+            if occ[c] < table.operating_recognition_occupancy:
+                continue
+            name = CARRIER_KINDS[k]
+            free = ledger.available(name) - owed[ledger.line_of(name)]
+            if free < table.award_cny_million - 1e-12:
+                continue
+            ledger.pay(name, table.award_cny_million)
+            cs.view("recognised")[c] = 1
+            cs.view("recognised_month")[c] = self.month
+            n_recognised += 1
+        self.model.add("carriers_recognised", n_recognised)
         self.survey()
 
     def survey(self) -> None:

@@ -180,6 +180,15 @@ class CarrierSupport:
         0,
         1,
     )
+    operating_recognition_occupancy: float = par(
+        0.6,
+        "1",
+        "Occupancy at which an operating carrier that was not recognised (built by its proposer "
+        "alone) is recognised at its yearly evaluation, paid the award but no construction grant "
+        "(存量认定 of operating carriers; above 1: never).",
+        0,
+        2,
+    )
 
 
 def support(doc: str, **defaults: Any) -> Any:

@@ -329,6 +329,15 @@ class CarrierParams:
         0,
         1,
     )
+    max_wait_months: int = par(
+        12,
+        "months",
+        "A proposal that meets the criteria but that its programme cannot yet pay waits this many "
+        "months for a call with money; then its proposer builds it alone with chance "
+        "private_share or drops it.",
+        0,
+        1200,
+    )
     lead_time_months: float = par(
         12.0, "months", "Mean construction time (lognormal; rounded to whole months).", 1, 240
     )

@@ -1,6 +1,7 @@
 """Broker training and deals on hand-built talents."""
 
 import numpy as np
+import pytest
 
 from qcy_sim.core import codes as k
 from qcy_sim.mechanisms.brokers import BrokerPool, broker_deals, train_brokers
@@ -62,3 +63,27 @@ def test_resident_brokers_deal_at_their_kind_s_chance():
     assert dealt[:100].sum() == 0 and dealt[100:n].all() and not dealt[n : 2 * n].any()
     share = dealt[2 * n :].mean()
     assert abs(share - 0.5) <= binomial_tolerance(n, 0.5) and deals == dealt.sum()
+
+
+def test_commissions_are_paid_only_from_what_the_line_holds_beyond_the_year_s_places(baseline):
+    """In June, 7 months of training places are owed (this month's included): sum over kinds of
+    trainees_per_year / 12 x cost x 7. With 0.05 million above that on the line, the month's
+    commissions are cut to 0.05 and the places stay paid for."""
+    from qcy_sim import QcyModel
+
+    m = QcyModel(baseline, seed=5)
+    for _ in range(6):
+        m.step()
+    b = m.p.policy.brokers
+    places = zip(b.trainees_per_year, b.cost_cny_thousand, strict=True)
+    owed = sum(n / 12 * c for n, c in places) / 1e3 * 7
+    assert m.brokers.training_owed() == pytest.approx(owed)
+    ledger = m.ledger
+    line = ledger.line_of("brokers")
+    ledger.balance[line] = owed + 0.05
+    before = ledger.spent("brokers")
+    m.brokers.transfer()
+    deals = m.brokers._deals[-1][0]
+    assert deals * b.commission_cny_thousand / 1e3 > 0.05  # the commissions would exceed it
+    assert ledger.spent("brokers") - before == pytest.approx(0.05)
+    assert ledger.balance[line] == pytest.approx(owed)

@@ -1,0 +1,142 @@
+"""Programme calls that commit only the money a line has, and recognition of operating carriers.
+
+Hand-built carrier stores on the tiny area: every carrier of the start is closed, then a few
+carriers of one kind are placed by hand; the line's balance is set by hand. Month 6 of a plan
+starting in January is June: 7 months are left in the year, this one included.
+"""
+
+import numpy as np
+import pytest
+
+from qcy_sim import QcyModel
+from qcy_sim.core.codes import BUILDING, CLOSED, OPERATING, PROPOSED
+from qcy_sim.names import CARRIER_KINDS
+
+KIND = "new_rd_institution"
+K = CARRIER_KINDS.index(KIND)
+MONTH = 6  # June, a call month of a programme with two calls a year
+
+
+@pytest.fixture
+def june(tiny):
+    m = QcyModel(tiny, seed=3)
+    for _ in range(MONTH):
+        m.step()
+    assert (m.calendar0 + m.month - 1) % 12 + 1 == 6
+    cs = m.carriers.store
+    cs.view("status")[:] = CLOSED
+    cs.view("recognised")[:] = 0
+    m.carriers.survey()
+    return m
+
+
+def place(m, rows):
+    """rows of (status, recognised, lead, built, grant_share, quality, started); their slots."""
+    cs = m.carriers.store
+    c = m.carriers._propose_many(np.full(len(rows), K), np.full(len(rows), -1), np.zeros(len(rows)))
+    for slot, (status, rec, lead, built, share, quality, started) in zip(c, rows, strict=True):
+        for name, value in (
+            ("status", status), ("recognised", rec), ("lead", lead), ("built", built),
+            ("grant_share", share), ("quality", quality), ("started", started),
+        ):  # fmt: skip
+            cs.view(name)[slot] = value
+    m.carriers.survey()
+    return c
+
+
+def set_line(m, amount):
+    ledger = m.ledger
+    ledger.balance[ledger.line_of(KIND)] = amount
+
+
+def table(m):
+    return m.p.policy.soe_innovation.new_rd_institution
+
+
+def cost(m):
+    return m.p.carriers.new_rd_institution.build_cost_cny_million
+
+
+def test_a_line_owes_this_year_s_grants_and_the_support_of_the_months_after_this_one(june):
+    """A project with 3 of its 4 instalments left owes 3 of them; one with 9 left owes the 7
+    months to December; a private project owes nothing; a recognised operating carrier owes 6
+    months of support (this month's is paid)."""
+    m = june
+    place(
+        m,
+        [
+            (BUILDING, 1, 4.0, 1.0, 0.5, 0.0, 1),
+            (BUILDING, 1, 10.0, 1.0, 0.25, 0.0, 1),
+            (BUILDING, 0, 4.0, 0.0, 0.0, 0.0, 1),
+            (OPERATING, 1, 4.0, 4.0, 0.5, 0.0, 1),
+        ],
+    )
+    owed = m.carriers.committed()[m.ledger.line_of(KIND)]
+    grants = 0.5 * cost(m) / 4 * 3 + 0.25 * cost(m) / 10 * 7
+    support = table(m).operating_support_cny_million_per_year / 12 * 6
+    assert owed == pytest.approx(grants + support)
+
+
+def test_a_call_recognises_only_what_the_line_can_pay_after_what_it_owes(june):
+    """Two proposals that meet the criteria, lead 4: each needs its award and 4 instalments
+    this year. The line holds enough for one after the other carriers' dues: the first (in slot
+    order) is recognised and its grants are committed, the second waits for a later call."""
+    m = june
+    t = table(m)
+    need = t.award_cny_million + t.grant_share * cost(m)
+    place(m, [(BUILDING, 1, 4.0, 0.0, 0.5, 0.0, 1)])  # owes 4 instalments
+    dues = m.carriers.committed()[m.ledger.line_of(KIND)]
+    a, b = place(
+        m,
+        [(PROPOSED, 0, 4.0, 0.0, 0.0, 3.0, MONTH), (PROPOSED, 0, 4.0, 0.0, 0.0, 3.0, MONTH)],
+    )
+    set_line(m, dues + 1.5 * need)
+    m.carriers.recognise()
+    cs = m.carriers.store
+    assert cs.view("status")[a] == BUILDING and cs.view("recognised")[a] == 1
+    assert cs.view("grant_share")[a] == t.grant_share
+    assert cs.view("status")[b] == PROPOSED and cs.view("recognised")[b] == 0
+    line = m.ledger.balance[m.ledger.line_of(KIND)]
+    assert line == pytest.approx(dues + 1.5 * need - t.award_cny_million)  # the award only
+
+
+def test_a_proposal_that_waited_its_longest_is_built_alone_or_dropped(june):
+    """With no money, a proposal that meets the criteria waits until it is max_wait_months old;
+    then it is decided like a rejected one: never recognised, built privately or closed."""
+    m = june
+    wait = m.p.carriers.new_rd_institution.max_wait_months
+    young, old = place(
+        m,
+        [
+            (PROPOSED, 0, 4.0, 0.0, 0.0, 3.0, MONTH - wait + 1),
+            (PROPOSED, 0, 4.0, 0.0, 0.0, 3.0, MONTH - wait),
+        ],
+    )
+    set_line(m, 0.0)
+    m.carriers.recognise()
+    cs = m.carriers.store
+    assert cs.view("status")[young] == PROPOSED
+    assert cs.view("status")[old] in (BUILDING, CLOSED) and cs.view("recognised")[old] == 0
+    assert cs.view("grant_share")[old] == 0.0
+
+
+def test_well_used_operating_carriers_are_recognised_fullest_first_for_the_award_only(june):
+    """Three unrecognised operating carriers used 0.9, 0.7 and 0.3 (bar 0.6). Money for one
+    award: the fullest is recognised. Money for all: the two above the bar."""
+    m = june
+    t = table(m)
+    bar = t.operating_recognition_occupancy
+    assert 0.3 < bar < 0.7
+    for awards, expected in ((1.5, [1, 0, 0]), (10.0, [1, 1, 0])):
+        cs = m.carriers.store
+        cs.view("status")[:] = CLOSED
+        c = place(m, [(OPERATING, 0, 4.0, 4.0, 0.0, 0.0, 1)] * 3)
+        occ = np.zeros(cs.count)
+        occ[c] = [0.9, 0.7, 0.3]
+        set_line(m, m.carriers.committed()[m.ledger.line_of(KIND)] + awards * t.award_cny_million)
+        before = m.ledger.spent(KIND)
+        m.carriers._recognise_operating(occ)
+        assert cs.view("recognised")[c].tolist() == expected
+        paid = m.ledger.spent(KIND) - before
+        assert paid == pytest.approx(sum(expected) * t.award_cny_million)
+        assert m.carriers.recognised[K] == sum(expected)
