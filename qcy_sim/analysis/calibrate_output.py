@@ -145,7 +145,12 @@ def result_data(cfg, pops, particles, weights, fixed, prior_sims, post_sims, exe
             "algorithm": "ABC-SMC, one simulation per particle, a fresh seed each",
             "distance": "sqrt(sum w_i r_i^2 / sum w_i) over the fitted rows, r_i relative error",
             "epsilon": "median of the previous generation's distances",
-            "transition": "multivariate normal (pyabc default)",
+            "transition": {
+                "silverman": "multivariate normal, Silverman's bandwidth (pyabc default)",
+                "twice_covariance": "multivariate normal, twice the weighted covariance "
+                "(Beaumont et al. 2009)",
+            }.get(cfg.kernel, cfg.kernel),
+            "kernel": cfg.kernel,
             "population": cfg.population,
             "executor": executor,
             "reproducible": executor == "serial",
