@@ -332,9 +332,9 @@ class CarrierParams:
     max_wait_months: int = par(
         12,
         "months",
-        "A proposal that meets the criteria but that its programme cannot yet pay waits this many "
-        "months for a call with money; then its proposer builds it alone with chance "
-        "private_share or drops it.",
+        "A proposal that meets the criteria but that its programme cannot yet pay waits for "
+        "later calls; at the first call at which it is this many months old and still cannot be "
+        "paid, its proposer builds it alone with chance private_share or drops it.",
         0,
         1200,
     )

@@ -78,26 +78,34 @@ def test_a_line_owes_this_year_s_grants_and_the_support_of_the_months_after_this
 
 
 def test_a_call_recognises_only_what_the_line_can_pay_after_what_it_owes(june):
-    """Two proposals that meet the criteria, lead 4: each needs its award and 4 instalments
-    this year. The line holds enough for one after the other carriers' dues: the first (in slot
-    order) is recognised and its grants are committed, the second waits for a later call."""
+    """Two proposals that meet the criteria, lead 9: each needs its award and the 7 instalments
+    due by December (of 9). The line holds enough for one and a half after the other carriers'
+    dues: the first (in slot order) is recognised and its grants are committed, the second waits
+    for a later call. Half an instalment less than one needs, and both wait."""
     m = june
     t = table(m)
-    need = t.award_cny_million + t.grant_share * cost(m)
+    need = t.award_cny_million + t.grant_share * cost(m) / 9 * 7
     place(m, [(BUILDING, 1, 4.0, 0.0, 0.5, 0.0, 1)])  # owes 4 instalments
     dues = m.carriers.committed()[m.ledger.line_of(KIND)]
     a, b = place(
         m,
-        [(PROPOSED, 0, 4.0, 0.0, 0.0, 3.0, MONTH), (PROPOSED, 0, 4.0, 0.0, 0.0, 3.0, MONTH)],
+        [(PROPOSED, 0, 9.0, 0.0, 0.0, 3.0, MONTH), (PROPOSED, 0, 9.0, 0.0, 0.0, 3.0, MONTH)],
     )
+    cs = m.carriers.store
+    instalment = t.grant_share * cost(m) / 9
+    set_line(m, dues + need - 0.5 * instalment)  # half an instalment short: both wait
+    m.carriers.recognise()
+    assert cs.view("status")[[a, b]].tolist() == [PROPOSED, PROPOSED]
     set_line(m, dues + 1.5 * need)
     m.carriers.recognise()
-    cs = m.carriers.store
     assert cs.view("status")[a] == BUILDING and cs.view("recognised")[a] == 1
     assert cs.view("grant_share")[a] == t.grant_share
     assert cs.view("status")[b] == PROPOSED and cs.view("recognised")[b] == 0
     line = m.ledger.balance[m.ledger.line_of(KIND)]
     assert line == pytest.approx(dues + 1.5 * need - t.award_cny_million)  # the award only
+    assert m.carriers.committed()[m.ledger.line_of(KIND)] == pytest.approx(
+        dues + need - t.award_cny_million
+    )
 
 
 def test_a_proposal_that_waited_its_longest_is_built_alone_or_dropped(june):
@@ -121,18 +129,19 @@ def test_a_proposal_that_waited_its_longest_is_built_alone_or_dropped(june):
 
 
 def test_well_used_operating_carriers_are_recognised_fullest_first_for_the_award_only(june):
-    """Three unrecognised operating carriers used 0.9, 0.7 and 0.3 (bar 0.6). Money for one
-    award: the fullest is recognised. Money for all: the two above the bar."""
+    """Three unrecognised operating carriers used 0.7, 0.9 and 0.3, in slot order (bar 0.6).
+    Money for one award: the fullest, though placed second, is recognised. Money for all: the
+    two above the bar."""
     m = june
     t = table(m)
     bar = t.operating_recognition_occupancy
     assert 0.3 < bar < 0.7
-    for awards, expected in ((1.5, [1, 0, 0]), (10.0, [1, 1, 0])):
+    for awards, expected in ((1.5, [0, 1, 0]), (10.0, [1, 1, 0])):
         cs = m.carriers.store
         cs.view("status")[:] = CLOSED
         c = place(m, [(OPERATING, 0, 4.0, 4.0, 0.0, 0.0, 1)] * 3)
         occ = np.zeros(cs.count)
-        occ[c] = [0.9, 0.7, 0.3]
+        occ[c] = [0.7, 0.9, 0.3]
         set_line(m, m.carriers.committed()[m.ledger.line_of(KIND)] + awards * t.award_cny_million)
         before = m.ledger.spent(KIND)
         m.carriers._recognise_operating(occ)
@@ -140,3 +149,41 @@ def test_well_used_operating_carriers_are_recognised_fullest_first_for_the_award
         paid = m.ledger.spent(KIND) - before
         assert paid == pytest.approx(sum(expected) * t.award_cny_million)
         assert m.carriers.recognised[K] == sum(expected)
+
+
+def test_a_programme_that_does_not_act_recognises_no_operating_carrier(june, monkeypatch):
+    """The same well-used carrier, the line full, but the programme's lever does not act this
+    month: nothing is recognised and nothing paid."""
+    m = june
+    (c,) = place(m, [(OPERATING, 0, 4.0, 4.0, 0.0, 0.0, 1)])
+    occ = np.zeros(m.carriers.store.count)
+    occ[c] = 1.0
+    set_line(m, 100.0)
+    monkeypatch.setattr(m.carriers, "act", lambda lever: 0.0)
+    before = m.ledger.spent(KIND)
+    m.carriers._recognise_operating(occ)
+    assert m.carriers.store.view("recognised")[c] == 0 and m.ledger.spent(KIND) == before
+
+
+def test_the_january_evaluation_recognises_well_used_private_carriers(baseline):
+    """The baseline with the innovation-carrier programme's bar at occupancy 0, run to
+    December 2022; one operating innovation carrier is made private (built without
+    recognition). The January evaluation recognises it again (its programme acts, its line has
+    the award) and pays the award."""
+    from qcy_sim.scenario import scenario_from_dict
+
+    data = baseline.to_dict()
+    data["policy"]["transformation"]["innovation_carrier"]["operating_recognition_occupancy"] = 0.0
+    m = QcyModel(scenario_from_dict(data, path="<bar at 0>"), seed=3)
+    for _ in range(12):
+        m.step()
+    assert m.carriers.calendar_month == 12
+    cs = m.carriers.store
+    kind = CARRIER_KINDS.index("innovation_carrier")
+    operating = np.flatnonzero((cs.view("status") == OPERATING) & (cs.view("kind") == kind))
+    c = int(operating[0])
+    cs.view("recognised")[c] = 0
+    m.carriers.survey()
+    m.step()  # January: the evaluation
+    assert m.carriers.calendar_month == 1
+    assert cs.view("recognised")[c] == 1 and cs.view("recognised_month")[c] == m.month
