@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -211,8 +212,9 @@ def _run_seeds(
         for result in executor.imap_unordered(execute_run, tasks):
             index = result["run_id"]
             if result["status"] != "ok":
-                if is_environment_errno(result.get("errno")):  # the machine, not the model
-                    raise OSError(result["errno"], result["error"])
+                errno = result.get("errno")
+                if is_environment_errno(errno):  # the machine, not the model
+                    raise OSError(errno, f"{os.strerror(errno)}, in replicate {which[index]}")
                 raise RunFailed(
                     f"{scenario.name}: replicate {which[index]} (seed {seeds[index]}) failed: "
                     f"{result['error']}"
