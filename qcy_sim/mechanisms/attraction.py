@@ -153,11 +153,33 @@ def arrivals(t, pools, c, rivals, keys, month, start):
     n_rivals = rivals.pay.shape[0]
     by_rival = np.zeros(n_rivals, dtype=np.int64)
     weights = np.empty(n_rivals)
+    # exp(utility) = exp(what does not depend on the expectation) x exp(-beta_wage log e)
+    log_e_mean = np.empty(3)
+    area_weight = np.empty(3)
+    rival_weight = np.empty((n_rivals, 3))
+    for lvl in range(3):
+        log_e_mean[lvl] = math.log(c.expectation_ratio * c.level_mult[lvl])
+        area_weight[lvl] = math.exp(
+            c.beta_wage * math.log(c.level_mult[lvl])
+            + c.beta_award * c.award_by_level[lvl] / _AWARD_UNIT
+            + c.utility_by_level[lvl]
+        )
+        for r in range(n_rivals):
+            rival_weight[r, lvl] = math.exp(
+                c.beta_wage * math.log(rivals.pay[r] * c.level_mult[lvl])
+                + c.beta_award * rivals.subsidy[r, lvl] / _AWARD_UNIT
+                + rivals.utility[r]
+            )
+    pool_weight = np.empty_like(pools.utility)
+    for j in range(pools.utility.shape[0]):
+        for k in range(pools.utility.shape[1]):
+            pool_weight[j, k] = math.exp(pools.asc[j] + pools.utility[j, k])
     for j in range(pools.size.shape[0]):
         o = pools.origin[j]
+        kind_shares = pools.kind_shares[j]
         for i in range(pools.size[j]):
             key = _talent_uid(month, pools.key_origin[j], i)
-            k = categorical(uniform(keys.kind, key, month), pools.kind_shares[j])
+            k = categorical(uniform(keys.kind, key, month), kind_shares)
             a = pools.ability_shift[j, k] + (c.overseas_shift if o == ORIGIN_OVERSEAS else 0.0)
             a += c.ability_sd * normal(keys.ability, key, month)
             lvl = 0
@@ -168,21 +190,13 @@ def arrivals(t, pools, c, rivals, keys, month, start):
             is_titled = uniform(keys.title, key, month) < pools.recognised[j]
             rec = lvl if is_titled else 0
             z = normal(keys.expectation, key, month)
-            log_e = math.log(c.expectation_ratio * c.level_mult[lvl]) + c.expectation_sd * z
+            log_e = log_e_mean[lvl] + c.expectation_sd * z
             if not pools.forced[j]:
-                u_area = (
-                    pools.asc[j]
-                    + c.beta_wage * (math.log(c.level_mult[rec]) - log_e)
-                    + c.beta_award * c.award_by_level[rec] / _AWARD_UNIT
-                    + c.utility_by_level[rec]
-                    + pools.utility[j, k]
-                )
-                w_area = math.exp(u_area)
+                scale = math.exp(-c.beta_wage * log_e)
+                w_area = pool_weight[j, k] * area_weight[rec] * scale
                 total = 1.0 + w_area
                 for r in range(n_rivals):
-                    u = c.beta_wage * (math.log(rivals.pay[r] * c.level_mult[lvl]) - log_e)
-                    u += c.beta_award * rivals.subsidy[r, lvl] / _AWARD_UNIT + rivals.utility[r]
-                    weights[r] = math.exp(u)
+                    weights[r] = rival_weight[r, lvl] * scale
                     total += weights[r]
                 u_choice = uniform(keys.choice, key, month) * total
                 if u_choice >= w_area:

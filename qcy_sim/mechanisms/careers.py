@@ -91,6 +91,25 @@ CareerMonth = namedtuple(
 CareerKeys = namedtuple("CareerKeys", ("exit", "recognition", "found"))
 
 
+# Most residents draw a departure uniform far above their hazard. For a draw of at least
+# EXIT_SCREEN (plus the searchers' giving-up chance), an upper bound of D at most
+# ``exit_screen(r)`` proves that the resident stays without the hazard's log and exp.
+EXIT_SCREEN = 0.1
+
+
+@njit(cache=True)
+def exit_screen(r):
+    """The dissatisfaction under which the hazard is surely below :data:`EXIT_SCREEN`.
+
+    Returns -1 (screen nothing) when the bound does not hold: a negative wage weight, a
+    coefficient too small for the margin, or a base hazard above the screen. The margin of 1e-7
+    in D keeps rounding from ever turning a screened resident into a departure.
+    """
+    if r.d_wage < 0.0 or r.exit_coef < 1e-3 or not (0.0 < r.exit_base < EXIT_SCREEN):
+        return -1.0
+    return math.log(EXIT_SCREEN / r.exit_base) / r.exit_coef - 1e-7
+
+
 @njit(cache=True)
 def talents_month(t, firm_alive, staff, r, c, keys, month, founders):
     """One month of every talent's career: employer failure, recognition, departure, founding.
@@ -104,6 +123,8 @@ def talents_month(t, firm_alive, staff, r, c, keys, month, founders):
     n_found = 0
     freed = 0
     untitled = 0
+    screen = EXIT_SCREEN
+    d_screen = exit_screen(r)
     for i in range(t.status.shape[0]):
         s = t.status[i]
         if s == GONE:
@@ -137,8 +158,6 @@ def talents_month(t, firm_alive, staff, r, c, keys, month, founders):
                 flex_ended += 1
             continue
         d = c.d_base + c.d_by_kind[t.kind[i]] + c.d_by_level[t.level[i]]
-        if s == EMPLOYED and t.wage[i] < t.expectation[i]:
-            d += r.d_wage * math.log(t.expectation[i] / t.wage[i])
         if not t.housed[i] and month - t.arrived[i] <= r.housing_months:
             d += r.d_unhoused
         if t.failed_employer[i]:
@@ -147,10 +166,20 @@ def talents_month(t, firm_alive, staff, r, c, keys, month, founders):
             d += r.d_search * (month - t.search_since[i]) / 12.0
         if (t.trained[i] >> APPRENTICED) & 1:  # general training does not retain
             d -= c.d_trained
-        h = r.exit_base * math.exp(r.exit_coef * max(d, 0.0))
-        if s == SEARCHING:
-            h = 1.0 - (1.0 - h) * (1.0 - r.search_exit)
-        if u_exit < h:
+        below = 1.0  # the wage relative to expectation, when below it
+        if s == EMPLOYED and t.wage[i] < t.expectation[i]:
+            below = t.expectation[i] / t.wage[i]
+        screened = u_exit >= screen + (r.search_exit if s == SEARCHING else 0.0)
+        if screened and d + r.d_wage * (below - 1.0) <= d_screen:
+            leaves = False  # log x <= x - 1 bounds the wage term: the hazard is below the draw
+        else:
+            if below > 1.0:
+                d += r.d_wage * math.log(below)
+            h = r.exit_base * math.exp(r.exit_coef * max(d, 0.0))
+            if s == SEARCHING:
+                h = 1.0 - (1.0 - h) * (1.0 - r.search_exit)
+            leaves = u_exit < h
+        if leaves:
             if s == EMPLOYED:
                 staff[t.employer[i]] -= 1
             t.status[i] = GONE

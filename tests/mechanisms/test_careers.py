@@ -7,12 +7,15 @@ import numpy as np
 import pytest
 
 from qcy_sim.core import codes as k
+from qcy_sim.core.rng import uniform_array
 from qcy_sim.mechanisms.careers import (
+    EXIT_SCREEN,
     Career,
     CareerKeys,
     CareerMonth,
     CareerRates,
     Careers,
+    exit_screen,
     talents_month,
 )
 from qcy_sim.mechanisms.training import APPRENTICED
@@ -262,3 +265,52 @@ def test_fault_tolerance_relieves_the_stigma_of_a_failed_employer(tiny):
         expected = tp.dissatisfaction_employer_failed * (1.0 - ft.stigma_relief * s)
         assert m.careers._month().d_failed == pytest.approx(expected)
         assert expected > 0 and (expected < tp.dissatisfaction_employer_failed) == on
+
+
+def test_each_resident_leaves_exactly_when_its_draw_is_below_its_hazard():
+    """Draw by draw, with the hazard's log and exp skipped for the residents that surely stay.
+    Employed talents paid from far below to above their expectation and searchers of up to four
+    years, of kinds whose dissatisfaction is spread over [0, 2.6] (so that D falls on both sides
+    of the screen's bound, 2.8 here, and the wage gap is often small) leave exactly when the exit
+    stream's uniform is below h = exit_base exp(coef max(D, 0)), searchers' giving up included."""
+    n = 60_000
+    rng = np.random.default_rng(5)
+    searching = rng.random(n) < 0.3
+    t = talents([(n, {})])
+    t.kind[:] = rng.integers(0, N_KINDS, n)
+    t.status[searching] = k.SEARCHING
+    t.employer[searching] = -1
+    t.search_since[:] = MONTH - rng.integers(0, 48, n)
+    t.expectation[:] = np.exp(rng.uniform(-0.5, 2.0, n))
+    t.wage[:] = np.where(searching, 0.0, 1.0)
+    t.housed[:] = rng.random(n) < 0.5
+    t.arrived[:] = MONTH - rng.integers(0, 24, n)
+    by_kind = np.linspace(0.0, 2.6, N_KINDS)
+    r = rates(exit_base=0.006, exit_coef=1.0, d_wage=1.0, search_exit=0.15)
+    c = month(d_by_kind=by_kind)
+    u = uniform_array(KEYS.exit, t.uid, MONTH)
+    d = 0.2 + by_kind[t.kind]
+    below = ~searching & (t.wage < t.expectation)
+    d[below] += np.log(t.expectation[below] / t.wage[below])
+    d += np.where((t.housed == 0) & (MONTH - t.arrived <= 12), 0.3, 0.0)
+    d[searching] += 0.3 * (MONTH - t.search_since[searching]) / 12.0
+    h = 0.006 * np.exp(np.maximum(d, 0.0))
+    h[searching] = 1.0 - (1.0 - h[searching]) * (1.0 - 0.15)
+    staff = np.array([n, 0], dtype=np.int32)
+    run(t, r, c, staff=staff)
+    assert 0.1 < (d > exit_screen(r)).mean() < 0.5 and 0.05 < (u < h).mean() < 0.5
+    assert np.array_equal(t.status == k.GONE, u < h)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"exit_base": 0.2}, {"exit_base": 0.0}, {"exit_coef": 0.0}, {"d_wage": -1.0}],
+)
+def test_the_screen_is_off_where_its_bound_does_not_hold(changes):
+    assert exit_screen(rates(**changes)) == -1.0
+
+
+def test_the_screen_bounds_the_hazard_under_the_screen():
+    r = rates(exit_base=0.006, exit_coef=1.0)
+    d = exit_screen(r)
+    assert 0.006 * math.exp(d) < EXIT_SCREEN < 0.006 * math.exp(d + 1e-6)

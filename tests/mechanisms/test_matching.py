@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 from qcy_sim.core import codes as k
-from qcy_sim.mechanisms.matching import MatchRule, Openings, Searchers, match, vacancy_slots
+from qcy_sim.mechanisms.matching import (
+    MatchRule,
+    Openings,
+    Searchers,
+    match,
+    smallest,
+    vacancy_slots,
+)
 
 LEVEL_MULT = np.array([1.0, 1.5, 2.5])
 
@@ -140,3 +147,15 @@ def test_no_match_without_searchers_or_vacancies():
     empty = np.zeros(0, np.int64)
     assert match(t, False, empty, np.ones(1), staff, rule, 1, np.uint64(1), np.uint64(2)) == (5, 0)
     assert (t.status == k.SEARCHING).all()
+
+
+@pytest.mark.parametrize(
+    "n, m, ties", [(12_000, 3_500, False), (500, 500, False), (9, 1, False), (3_000, 40, True)]
+)
+def test_the_smallest_draws_are_those_of_a_stable_sort(n, m, ties):
+    """The matched are the first m of a stable argsort of the draws, ties in slot order,
+    whether the quantile prefilter applies (m well below n) or not (m = n)."""
+    draw = np.random.default_rng(n).random(n)
+    if ties:
+        draw = np.round(draw, 2)  # about 30 draws share each value
+    assert np.array_equal(smallest(draw, m)[:m], np.argsort(draw, kind="stable")[:m])
