@@ -124,6 +124,25 @@ class Ledger:
         extra = self.reserve[fund] if fund in self._reallocate else 0.0
         return float(self.balance[i] + extra)
 
+    def uncommitted(self, category: str, owed: np.ndarray) -> float:
+        """What ``category`` could pay now and still leave every line what it owes.
+
+        ``owed[i]`` is what line ``i`` is committed to pay later. Under reallocation the fund's
+        reserve counts only after it covers the other lines' shortfalls, so that two lines
+        never count the same reserve.
+        """
+        i = self.line_of(category)
+        own = float(self.balance[i] - owed[i])
+        fund = self.fund_of[self.lines[i]]
+        if fund not in self._reallocate:
+            return own
+        short = sum(
+            max(0.0, owed[j] - self.balance[j])
+            for j, name in enumerate(self.lines)
+            if j != i and self.fund_of[name] == fund
+        )
+        return own + max(0.0, self.reserve[fund] - short)
+
     def pay(self, category: str, amount: float) -> float:
         """Pay up to ``amount`` for ``category``; return what was paid."""
         i = self._line_of[category]

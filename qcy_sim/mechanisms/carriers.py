@@ -54,6 +54,7 @@ from ..core.component import Component
 from ..core.rng import normal_array, uniform, uniform_array
 from ..core.store import AgentStore
 from ..names import CARRIER_KINDS, FIELDS, N_KEY_CHAINS, TALENT_KINDS
+from ..policy import LEVERS
 from .population import status_kind_counts
 
 __all__ = ["Carriers", "CarrierBuild", "carriers_build", "SUPPORT", "PROPOSERS"]
@@ -398,29 +399,55 @@ class Carriers(Component):
             return False
         return self.calendar_month % (12 // calls) == 0
 
-    def committed(self) -> np.ndarray:
-        """What each budget line owes until December, by line index (million CNY).
+    def running_owed(self) -> np.ndarray:
+        """The running costs of the carrier programmes for the months after this one, by line.
 
-        The construction grants still due this year (this month's included) to recognised
-        carriers under construction, and the operating support of recognised operating
-        carriers for the months after this one.
+        A programme keeps them back: its grants and support are paid only from what its line
+        holds beyond them, so that it can still act in December.
+        """
+        ledger, policy = self.model.ledger, self.model.policy
+        owed = np.zeros(len(ledger.lines))
+        after = 12 - self.calendar_month
+        for lever in dict.fromkeys(SUPPORT.values()):
+            spec = LEVERS[lever]
+            if spec.fixed_cost and policy.strength(lever, paid=False) > 0:
+                yearly = spec.yearly_cost(getattr(self.p.policy, lever))
+                owed[ledger.line_of(spec.spending_category)] += yearly / 12 * after
+        return owed
+
+    def committed(self, grants_this_month: bool = True) -> np.ndarray:
+        """What each budget line owes from now to December, by line index (million CNY).
+
+        * the running costs of the programmes that run carriers, for the months after this one;
+        * the construction grants still due this year to recognised carriers under construction
+          (this month's included unless ``grants_this_month`` is False: after :meth:`build`);
+        * the operating support of recognised operating carriers for the months after this one,
+          and of those under construction from the month after they are due to finish;
+        * the competitions the youth-community programme expects to hold in the months after
+          this one (they are paid from its line).
         """
         cs, ledger = self.store, self.model.ledger
-        owed = np.zeros(len(ledger.lines))
-        months_left = 13 - self.calendar_month  # this month to December
+        after = 12 - self.calendar_month  # the months after this one to December
+        first = self.calendar_month if grants_this_month else self.calendar_month + 1
+        owed = self.running_owed()
+        owed[ledger.line_of("youth_community")] += self.model.teams.competition_cost() * after
         kinds, status = cs.view("kind").astype(np.int64), cs.view("status")
         building = np.flatnonzero((status == BUILDING) & (cs.view("grant_share") > 0))
         cost = np.array([cp.build_cost_cny_million for cp in self._kinds])
         lead, built = cs.view("lead")[building], cs.view("built")[building]
         k = kinds[building]
+        instalments = np.ceil(np.maximum(lead - built, 0.0) - 1e-9)  # from month `first` on
         grants = cs.view("grant_share")[building] * cost[k] / lead
-        grants *= np.minimum(months_left, np.maximum(lead - built, 0.0))
+        grants *= np.minimum(13 - first, instalments)
         by_kind = np.bincount(k, weights=grants, minlength=len(CARRIER_KINDS))
+        support_months = np.bincount(
+            k, weights=np.maximum(13 - first - instalments, 0.0), minlength=len(CARRIER_KINDS)
+        )
         for kind, name in enumerate(CARRIER_KINDS):
             strength, table = self._support(kind)
             if strength > 0:
-                yearly = table.operating_support_cny_million_per_year
-                by_kind[kind] += self.recognised[kind] * yearly / 12 * (months_left - 1)
+                monthly = table.operating_support_cny_million_per_year / 12
+                by_kind[kind] += monthly * (self.recognised[kind] * after + support_months[kind])
             owed[ledger.line_of(name)] += by_kind[kind]
         return owed
 
@@ -428,10 +455,14 @@ class Carriers(Component):
         """Calls of the programmes: recognise, reject (private build or drop), or wait.
 
         A programme recognises a proposal that meets its criteria only if its line, after what
-        it owes until December (:meth:`committed`), can pay the award and the proposal's
-        construction grants of this year; otherwise the proposal waits for a later call.
+        it owes until December (:meth:`committed`), can pay the award, the proposal's
+        construction grants of this year and its operating support if it is due to finish
+        before December; otherwise the proposal waits for a later call. Proposals also wait
+        through a month in which their programme could not pay its running cost. A proposal
+        that fails the criteria, waited ``max_wait_months`` or has no programme is built
+        privately or dropped.
         """
-        cs, ledger = self.store, self.model.ledger
+        cs, ledger, policy = self.store, self.model.ledger, self.model.policy
         status, kinds = cs.view("status"), cs.view("kind")
         waiting = np.flatnonzero(status == PROPOSED)
         sk = self.key("carrier.private")
@@ -442,6 +473,9 @@ class Carriers(Component):
             k = int(kinds[c])
             name = CARRIER_KINDS[k]
             strength, table = self._support(k)
+            waited = self.month - cs.view("started")[c] >= self._kinds[k].max_wait_months
+            if strength <= 0 and policy.strength(SUPPORT[name], paid=False) > 0 and not waited:
+                continue  # the programme is unpaid this month
             decide = strength <= 0 or table.calls_per_year <= 0
             if not decide and not self._call_month(table.calls_per_year):
                 continue
@@ -450,17 +484,19 @@ class Carriers(Component):
                 lead = cs.view("lead")[c]
                 grants = table.grant_share * self._kinds[k].build_cost_cny_million / lead
                 grants *= min(months_left, lead)
-                free = ledger.available(name) - owed[line]
-                if free >= table.award_cny_million + grants - 1e-12:
+                support = table.operating_support_cny_million_per_year / 12
+                support *= max(months_left - np.ceil(lead - 1e-9), 0.0)
+                need = grants + support
+                if ledger.uncommitted(name, owed) >= table.award_cny_million + need - 1e-12:
                     ledger.pay(name, table.award_cny_million)
-                    owed[line] += grants
+                    owed[line] += need
                     cs.view("recognised")[c] = 1
                     cs.view("recognised_month")[c] = self.month
                     cs.view("grant_share")[c] = table.grant_share
                     cs.view("status")[c] = BUILDING
                     n_recognised += 1
                     continue
-                if self.month - cs.view("started")[c] < self._kinds[k].max_wait_months:
+                if not waited:
                     continue
             if uniform(sk, np.uint64(c), self.month) < self._kinds[k].private_share:
                 cs.view("status")[c] = BUILDING
@@ -470,21 +506,33 @@ class Carriers(Component):
         self.record("carriers_recognised", n_recognised)
 
     def pay_operation(self) -> None:
-        """Operating support of recognised operating carriers, from their programme's line."""
+        """Operating support of recognised operating carriers, from their programme's line.
+
+        Paid from what the line holds beyond the programme's running cost for the rest of the
+        year (:meth:`running_owed`).
+        """
+        ledger = self.model.ledger
+        kept = self.running_owed()
         for k, name in enumerate(CARRIER_KINDS):
             strength, table = self._support(k)
             if strength > 0 and self.recognised[k]:
-                support = table.operating_support_cny_million_per_year / 12
-                self.model.ledger.pay(name, self.recognised[k] * support)
+                support = self.recognised[k] * table.operating_support_cny_million_per_year / 12
+                ledger.pay(name, min(support, max(ledger.uncommitted(name, kept), 0.0)))
 
     def build(self) -> None:
-        """Advance construction; open finished carriers."""
+        """Advance construction where grants can be paid; open finished carriers.
+
+        Grants are paid from what a line holds beyond its programme's running cost for the rest
+        of the year (:meth:`running_owed`).
+        """
         m, cs, ledger = self.month, self.store, self.model.ledger
         cost = np.array([cp.build_cost_cny_million for cp in self._kinds])
         lines = [ledger.line_of(name) for name in CARRIER_KINDS]
         shared = sorted(set(lines))
         line_of_kind = np.array([shared.index(line) for line in lines], dtype=np.int64)
-        funds = np.array([ledger.available(CARRIER_KINDS[lines.index(line)]) for line in shared])
+        kept = self.running_owed()
+        payers = [CARRIER_KINDS[lines.index(line)] for line in shared]
+        funds = np.array([max(ledger.uncommitted(name, kept), 0.0) for name in payers])
         before = cs.view("status").copy()
         paid, _ = carriers_build(cs.take(CarrierBuild), cost, m, funds, line_of_kind)
         for k, name in enumerate(CARRIER_KINDS):
@@ -525,28 +573,32 @@ class Carriers(Component):
     def _recognise_operating(self, occ: np.ndarray) -> None:
         """Operating carriers built without recognition, well used, are recognised (award only).
 
-        Candidates are taken fullest first while their line, after what it owes until December,
-        can pay the award.
+        A carrier qualifies when used at least ``operating_recognition_occupancy`` and the
+        programme's ``min_occupancy`` (so that it would keep its recognition). Candidates are
+        taken fullest first while their line, after what it owes until December, can pay the
+        award and the carrier's operating support for the rest of the year.
         """
         cs, ledger = self.store, self.model.ledger
         candidates = np.flatnonzero((cs.view("status") == OPERATING) & (cs.view("recognised") == 0))
         if not candidates.shape[0]:
             return
-        owed = self.committed()
+        owed = self.committed(grants_this_month=False)
         kinds = cs.view("kind")
+        after = 12 - self.calendar_month
         n_recognised = 0
         for c in candidates[np.argsort(-occ[candidates], kind="mergesort")]:
             k = int(kinds[c])
             strength, table = self._support(k)
             if strength <= 0 or table.calls_per_year <= 0:
                 continue
-            if occ[c] < table.operating_recognition_occupancy:
+            if occ[c] < max(table.operating_recognition_occupancy, table.min_occupancy):
                 continue
             name = CARRIER_KINDS[k]
-            free = ledger.available(name) - owed[ledger.line_of(name)]
-            if free < table.award_cny_million - 1e-12:
+            support = table.operating_support_cny_million_per_year / 12 * after
+            if ledger.uncommitted(name, owed) < table.award_cny_million + support - 1e-12:
                 continue
             ledger.pay(name, table.award_cny_million)
+            owed[ledger.line_of(name)] += support
             cs.view("recognised")[c] = 1
             cs.view("recognised_month")[c] = self.month
             n_recognised += 1

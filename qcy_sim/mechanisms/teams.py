@@ -250,6 +250,12 @@ class Teams(Component):
         uid = t.view("uid")[tm.view("leader")[new]]
         tm.view("uid")[new] = uid ^ (np.uint64(m) << _S52)
 
+    def competition_cost(self) -> float:
+        """What this month's expected competitions cost (million CNY; 0 when unpaid or off)."""
+        yc = self.p.policy.youth_community
+        lam = self.act("youth_community") * yc.competitions_per_year / 12.0
+        return lam * yc.cost_cny_million_per_competition
+
     def hold_competitions(self) -> None:
         """This month's competitions, paid one by one while the account lasts."""
         yc = self.p.policy.youth_community

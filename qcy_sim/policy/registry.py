@@ -185,7 +185,7 @@ class CarrierSupport:
         "1",
         "Occupancy at which an operating carrier that was not recognised (built by its proposer "
         "alone) is recognised at its yearly evaluation, paid the award but no construction grant "
-        "(存量认定 of operating carriers; above 1: never).",
+        "(存量认定 of operating carriers; it must also reach min_occupancy; above 1: never).",
         0,
         2,
     )

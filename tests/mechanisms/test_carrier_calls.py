@@ -5,12 +5,15 @@ carriers of one kind are placed by hand; the line's balance is set by hand. Mont
 starting in January is June: 7 months are left in the year, this one included.
 """
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from qcy_sim import QcyModel
 from qcy_sim.core.codes import BUILDING, CLOSED, OPERATING, PROPOSED
 from qcy_sim.names import CARRIER_KINDS
+from qcy_sim.policy import LEVERS
 
 KIND = "new_rd_institution"
 K = CARRIER_KINDS.index(KIND)
@@ -53,14 +56,20 @@ def table(m):
     return m.p.policy.soe_innovation.new_rd_institution
 
 
+def running_cost(m):
+    """The soe_innovation programme's running cost per year."""
+    return LEVERS["soe_innovation"].yearly_cost(m.p.policy.soe_innovation)
+
+
 def cost(m):
     return m.p.carriers.new_rd_institution.build_cost_cny_million
 
 
-def test_a_line_owes_this_year_s_grants_and_the_support_of_the_months_after_this_one(june):
-    """A project with 3 of its 4 instalments left owes 3 of them; one with 9 left owes the 7
-    months to December; a private project owes nothing; a recognised operating carrier owes 6
-    months of support (this month's is paid)."""
+def test_a_line_owes_this_year_s_grants_support_and_running_cost(june):
+    """A project with 3 of its 4 instalments left owes 3 of them and, finishing in August, the
+    support of September to December; one with 9 left owes the 7 months to December and no
+    support; a private project owes nothing; a recognised operating carrier owes 6 months of
+    support (this month's is paid); the programme owes its running cost for those 6 months."""
     m = june
     place(
         m,
@@ -73,8 +82,15 @@ def test_a_line_owes_this_year_s_grants_and_the_support_of_the_months_after_this
     )
     owed = m.carriers.committed()[m.ledger.line_of(KIND)]
     grants = 0.5 * cost(m) / 4 * 3 + 0.25 * cost(m) / 10 * 7
-    support = table(m).operating_support_cny_million_per_year / 12 * 6
-    assert owed == pytest.approx(grants + support)
+    support = table(m).operating_support_cny_million_per_year / 12 * (4 + 6)
+    running = running_cost(m) / 12 * 6
+    assert running > 0 and support > 0
+    assert owed == pytest.approx(grants + support + running)
+    building = m.carriers.store.view("recognised") & (m.carriers.store.view("status") == BUILDING)
+    m.carriers.store.view("built")[building.astype(bool)] += 1.0  # this month's build
+    after_build = m.carriers.committed(grants_this_month=False)[m.ledger.line_of(KIND)]
+    one_less = 0.5 * cost(m) / 4 + 0.25 * cost(m) / 10  # this month's instalments
+    assert after_build == pytest.approx(owed - one_less)
 
 
 def test_a_call_recognises_only_what_the_line_can_pay_after_what_it_owes(june):
@@ -130,25 +146,46 @@ def test_a_proposal_that_waited_its_longest_is_built_alone_or_dropped(june):
 
 def test_well_used_operating_carriers_are_recognised_fullest_first_for_the_award_only(june):
     """Three unrecognised operating carriers used 0.7, 0.9 and 0.3, in slot order (bar 0.6).
-    Money for one award: the fullest, though placed second, is recognised. Money for all: the
-    two above the bar."""
+    Each needs its award and its support for the 6 months after June. Money for one and a
+    half: the fullest, though placed second, is recognised, and paid the award only. Money for
+    all: the two above the bar."""
     m = june
     t = table(m)
     bar = t.operating_recognition_occupancy
-    assert 0.3 < bar < 0.7
-    for awards, expected in ((1.5, [0, 1, 0]), (10.0, [1, 1, 0])):
+    assert 0.3 < bar < 0.7 and t.min_occupancy < 0.7
+    need = t.award_cny_million + t.operating_support_cny_million_per_year / 12 * 6
+    for n_paid, expected in ((1.5, [0, 1, 0]), (10.0, [1, 1, 0])):
         cs = m.carriers.store
         cs.view("status")[:] = CLOSED
         c = place(m, [(OPERATING, 0, 4.0, 4.0, 0.0, 0.0, 1)] * 3)
         occ = np.zeros(cs.count)
         occ[c] = [0.7, 0.9, 0.3]
-        set_line(m, m.carriers.committed()[m.ledger.line_of(KIND)] + awards * t.award_cny_million)
+        owed = m.carriers.committed(grants_this_month=False)[m.ledger.line_of(KIND)]
+        set_line(m, owed + n_paid * need)
         before = m.ledger.spent(KIND)
         m.carriers._recognise_operating(occ)
         assert cs.view("recognised")[c].tolist() == expected
         paid = m.ledger.spent(KIND) - before
         assert paid == pytest.approx(sum(expected) * t.award_cny_million)
         assert m.carriers.recognised[K] == sum(expected)
+
+
+def test_an_operating_carrier_below_the_programme_s_minimum_use_is_not_recognised(
+    june, monkeypatch
+):
+    """With the recognition bar set below min_occupancy, a carrier used between the two is not
+    recognised (it would lose recognition at the next evaluation); one above both is."""
+    m = june
+    t = table(m)
+    low = (0.5 * t.min_occupancy, t.min_occupancy + 0.05)
+    lowered = dataclasses.replace(t, operating_recognition_occupancy=low[0])
+    monkeypatch.setattr(m.carriers, "_support", lambda kind: (1.0, lowered))
+    c = place(m, [(OPERATING, 0, 4.0, 4.0, 0.0, 0.0, 1)] * 2)
+    occ = np.zeros(m.carriers.store.count)
+    occ[c] = [0.5 * (low[0] + t.min_occupancy), low[1]]
+    set_line(m, 1000.0)
+    m.carriers._recognise_operating(occ)
+    assert m.carriers.store.view("recognised")[c].tolist() == [0, 1]
 
 
 def test_a_programme_that_does_not_act_recognises_no_operating_carrier(june, monkeypatch):
@@ -187,3 +224,45 @@ def test_the_january_evaluation_recognises_well_used_private_carriers(baseline):
     m.step()  # January: the evaluation
     assert m.carriers.calendar_month == 1
     assert cs.view("recognised")[c] == 1 and cs.view("recognised_month")[c] == m.month
+
+
+def test_proposals_wait_through_a_month_their_programme_cannot_pay_its_running_cost(
+    june, monkeypatch
+):
+    """The programme is on but unpaid this month (it does not act): a proposal that meets the
+    criteria keeps waiting instead of being decided as if there were no programme; one that has
+    waited its longest is decided (built privately or dropped, never recognised)."""
+    m = june
+    assert m.policy.strength("soe_innovation", paid=False) > 0
+    wait = m.p.carriers.new_rd_institution.max_wait_months
+    young, old = place(
+        m,
+        [
+            (PROPOSED, 0, 4.0, 0.0, 0.0, 3.0, MONTH),
+            (PROPOSED, 0, 4.0, 0.0, 0.0, 3.0, MONTH - wait),
+        ],
+    )
+    set_line(m, 1000.0)
+    monkeypatch.setattr(m.carriers, "act", lambda lever: 0.0)
+    m.carriers.recognise()
+    cs = m.carriers.store
+    assert cs.view("status")[young] == PROPOSED
+    assert cs.view("status")[old] in (BUILDING, CLOSED) and cs.view("recognised")[old] == 0
+
+
+def test_a_carrier_due_to_finish_this_year_needs_its_support_too(june):
+    """A proposal of lead 3 recognised in June finishes in August: besides its award and its
+    3 instalments it needs the support of September to December. Just short of that it waits;
+    with it, it is recognised."""
+    m = june
+    t = table(m)
+    (c,) = place(m, [(PROPOSED, 0, 3.0, 0.0, 0.0, 3.0, MONTH)])
+    dues = m.carriers.committed()[m.ledger.line_of(KIND)]
+    need = t.award_cny_million + t.grant_share * cost(m)
+    need += t.operating_support_cny_million_per_year / 12 * 4
+    set_line(m, dues + need - 0.01)
+    m.carriers.recognise()
+    assert m.carriers.store.view("status")[c] == PROPOSED
+    set_line(m, dues + need)
+    m.carriers.recognise()
+    assert m.carriers.store.view("recognised")[c] == 1

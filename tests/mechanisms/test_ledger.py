@@ -59,6 +59,20 @@ def test_only_a_reallocating_fund_lets_a_line_draw_on_its_reserve():
         g.check()
 
 
+def test_uncommitted_money_counts_a_shared_reserve_once():
+    """Lines a (10, owes 4) and b (5, owes 12) share a reserve of 20. Without reallocation a
+    can commit 6 and b -7; with it, b's shortfall of 7 comes out of the reserve first, so a
+    can commit 6 + 13 and b -7 + 20 (a's surplus is its own, not b's)."""
+    for rule, free_a, free_b in (((), 6.0, -7.0), (("special",), 19.0, 13.0)):
+        g = ledger(reallocate=rule)
+        g.month = 1
+        g.receive("special", 35.0)
+        g.open_year("special", {"a": 10.0, "b": 5.0})
+        owed = np.array([4.0, 12.0, 0.0])
+        assert g.uncommitted("a1", owed) == pytest.approx(free_a)
+        assert g.uncommitted("b1", owed) == pytest.approx(free_b)
+
+
 def test_transfer_is_spending_of_its_category_and_money_of_the_other_line():
     g = ledger()
     g.month = 1
