@@ -54,7 +54,7 @@ from ..core.component import Component
 from ..core.rng import normal_array, uniform, uniform_array
 from ..core.store import AgentStore
 from ..names import CARRIER_KINDS, FIELDS, N_KEY_CHAINS, TALENT_KINDS
-from ..policy import LEVERS
+from .commitments import committed, running_owed
 from .population import status_kind_counts
 
 __all__ = ["Carriers", "CarrierBuild", "carriers_build", "SUPPORT", "PROPOSERS"]
@@ -400,56 +400,12 @@ class Carriers(Component):
         return self.calendar_month % (12 // calls) == 0
 
     def running_owed(self) -> np.ndarray:
-        """The running costs of the carrier programmes for the months after this one, by line.
-
-        A programme keeps them back: its grants and support are paid only from what its line
-        holds beyond them, so that it can still act in December.
-        """
-        ledger, policy = self.model.ledger, self.model.policy
-        owed = np.zeros(len(ledger.lines))
-        after = 12 - self.calendar_month
-        for lever in dict.fromkeys(SUPPORT.values()):
-            spec = LEVERS[lever]
-            if spec.fixed_cost and policy.strength(lever, paid=False) > 0:
-                yearly = spec.yearly_cost(getattr(self.p.policy, lever))
-                owed[ledger.line_of(spec.spending_category)] += yearly / 12 * after
-        return owed
+        """The carrier programmes' running costs for the months after this one, by line."""
+        return running_owed(self.model, SUPPORT.values())
 
     def committed(self, grants_this_month: bool = True) -> np.ndarray:
-        """What each budget line owes from now to December, by line index (million CNY).
-
-        * the running costs of the programmes that run carriers, for the months after this one;
-        * the construction grants still due this year to recognised carriers under construction
-          (this month's included unless ``grants_this_month`` is False: after :meth:`build`);
-        * the operating support of recognised operating carriers for the months after this one,
-          and of those under construction from the month after they are due to finish;
-        * the competitions the youth-community programme expects to hold in the months after
-          this one (they are paid from its line).
-        """
-        cs, ledger = self.store, self.model.ledger
-        after = 12 - self.calendar_month  # the months after this one to December
-        first = self.calendar_month if grants_this_month else self.calendar_month + 1
-        owed = self.running_owed()
-        owed[ledger.line_of("youth_community")] += self.model.teams.competition_cost() * after
-        kinds, status = cs.view("kind").astype(np.int64), cs.view("status")
-        building = np.flatnonzero((status == BUILDING) & (cs.view("grant_share") > 0))
-        cost = np.array([cp.build_cost_cny_million for cp in self._kinds])
-        lead, built = cs.view("lead")[building], cs.view("built")[building]
-        k = kinds[building]
-        instalments = np.ceil(np.maximum(lead - built, 0.0) - 1e-9)  # from month `first` on
-        grants = cs.view("grant_share")[building] * cost[k] / lead
-        grants *= np.minimum(13 - first, instalments)
-        by_kind = np.bincount(k, weights=grants, minlength=len(CARRIER_KINDS))
-        support_months = np.bincount(
-            k, weights=np.maximum(13 - first - instalments, 0.0), minlength=len(CARRIER_KINDS)
-        )
-        for kind, name in enumerate(CARRIER_KINDS):
-            strength, table = self._support(kind)
-            if strength > 0:
-                monthly = table.operating_support_cny_million_per_year / 12
-                by_kind[kind] += monthly * (self.recognised[kind] * after + support_months[kind])
-            owed[ledger.line_of(name)] += by_kind[kind]
-        return owed
+        """What each line owes from now to December (:func:`.commitments.committed`)."""
+        return committed(self, grants_this_month)
 
     def recognise(self) -> None:
         """Calls of the programmes: recognise, reject (private build or drop), or wait.
