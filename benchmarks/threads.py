@@ -38,7 +38,13 @@ from numba import njit, prange
 from qcy_sim import QcyModel, load_scenario
 from qcy_sim.core.codes import EMPLOYED, FLEXIBLE, GONE, SEARCHING
 from qcy_sim.core.rng import uniform
-from qcy_sim.mechanisms.careers import Career, CareerKeys, talents_month
+from qcy_sim.mechanisms.careers import (
+    EXIT_SCREEN,
+    Career,
+    CareerKeys,
+    exit_screen,
+    talents_month,
+)
 from qcy_sim.mechanisms.training import APPRENTICED
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +54,7 @@ LEFT, FOUNDED = 1, 2
 @njit(cache=True)
 def _careers_range(t, firm_alive, r, c, keys, month, mark, left, lo, hi, counts, j):
     """The serial kernel's month for slots ``lo .. hi - 1``, staff and founders left aside."""
+    d_screen = exit_screen(r)
     for i in range(lo, hi):
         mark[i] = 0
         s = t.status[i]
@@ -82,8 +89,6 @@ def _careers_range(t, firm_alive, r, c, keys, month, mark, left, lo, hi, counts,
                 counts[j, 1] += 1
             continue
         d = c.d_base + c.d_by_kind[t.kind[i]] + c.d_by_level[t.level[i]]
-        if s == EMPLOYED and t.wage[i] < t.expectation[i]:
-            d += r.d_wage * math.log(t.expectation[i] / t.wage[i])
         if not t.housed[i] and month - t.arrived[i] <= r.housing_months:
             d += r.d_unhoused
         if t.failed_employer[i]:
@@ -92,10 +97,20 @@ def _careers_range(t, firm_alive, r, c, keys, month, mark, left, lo, hi, counts,
             d += r.d_search * (month - t.search_since[i]) / 12.0
         if (t.trained[i] >> APPRENTICED) & 1:
             d -= c.d_trained
-        h = r.exit_base * math.exp(r.exit_coef * max(d, 0.0))
-        if s == SEARCHING:
-            h = 1.0 - (1.0 - h) * (1.0 - r.search_exit)
-        if u_exit < h:
+        below = 1.0
+        if s == EMPLOYED and t.wage[i] < t.expectation[i]:
+            below = t.expectation[i] / t.wage[i]
+        screened = u_exit >= EXIT_SCREEN + (r.search_exit if s == SEARCHING else 0.0)
+        if screened and d + r.d_wage * (below - 1.0) <= d_screen:
+            leaves = False
+        else:
+            if below > 1.0:
+                d += r.d_wage * math.log(below)
+            h = r.exit_base * math.exp(r.exit_coef * max(d, 0.0))
+            if s == SEARCHING:
+                h = 1.0 - (1.0 - h) * (1.0 - r.search_exit)
+            leaves = u_exit < h
+        if leaves:
             if s == EMPLOYED:
                 mark[i] = LEFT
                 left[i] = t.employer[i]
