@@ -266,3 +266,30 @@ def test_a_carrier_due_to_finish_this_year_needs_its_support_too(june):
     set_line(m, dues + need)
     m.carriers.recognise()
     assert m.carriers.store.view("recognised")[c] == 1
+
+
+def test_grants_and_support_leave_the_programme_its_running_cost_for_the_year(june):
+    """The line holds the programme's running cost for the 6 months after June and half a
+    month's support more: the recognised operating carrier is paid that half. With half a
+    construction instalment beyond the running cost the recognised carrier under construction
+    stalls; with a whole one it advances."""
+    m = june
+    building, _ = place(
+        m, [(BUILDING, 1, 4.0, 1.0, 0.5, 0.0, 1), (OPERATING, 1, 4.0, 4.0, 0.5, 0.0, 1)]
+    )
+    kept = running_cost(m) / 12 * 6
+    support = table(m).operating_support_cny_million_per_year / 12
+    line = m.ledger.line_of(KIND)
+    set_line(m, kept + 0.5 * support)
+    m.carriers.pay_operation()
+    assert m.ledger.balance[line] == pytest.approx(kept)
+    instalment = 0.5 * cost(m) / 4
+    set_line(m, kept + 0.5 * instalment)
+    m.carriers.build()
+    cs = m.carriers.store
+    assert cs.view("built")[building] == 1.0 and m.ledger.balance[line] == pytest.approx(
+        kept + 0.5 * instalment
+    )
+    set_line(m, kept + instalment)
+    m.carriers.build()
+    assert cs.view("built")[building] == 2.0 and m.ledger.balance[line] == pytest.approx(kept)

@@ -150,12 +150,17 @@ def test_no_match_without_searchers_or_vacancies():
 
 
 @pytest.mark.parametrize(
-    "n, m, ties", [(12_000, 3_500, False), (500, 500, False), (9, 1, False), (3_000, 40, True)]
-)
-def test_the_smallest_draws_are_those_of_a_stable_sort(n, m, ties):
+    "n, m, draws",
+    [(12_000, 3_500, "uniform"), (500, 500, "uniform"), (9, 1, "uniform"), (3_000, 40, "ties"),
+     (100, 2, "clustered")],
+)  # fmt: skip
+def test_the_smallest_draws_are_those_of_a_stable_sort(n, m, draws):
     """The matched are the first m of a stable argsort of the draws, ties in slot order,
-    whether the quantile prefilter applies (m well below n) or not (m = n)."""
+    whether the quantile prefilter applies (m well below n), cannot (m = n) or lets fewer than
+    m through (draws bunched above the cut: the whole array is sorted)."""
     draw = np.random.default_rng(n).random(n)
-    if ties:
+    if draws == "ties":
         draw = np.round(draw, 2)  # about 30 draws share each value
+    if draws == "clustered":
+        draw = 0.9 + 0.01 * draw
     assert np.array_equal(smallest(draw, m)[:m], np.argsort(draw, kind="stable")[:m])
