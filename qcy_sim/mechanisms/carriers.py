@@ -423,18 +423,27 @@ class Carriers(Component):
         waiting = np.flatnonzero(status == PROPOSED)
         sk = self.key("carrier.private")
         n_recognised = 0
-        owed = self.committed() if waiting.shape[0] else None
         months_left = 13 - self.calendar_month  # this month to December
-        for c in waiting:
+        programmes = [self._support(k) for k in range(len(CARRIER_KINDS))]
+        unpaid = np.array(
+            [
+                strength <= 0 and policy.strength(SUPPORT[name], paid=False) > 0
+                for (strength, _), name in zip(programmes, CARRIER_KINDS, strict=True)
+            ]
+        )
+        no_call = np.array([st <= 0 or t.calls_per_year <= 0 for st, t in programmes])
+        acts = no_call | np.array([self._call_month(t.calls_per_year) for _, t in programmes])
+        max_wait = np.array([cp.max_wait_months for cp in self._kinds])
+        k_waiting = kinds[waiting].astype(np.int64)
+        old_enough = self.month - cs.view("started")[waiting] >= max_wait[k_waiting]
+        # an unpaid programme's proposals wait (up to max_wait); outside a call nothing happens
+        visit = np.where(unpaid[k_waiting], old_enough, acts[k_waiting])
+        owed = self.committed() if visit.any() else None
+        for c, waited in zip(waiting[visit], old_enough[visit], strict=True):
             k = int(kinds[c])
             name = CARRIER_KINDS[k]
-            strength, table = self._support(k)
-            waited = self.month - cs.view("started")[c] >= self._kinds[k].max_wait_months
-            if strength <= 0 and policy.strength(SUPPORT[name], paid=False) > 0 and not waited:
-                continue  # the programme is unpaid this month
-            decide = strength <= 0 or table.calls_per_year <= 0
-            if not decide and not self._call_month(table.calls_per_year):
-                continue
+            strength, table = programmes[k]
+            decide = no_call[k]
             if not decide and cs.view("quality")[c] >= table.criteria:
                 line = ledger.line_of(name)
                 lead = cs.view("lead")[c]
