@@ -39,10 +39,10 @@ from qcy_sim import QcyModel, load_scenario
 from qcy_sim.core.codes import EMPLOYED, FLEXIBLE, GONE, SEARCHING
 from qcy_sim.core.rng import uniform
 from qcy_sim.mechanisms.careers import (
-    EXIT_SCREEN,
     Career,
     CareerKeys,
-    exit_screen,
+    exit_screens,
+    screen_bound,
     talents_month,
 )
 from qcy_sim.mechanisms.training import APPRENTICED
@@ -54,7 +54,7 @@ LEFT, FOUNDED = 1, 2
 @njit(cache=True)
 def _careers_range(t, firm_alive, r, c, keys, month, mark, left, lo, hi, counts, j):
     """The serial kernel's month for slots ``lo .. hi - 1``, staff and founders left aside."""
-    d_screen = exit_screen(r)
+    bounds = exit_screens(r)
     for i in range(lo, hi):
         mark[i] = 0
         s = t.status[i]
@@ -97,11 +97,9 @@ def _careers_range(t, firm_alive, r, c, keys, month, mark, left, lo, hi, counts,
             d += r.d_search * (month - t.search_since[i]) / 12.0
         if (t.trained[i] >> APPRENTICED) & 1:
             d -= c.d_trained
-        below = 1.0
-        if s == EMPLOYED and t.wage[i] < t.expectation[i]:
-            below = t.expectation[i] / t.wage[i]
-        screened = u_exit >= EXIT_SCREEN + (r.search_exit if s == SEARCHING else 0.0)
-        if screened and d + r.d_wage * (below - 1.0) <= d_screen:
+        below = max(t.expectation[i] / t.wage[i], 1.0) if s == EMPLOYED else 1.0
+        u_screen = u_exit - (r.search_exit if s == SEARCHING else 0.0)
+        if d + r.d_wage * (below - 1.0) <= screen_bound(u_screen, bounds):
             leaves = False
         else:
             if below > 1.0:
@@ -122,9 +120,9 @@ def _careers_range(t, firm_alive, r, c, keys, month, mark, left, lo, hi, counts,
             counts[j, 0] += 1
             continue
         if s == EMPLOYED:
-            if t.failed_employer[i]:
-                t.failed_employer[i] = 0
-            if uniform(keys.found, t.uid[i], month) < c.found_prob[t.kind[i]]:
+            t.failed_employer[i] = 0
+            p_found = c.found_prob[t.kind[i]]
+            if p_found > 0.0 and uniform(keys.found, t.uid[i], month) < p_found:
                 mark[i] = FOUNDED
                 left[i] = t.employer[i]
                 t.employer[i] = -1

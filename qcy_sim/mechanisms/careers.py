@@ -33,7 +33,7 @@ from ..core.rng import uniform
 from ..names import LEVELS, TALENT_KINDS
 from .training import APPRENTICED
 
-__all__ = ["Careers", "Career", "CareerRates", "CareerMonth", "talents_month"]
+__all__ = ["Careers", "Career", "CareerRates", "CareerMonth", "talents_month", "exit_screens"]
 
 Career = namedtuple(
     "Career",
@@ -92,22 +92,42 @@ CareerKeys = namedtuple("CareerKeys", ("exit", "recognition", "found"))
 
 
 # Most residents draw a departure uniform far above their hazard. For a draw of at least
-# EXIT_SCREEN (plus the searchers' giving-up chance), an upper bound of D at most
-# ``exit_screen(r)`` proves that the resident stays without the hazard's log and exp.
-EXIT_SCREEN = 0.1
+# EXIT_SCREENS[k] (plus the searchers' giving-up chance), an upper bound of D at most
+# ``exit_screens(r)[k]`` proves that the resident stays without the hazard's log and exp.
+EXIT_SCREENS = (0.1, 0.05, 0.025, 0.0125)
 
 
 @njit(cache=True)
-def exit_screen(r):
-    """The dissatisfaction under which the hazard is surely below :data:`EXIT_SCREEN`.
+def exit_screens(r):
+    """For each draw level of :data:`EXIT_SCREENS`, the D under which the hazard is below it.
 
-    Returns -1 (screen nothing) when the bound does not hold: a negative wage weight, a
-    coefficient too small for the margin, or a base hazard above the screen. The margin of 1e-7
-    in D keeps rounding from ever turning a screened resident into a departure.
+    -inf (screen nothing) where the bound does not hold: a negative wage weight, a coefficient
+    too small for the margin, or a base hazard at or above the level. The margin of 1e-7 in D
+    keeps rounding from ever turning a screened resident into a departure.
     """
-    if r.d_wage < 0.0 or r.exit_coef < 1e-3 or not (0.0 < r.exit_base < EXIT_SCREEN):
-        return -1.0
-    return math.log(EXIT_SCREEN / r.exit_base) / r.exit_coef - 1e-7
+    bounds = np.full(len(EXIT_SCREENS), -np.inf)
+    if r.d_wage < 0.0 or r.exit_coef < 1e-3 or not r.exit_base > 0.0:
+        return bounds
+    for level in range(len(EXIT_SCREENS)):
+        if r.exit_base < EXIT_SCREENS[level]:
+            bounds[level] = math.log(EXIT_SCREENS[level] / r.exit_base) / r.exit_coef - 1e-7
+    return bounds
+
+
+@njit(cache=True, inline="always")
+def screen_bound(u, bounds):
+    """The bound of the highest level of :data:`EXIT_SCREENS` at or below ``u`` (-inf if none)."""
+    return (
+        bounds[0]
+        if u >= EXIT_SCREENS[0]
+        else bounds[1]
+        if u >= EXIT_SCREENS[1]
+        else bounds[2]
+        if u >= EXIT_SCREENS[2]
+        else bounds[3]
+        if u >= EXIT_SCREENS[3]
+        else -math.inf
+    )
 
 
 @njit(cache=True)
@@ -123,8 +143,7 @@ def talents_month(t, firm_alive, staff, r, c, keys, month, founders):
     n_found = 0
     freed = 0
     untitled = 0
-    screen = EXIT_SCREEN
-    d_screen = exit_screen(r)
+    bounds = exit_screens(r)
     for i in range(t.status.shape[0]):
         s = t.status[i]
         if s == GONE:
@@ -166,11 +185,10 @@ def talents_month(t, firm_alive, staff, r, c, keys, month, founders):
             d += r.d_search * (month - t.search_since[i]) / 12.0
         if (t.trained[i] >> APPRENTICED) & 1:  # general training does not retain
             d -= c.d_trained
-        below = 1.0  # the wage relative to expectation, when below it
-        if s == EMPLOYED and t.wage[i] < t.expectation[i]:
-            below = t.expectation[i] / t.wage[i]
-        screened = u_exit >= screen + (r.search_exit if s == SEARCHING else 0.0)
-        if screened and d + r.d_wage * (below - 1.0) <= d_screen:
+        # the wage relative to expectation, when below it (no branch: it is below for half)
+        below = max(t.expectation[i] / t.wage[i], 1.0) if s == EMPLOYED else 1.0
+        u_screen = u_exit - (r.search_exit if s == SEARCHING else 0.0)
+        if d + r.d_wage * (below - 1.0) <= screen_bound(u_screen, bounds):
             leaves = False  # log x <= x - 1 bounds the wage term: the hazard is below the draw
         else:
             if below > 1.0:
@@ -190,9 +208,9 @@ def talents_month(t, firm_alive, staff, r, c, keys, month, founders):
             departures += 1
             continue
         if s == EMPLOYED:
-            if t.failed_employer[i]:
-                t.failed_employer[i] = 0
-            if uniform(keys.found, t.uid[i], month) < c.found_prob[t.kind[i]]:
+            t.failed_employer[i] = 0
+            p_found = c.found_prob[t.kind[i]]
+            if p_found > 0.0 and uniform(keys.found, t.uid[i], month) < p_found:
                 founders[n_found] = i
                 n_found += 1
                 staff[t.employer[i]] -= 1

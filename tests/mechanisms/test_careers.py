@@ -9,13 +9,14 @@ import pytest
 from qcy_sim.core import codes as k
 from qcy_sim.core.rng import uniform_array
 from qcy_sim.mechanisms.careers import (
-    EXIT_SCREEN,
+    EXIT_SCREENS,
     Career,
     CareerKeys,
     CareerMonth,
     CareerRates,
     Careers,
-    exit_screen,
+    exit_screens,
+    screen_bound,
     talents_month,
 )
 from qcy_sim.mechanisms.training import APPRENTICED
@@ -298,7 +299,14 @@ def test_each_resident_leaves_exactly_when_its_draw_is_below_its_hazard():
     h[searching] = 1.0 - (1.0 - h[searching]) * (1.0 - 0.15)
     staff = np.array([n, 0], dtype=np.int32)
     run(t, r, c, staff=staff)
-    assert 0.1 < (d > exit_screen(r)).mean() < 0.5 and 0.05 < (u < h).mean() < 0.5
+    bounds = exit_screens(r)
+    assert 0.1 < (d > bounds[0]).mean() < 0.5 and 0.05 < (u < h).mean() < 0.5
+    u_screen = u - np.where(searching, 0.15, 0.0)
+    tops = (1.0,) + EXIT_SCREENS[:-1]
+    for level, (low, top) in enumerate(zip(EXIT_SCREENS, tops, strict=True)):
+        band = (u_screen >= low) & (u_screen < top)
+        assert (band & (d <= bounds[level])).sum() > 50  # screened at this level
+        assert (band & (d > bounds[level]) & (u < h)).sum() > 100  # and leavers above it
     assert np.array_equal(t.status == k.GONE, u < h)
 
 
@@ -307,10 +315,32 @@ def test_each_resident_leaves_exactly_when_its_draw_is_below_its_hazard():
     [{"exit_base": 0.2}, {"exit_base": 0.0}, {"exit_coef": 0.0}, {"d_wage": -1.0}],
 )
 def test_the_screen_is_off_where_its_bound_does_not_hold(changes):
-    assert exit_screen(rates(**changes)) == -1.0
+    assert np.all(exit_screens(rates(**changes)) == -np.inf)
 
 
-def test_the_screen_bounds_the_hazard_under_the_screen():
+def test_a_screen_level_is_off_at_or_below_the_base_hazard():
+    bounds = exit_screens(rates(exit_base=0.03, exit_coef=1.0))
+    assert np.all(np.isfinite(bounds[:2])) and np.all(bounds[2:] == -np.inf)
+
+
+def test_the_screen_bounds_the_hazard_under_each_level():
     r = rates(exit_base=0.006, exit_coef=1.0)
-    d = exit_screen(r)
-    assert 0.006 * math.exp(d) < EXIT_SCREEN < 0.006 * math.exp(d + 1e-6)
+    for level, d in zip(EXIT_SCREENS, exit_screens(r), strict=True):
+        assert 0.006 * math.exp(d) < level < 0.006 * math.exp(d + 1e-6)
+
+
+def test_a_draw_takes_the_bound_of_the_highest_level_it_reaches():
+    bounds = np.array([4.0, 3.0, 2.0, 1.0])
+    draws = [0.5, 0.1, 0.07, 0.05, 0.03, 0.02, 0.0125, 0.01, 0.0]
+    expected = [4.0, 4.0, 3.0, 3.0, 2.0, 1.0, 1.0, -np.inf, -np.inf]
+    assert [screen_bound(u, bounds) for u in draws] == expected
+
+
+def test_a_base_hazard_above_the_screens_is_never_screened_even_with_negative_dissatisfaction():
+    """With exit_base 0.5 every resident's hazard is 0.5 when D < 0: none may be kept by a
+    screen whose bound does not hold, however low D is."""
+    n = 4_000
+    t = talents([(n, {})])
+    r = rates(exit_base=0.5)
+    run(t, r, month(d_base=-1.5))
+    assert np.array_equal(t.status == k.GONE, uniform_array(KEYS.exit, t.uid, MONTH) < 0.5)
