@@ -403,9 +403,11 @@ class Carriers(Component):
         """The carrier programmes' running costs for the months after this one, by line."""
         return running_owed(self.model, SUPPORT.values())
 
-    def committed(self, grants_this_month: bool = True) -> np.ndarray:
+    def committed(
+        self, grants_this_month: bool = True, competitions_this_month: bool = True
+    ) -> np.ndarray:
         """What each line owes from now to December (:func:`.commitments.committed`)."""
-        return committed(self, grants_this_month)
+        return committed(self, grants_this_month, competitions_this_month)
 
     def recognise(self) -> None:
         """Calls of the programmes: recognise, reject (private build or drop), or wait.
@@ -547,7 +549,7 @@ class Carriers(Component):
         candidates = np.flatnonzero((cs.view("status") == OPERATING) & (cs.view("recognised") == 0))
         if not candidates.shape[0]:
             return
-        owed = self.committed(grants_this_month=False)
+        owed = self.committed(grants_this_month=False, competitions_this_month=False)
         kinds = cs.view("kind")
         after = 12 - self.calendar_month
         n_recognised = 0

@@ -36,7 +36,9 @@ def running_owed(model, levers: Iterable[str]) -> np.ndarray:
     return owed
 
 
-def committed(carriers, grants_this_month: bool = True) -> np.ndarray:
+def committed(
+    carriers, grants_this_month: bool = True, competitions_this_month: bool = True
+) -> np.ndarray:
     """What each budget line owes from now to December, by line index (million CNY).
 
     ``carriers`` is the model's :class:`~qcy_sim.mechanisms.carriers.Carriers`. The line owes:
@@ -46,17 +48,19 @@ def committed(carriers, grants_this_month: bool = True) -> np.ndarray:
       (this month's included unless ``grants_this_month`` is False: after ``build``);
     * the operating support of recognised operating carriers for the months after this one, and
       of those under construction from the month after they are due to finish;
-    * the competitions the youth-community programme expects to hold in the months after this
-      one (they are paid from its line).
+    * the competitions the youth-community programme expects to hold to December, this month's
+      included unless ``competitions_this_month`` is False (after they are held); they are paid
+      from its line.
     """
     model, cs = carriers.model, carriers.store
     ledger, month = model.ledger, carriers.calendar_month
     after = 12 - month  # the months after this one to December
     first = month if grants_this_month else month + 1  # the first month of grants owed
     owed = carriers.running_owed()
-    owed[ledger.line_of("youth_community")] += model.teams.competition_cost() * after
+    competition_months = after + (1 if competitions_this_month else 0)
+    owed[ledger.line_of("youth_community")] += model.teams.competition_cost() * competition_months
     kinds, status = cs.view("kind").astype(np.int64), cs.view("status")
-    building = np.flatnonzero((status == BUILDING) & (cs.view("grant_share") > 0))
+    building = np.flatnonzero((status == BUILDING) & (cs.view("recognised") == 1))
     cost = np.array([cp.build_cost_cny_million for cp in carriers._kinds])
     lead, built = cs.view("lead")[building], cs.view("built")[building]
     k = kinds[building]

@@ -68,21 +68,24 @@ def cost(m):
 def test_a_line_owes_this_year_s_grants_support_and_running_cost(june):
     """A project with 3 of its 4 instalments left owes 3 of them and, finishing in August, the
     support of September to December; one with 9 left owes the 7 months to December and no
-    support; a private project owes nothing; a recognised operating carrier owes 6 months of
-    support (this month's is paid); the programme owes its running cost for those 6 months."""
+    support; a recognised project without a grant (one of the start) finishing in August owes
+    the support of September to December; a private project owes nothing; a recognised
+    operating carrier owes 6 months of support (this month's is paid); the programme owes its
+    running cost for those 6 months."""
     m = june
     place(
         m,
         [
             (BUILDING, 1, 4.0, 1.0, 0.5, 0.0, 1),
             (BUILDING, 1, 10.0, 1.0, 0.25, 0.0, 1),
+            (BUILDING, 1, 4.0, 1.0, 0.0, 0.0, 0),
             (BUILDING, 0, 4.0, 0.0, 0.0, 0.0, 1),
             (OPERATING, 1, 4.0, 4.0, 0.5, 0.0, 1),
         ],
     )
     owed = m.carriers.committed()[m.ledger.line_of(KIND)]
     grants = 0.5 * cost(m) / 4 * 3 + 0.25 * cost(m) / 10 * 7
-    support = table(m).operating_support_cny_million_per_year / 12 * (4 + 6)
+    support = table(m).operating_support_cny_million_per_year / 12 * (4 + 4 + 6)
     running = running_cost(m) / 12 * 6
     assert running > 0 and support > 0
     assert owed == pytest.approx(grants + support + running)
@@ -293,3 +296,19 @@ def test_grants_and_support_leave_the_programme_its_running_cost_for_the_year(ju
     set_line(m, kept + instalment)
     m.carriers.build()
     assert cs.view("built")[building] == 2.0 and m.ledger.balance[line] == pytest.approx(kept)
+
+
+def test_a_line_owes_the_competitions_still_to_be_held_this_year(june):
+    """A call comes before this month's competitions: it keeps back their expected cost; the
+    January evaluation, after them, keeps back only the months after this one."""
+    m = june
+    line = m.ledger.line_of("youth_community")
+    month_cost = m.teams.competition_cost()
+    yc = m.p.policy.youth_community
+    assert month_cost == pytest.approx(
+        m.policy.act("youth_community") * yc.competitions_per_year / 12
+        * yc.cost_cny_million_per_competition
+    ) and month_cost > 0  # fmt: skip
+    before = m.carriers.committed()[line]
+    after = m.carriers.committed(competitions_this_month=False)[line]
+    assert before - after == pytest.approx(month_cost)
