@@ -15,9 +15,12 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
-from .model import QcyModel  # noqa: E402 - the version first: modules below record it
-from .runner import Replicates, run_replicates  # noqa: E402
-from .scenario import ConfigError, Scenario, load_scenario  # noqa: E402
+from .core.jitcache import kernel_cache  # noqa: E402
+
+with kernel_cache():  # every kernel is defined by the modules imported here
+    from .model import QcyModel  # noqa: E402 - the version first: modules below record it
+    from .runner import Replicates, run_replicates  # noqa: E402
+    from .scenario import ConfigError, Scenario, load_scenario  # noqa: E402
 
 __all__ = [
     "QcyModel",
