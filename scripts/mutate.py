@@ -37,11 +37,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "MUTATION.md"
-# The fast subset: the mechanism tests first (they stop most mutations within seconds), then
-# the model's invariants and the lever tests. The golden summary is left out on purpose: it
-# pins the numbers, so it fails on nearly any change without saying which rule broke; the
-# check measures what the behavioural tests protect.
-SUBSET = ("tests/mechanisms", "tests/test_model.py", "tests/test_levers.py")
+# The fast subset: the draws and the mechanism tests first (they stop most mutations within
+# seconds), then the model's invariants and the lever tests. The golden summary is left out on
+# purpose: it pins the numbers, so it fails on nearly any change without saying which rule
+# broke; the check measures what the behavioural tests protect.
+SUBSET = ("tests/test_rng.py", "tests/mechanisms", "tests/test_model.py", "tests/test_levers.py")
 TIMEOUT = 900  # seconds per mutation: a hang counts as killed
 _COPY_IGNORE = shutil.ignore_patterns(
     ".git", ".venv", "results", "__pycache__", "*.egg-info", ".pytest_cache", "*.parquet"
@@ -248,6 +248,17 @@ MUTATIONS = (
     M("B3", "qcy_sim/mechanisms/brokers.py", "commissions eat the year's training places",
       "            free = ledger.available(\"brokers\") - self.training_owed()",
       "            free = ledger.available(\"brokers\")"),
+    # draws
+    M("R1", "qcy_sim/core/rng.py", "the normal's upper tail is the lower one's (sign only)",
+      "tail = bits if q < 0.0 else _TOP - np.uint64(bits)", "tail = bits"),
+    M("R2", "qcy_sim/core/rng.py", "the central approximation stretched past its range",
+      "if abs(q) <= 0.425:", "if abs(q) <= 0.45:"),
+    M("R3", "qcy_sim/core/rng.py", "a coefficient of the normal's tail mistyped",
+      "2.41780725177450611770e-1", "2.41780725177450611770e-2"),
+    M("R4", "qcy_sim/core/rng.py", "normals hashed with the uniform's own key",
+      "mix(np.uint64(skey) ^ _NORMAL_SALT, key, month)", "mix(np.uint64(skey), key, month)"),
+    M("A2", "qcy_sim/mechanisms/attraction.py", "a draw on a cumulative share goes below it",
+      "i += 1 if acc <= u else 0", "i += 1 if acc < u else 0"),
     # attraction and enterprises
     M("A1", "qcy_sim/mechanisms/attraction.py", "awards do not enter candidates' utility",
       "+ c.beta_award * c.award_by_level[lvl] / _AWARD_UNIT", "+ 0.0"),

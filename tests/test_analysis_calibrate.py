@@ -211,6 +211,8 @@ RECOVERY_ROWS = [
     ("s2", "2023-01", "2023-12", "new_tech_firms_landed"),
     ("s3", "2022-01", "2022-12", "high_tech_firms_identified"),
     ("s4", "2023-01", "2023-12", "high_tech_firms_identified"),
+    ("s5", "2024-01", "2024-12", "new_tech_firms_landed"),
+    ("s6", "2024-01", "2024-12", "high_tech_firms_identified"),
 ]
 RECOVERY = """[calibration]
 scenario = "TINY"
@@ -221,8 +223,8 @@ generations = 3
 predictive = 10
 seed = 5
 
-[overrides]   # a smaller area over two years: cheap runs
-"time.horizon_months" = 24
+[overrides]   # a smaller area over three years: cheap runs, enough certifications to learn from
+"time.horizon_months" = 36
 "initial.talents" = 500
 "talent.candidates_domestic_per_month" = 60.0
 "talent.candidates_overseas_per_month" = 4.0
@@ -261,7 +263,7 @@ def test_planted_parameters_are_recovered(tmp_path):
     fixed seed makes the outcome the same on every run."""
     t0 = time.time()
     truth = {"enterprise.relocations_per_year": 50.0, "enterprise.high_tech_per_year": 0.25}
-    path = _config(tmp_path, RECOVERY, _observed([1, 1, 1, 1]))
+    path = _config(tmp_path, RECOVERY, _observed([1] * len(RECOVERY_ROWS)))
     cfg = load_calibration(path)
     observed = row_values(cfg.rows, simulate(apply_point(cfg.base_params(), truth), 77))
     body = RECOVERY.replace("\n[priors]", _known(cfg) + "\n[priors]")

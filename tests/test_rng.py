@@ -1,11 +1,13 @@
 """Counter-based generator: distribution, determinism, independence of streams and keys."""
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 from qcy_sim.core.rng import (
     StreamKeys,
     normal,
+    normal_array,
+    normal_quantile,
     poisson,
     stream_id,
     stream_key,
@@ -61,3 +63,49 @@ def test_stream_keys_are_named_streams():
     assert keys["talent.exit"] == stream_key(42, stream_id("talent.exit"))
     assert keys["talent.exit"] != keys["talent.found"]
     assert StreamKeys(43)["talent.exit"] != keys["talent.exit"]
+
+
+TOP = 2**53 - 1
+
+
+def _around(x):
+    """The seven cells around cell ``x``."""
+    return (np.uint64(x) + np.arange(7, dtype=np.uint64)) - np.uint64(3)
+
+
+def test_normal_quantile_is_the_quantile_of_the_cell_midpoint():
+    """Against scipy's ndtri, over the centre, both tails and the branch points of AS 241
+    (|p - 1/2| = 0.425 and r = 5, p = exp(-25)), to 1e-14 relative."""
+    rng = np.random.default_rng(3)
+    cells = np.concatenate(
+        [
+            rng.integers(0, TOP, 20_000, dtype=np.uint64, endpoint=True),
+            np.geomspace(1, 2**52, 2_000).astype(np.uint64),
+            np.uint64(TOP) - np.geomspace(1, 2**52, 2_000).astype(np.uint64),
+            np.array([0, 1, 2**52 - 1, 2**52, TOP - 1, TOP], dtype=np.uint64),
+            _around(0.075 * 2**53),
+            _around(np.exp(-25.0) * 2**53),
+        ]
+    )
+    z = np.array([normal_quantile(b) for b in cells])
+    p = (cells.astype(np.float64) + 0.5) / 2**53  # exact in the lower half
+    upper = (np.uint64(TOP) - cells).astype(np.float64) + 0.5  # 1 - p, exact in the upper
+    expected = np.where(p < 0.5, special.ndtri(p), -special.ndtri(upper / 2**53))
+    assert np.all(np.abs(z - expected) <= 1e-14 * np.abs(expected))
+
+
+def test_normal_quantile_is_finite_and_antisymmetric():
+    assert -8.3 < normal_quantile(0) < -8.2 and normal_quantile(TOP) == -normal_quantile(0)
+    cells = np.random.default_rng(4).integers(0, TOP, 5_000, dtype=np.uint64, endpoint=True)
+    z = np.array([normal_quantile(b) for b in cells])
+    mirror = np.array([normal_quantile(np.uint64(TOP) - b) for b in cells])
+    assert np.array_equal(z, -mirror)
+
+
+def test_normals_are_normal_and_independent_of_the_uniform_of_the_same_counters():
+    sk = stream_key(2, stream_id("arrival.ability"))
+    keys = np.arange(200_000, dtype=np.uint64)
+    z = normal_array(sk, keys, 5)
+    assert stats.kstest(z, "norm").pvalue > 1e-3
+    u = uniform_array(sk, keys, 5)
+    assert abs(stats.spearmanr(z, u).statistic) < 4 / np.sqrt(len(keys))

@@ -122,13 +122,18 @@ _talent_uid = njit(cache=True)(talent_uid)
 
 @njit(cache=True)
 def categorical(u, shares):
-    """Index i with cumulative share just above ``u`` (inverse CDF of a categorical)."""
+    """Index i with cumulative share just above ``u`` (inverse CDF of a categorical).
+
+    The last index when ``u`` is at or above every cumulative share but the last. ``shares``
+    are non-negative: the index is the number of cumulative shares at or below ``u``, counted
+    without a branch (the draw falls anywhere, so a loop that stops would mispredict).
+    """
     acc = 0.0
-    for i in range(shares.shape[0]):
-        acc += shares[i]
-        if u < acc:
-            return i
-    return shares.shape[0] - 1
+    i = 0
+    for k in range(shares.shape[0] - 1):
+        acc += shares[k]
+        i += 1 if acc <= u else 0
+    return i
 
 
 @njit(cache=True)
