@@ -30,7 +30,7 @@ from ..core.codes import (
 from ..core.component import Component
 from ..core.rng import uniform
 
-__all__ = ["Matching", "Searchers", "MatchRule", "vacancy_slots", "match"]
+__all__ = ["Matching", "Searchers", "MatchRule", "vacancy_slots", "match", "smallest"]
 
 Searchers = namedtuple(
     "Searchers", ("status", "kind", "origin", "uid", "employer", "wage", "level")
@@ -67,6 +67,40 @@ def vacancy_slots(f, institutes):
 
 
 @njit(cache=True)
+def sort_uniform(draw, pos, top):
+    """Positions ``pos`` in increasing order of ``draw[pos]``, ties in the order given.
+
+    For draws uniform on ``[0, top)``: a bucket sort (one bucket per position, each bucket
+    sorted by insertion) in expected linear time.
+    """
+    n = pos.shape[0]
+    scale = n / top
+    start = np.zeros(n + 1, dtype=np.int64)
+    bucket = np.empty(n, dtype=np.int64)
+    for j in range(n):
+        b = min(int(draw[pos[j]] * scale), n - 1)
+        bucket[j] = b
+        start[b + 1] += 1
+    for b in range(n):
+        start[b + 1] += start[b]
+    out = np.empty(n, dtype=np.int64)
+    fill = start[:n].copy()
+    for j in range(n):
+        out[fill[bucket[j]]] = pos[j]
+        fill[bucket[j]] += 1
+    for b in range(n):
+        for j in range(start[b] + 1, start[b + 1]):
+            p = out[j]
+            d = draw[p]
+            k = j - 1
+            while k >= start[b] and draw[out[k]] > d:
+                out[k + 1] = out[k]
+                k -= 1
+            out[k + 1] = p
+    return out
+
+
+@njit(cache=True)
 def smallest(draw, m):
     """Positions of the ``m`` smallest of the uniform ``draw``, in increasing order of draw.
 
@@ -75,13 +109,15 @@ def smallest(draw, m):
     (when fewer pass, the whole array is sorted).
     """
     n = draw.shape[0]
+    if n == 0:
+        return np.empty(0, dtype=np.int64)
     p = m / n
     cut = p + 5.0 * math.sqrt(p * (1.0 - p) / n) + 1.0 / n
     if cut < 1.0:
         below = np.flatnonzero(draw < cut)
         if below.shape[0] >= m:
-            return below[np.argsort(draw[below], kind="mergesort")]
-    return np.argsort(draw, kind="mergesort")
+            return sort_uniform(draw, below, cut)
+    return sort_uniform(draw, np.arange(n), 1.0)
 
 
 @njit(cache=True)

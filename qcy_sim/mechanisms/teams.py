@@ -39,6 +39,7 @@ from ..core.component import Component
 from ..core.rng import poisson, uniform
 from ..core.store import AgentStore
 from ..names import CARRIER_KINDS
+from .matching import smallest
 
 __all__ = ["Teams", "teams_form", "teams_dissolve", "staff_projects"]
 
@@ -102,8 +103,9 @@ def staff_projects(t, teams, start, partners, n_projects, month, skey_pick, skey
         draw[free] = uniform(skey_pick, t.uid[i], month)
         idx[free] = i
         free += 1
-    order = np.argsort(draw[:free], kind="mergesort")
-    for r in range(min(n_projects, free)):
+    taken = min(n_projects, free)
+    order = smallest(draw[:free], taken)
+    for r in range(taken):
         i = idx[order[r]]
         firm = _partner(partners, uniform(skey_partner, t.uid[i], month))
         _new_team(teams, n, TEAM_SE, i, firm, month)
