@@ -21,7 +21,8 @@ is held at the constants below. The other parameters come from a
 :class:`~qcy_sim.scenario.Scenario` through :func:`flow_params`.
 
 * :class:`ArrayFlow` keeps talents in an :class:`~qcy_sim.store.AgentStore` and calls the real
-  kernels ``arrivals``, ``vacancy_slots``, ``match`` and ``talents_month`` (counter-based draws).
+  kernels ``arrivals``, ``vacancy_slots``, ``segment_searchers``, ``match_listed`` and
+  ``talents_month`` (counter-based draws).
 * :class:`MesaFlow` is a :class:`mesa.Model` of :class:`Talent` and :class:`Firm` agents
   (``mesa.Agent``) that implements the same equations in Python, draws from ``model.random``
   and steps its agents with ``model.agents.shuffle_do("step")``.
@@ -52,7 +53,14 @@ from qcy_sim.core.rng import StreamKeys
 from qcy_sim.core.store import AgentStore
 from qcy_sim.mechanisms.attraction import ArrivalKeys, Arrivals, Choice, Pools, Rivals, arrivals
 from qcy_sim.mechanisms.careers import Career, CareerKeys, CareerMonth, CareerRates, talents_month
-from qcy_sim.mechanisms.matching import MatchRule, Openings, Searchers, match, vacancy_slots
+from qcy_sim.mechanisms.matching import (
+    MatchRule,
+    Openings,
+    Searchers,
+    match_listed,
+    segment_searchers,
+    vacancy_slots,
+)
 from qcy_sim.mechanisms.population import InitialDraw, Residents, Seats, init_talents
 from qcy_sim.model import COMPONENTS
 from qcy_sim.names import CARRIER_KINDS, TALENT_KINDS
@@ -409,11 +417,11 @@ class ArrayFlow:
         openings = Openings(self.firm_alive, self.firm_kind, self.desired, self.staff)
         pay = self.productivity  # the reduced model's firms pay no premium
         matches = 0
-        for institutes in (True, False):
+        for institutes, idx in zip((True, False), segment_searchers(searchers), strict=True):
             slots = vacancy_slots(openings, institutes)
-            _, n = match(
+            _, n = match_listed(
                 searchers,
-                institutes,
+                idx,
                 slots,
                 pay,
                 self.staff,

@@ -30,7 +30,16 @@ from ..core.codes import (
 from ..core.component import Component
 from ..core.rng import uniform
 
-__all__ = ["Matching", "Searchers", "MatchRule", "vacancy_slots", "match", "smallest"]
+__all__ = [
+    "Matching",
+    "Searchers",
+    "MatchRule",
+    "vacancy_slots",
+    "segment_searchers",
+    "match",
+    "match_listed",
+    "smallest",
+]
 
 Searchers = namedtuple(
     "Searchers", ("status", "kind", "origin", "uid", "employer", "wage", "level")
@@ -121,20 +130,35 @@ def smallest(draw, m):
 
 
 @njit(cache=True)
-def match(t, institutes, slots, pay, staff, rule, month, skey_select, skey_assign):
-    """Match the searchers of one segment to vacancy ``slots`` with M = A U^a V^(1-a).
+def segment_searchers(t):
+    """The searchers of the institute segment and of the firm segment (slot order), one pass."""
+    n = t.status.shape[0]
+    institutes = np.empty(n, dtype=np.int64)
+    firms = np.empty(n, dtype=np.int64)
+    n_inst = 0
+    n_firm = 0
+    for i in range(n):
+        if t.status[i] == SEARCHING:
+            if in_institute_segment(t.kind[i], t.origin[i]):
+                institutes[n_inst] = i
+                n_inst += 1
+            else:
+                firms[n_firm] = i
+                n_firm += 1
+    return institutes[:n_inst], firms[:n_firm]
 
-    ``t`` is a :data:`Searchers`; ``pay`` is each firm's pay (productivity x premium). The ``M``
-    searchers with the smallest draws are matched (exactly M, in random order); each takes a
-    vacancy drawn without replacement. Returns ``(searchers, matches)``.
+
+@njit(cache=True)
+def match_listed(t, idx, slots, pay, staff, rule, month, skey_select, skey_assign):
+    """Match the searchers listed in ``idx`` (one segment's) to vacancy ``slots``.
+
+    ``t`` is a :data:`Searchers`; ``pay`` is each firm's pay (productivity x premium). With
+    ``U`` searchers and ``V`` vacancies, the ``M = min(round(A U^a V^(1-a)), U, V)`` searchers
+    with the smallest draws are matched (exactly M, in random order); each takes a vacancy
+    drawn without replacement. Returns ``(searchers, matches)``.
     """
+    count = idx.shape[0]
     n_v = slots.shape[0]
-    idx = np.empty(t.status.shape[0], dtype=np.int64)
-    count = 0
-    for i in range(t.status.shape[0]):
-        if t.status[i] == SEARCHING and in_institute_segment(t.kind[i], t.origin[i]) == institutes:
-            idx[count] = i
-            count += 1
     if count == 0 or n_v == 0:
         return count, 0
     draw = np.empty(count)
@@ -155,6 +179,13 @@ def match(t, institutes, slots, pay, staff, rule, month, skey_select, skey_assig
         staff[f] += 1
         t.wage[i] = rule.level_mult[t.level[i]] * pay[f]
     return count, m_int
+
+
+@njit(cache=True)
+def match(t, institutes, slots, pay, staff, rule, month, skey_select, skey_assign):
+    """:func:`match_listed` for the searchers of one segment (institutes or the rest)."""
+    idx = segment_searchers(t)[0 if institutes else 1]
+    return match_listed(t, idx, slots, pay, staff, rule, month, skey_select, skey_assign)
 
 
 class Matching(Component):
@@ -182,13 +213,14 @@ class Matching(Component):
         searchers = t.take(Searchers)
         pay = f.view("productivity") * f.view("premium")
         total_matches, total_search = 0, 0
-        for institutes in (True, False):
+        listed = segment_searchers(searchers)  # matching one segment leaves the other's list
+        for institutes, idx in zip((True, False), listed, strict=True):
             slots = vacancy_slots(openings, institutes)
             if slots.shape[0]:
                 self.offered_pay[institutes] = float(pay[slots].mean())
-            n_search, matches = match(
+            n_search, matches = match_listed(
                 searchers,
-                institutes,
+                idx,
                 slots,
                 pay,
                 f.view("staff"),
