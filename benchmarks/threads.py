@@ -49,9 +49,11 @@ from qcy_sim.mechanisms.training import APPRENTICED
 
 ROOT = Path(__file__).resolve().parent.parent
 LEFT, FOUNDED = 1, 2
+# Not cached: these kernels inline the package's draws and screens, and numba would check a
+# cached copy only against this file (the package's own kernels are cached by its whole source).
 
 
-@njit(cache=True)
+@njit
 def _careers_range(t, firm_alive, r, c, keys, month, mark, left, lo, hi, counts, j):
     """The serial kernel's month for slots ``lo .. hi - 1``, staff and founders left aside."""
     bounds = exit_screens(r)
@@ -128,7 +130,7 @@ def _careers_range(t, firm_alive, r, c, keys, month, mark, left, lo, hi, counts,
                 t.employer[i] = -1
 
 
-@njit(cache=True, parallel=True)
+@njit(parallel=True)
 def _careers_sweep(t, firm_alive, r, c, keys, month, mark, left, bounds):
     # one chunk of slots per task; the loop body is a plain function, because writes through a
     # record's fields made in a prange body itself were lost (numba 0.68, measured)
@@ -141,7 +143,7 @@ def _careers_sweep(t, firm_alive, r, c, keys, month, mark, left, bounds):
     return total[0], total[1], total[2], total[3]
 
 
-@njit(cache=True)
+@njit
 def _settle(mark, left, staff, founders):
     n_found = 0
     for i in range(mark.shape[0]):
