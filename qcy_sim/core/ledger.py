@@ -143,6 +143,20 @@ class Ledger:
         )
         return own + max(0.0, self.reserve[fund] - short)
 
+    def free_reserve(self, fund: str, owed: np.ndarray) -> float:
+        """The reserve of ``fund`` that its lines may share once each line holds what it owes.
+
+        ``owed`` as for :meth:`uncommitted`; 0 unless the fund reallocates.
+        """
+        if fund not in self._reallocate:
+            return 0.0
+        short = sum(
+            max(0.0, owed[j] - self.balance[j])
+            for j, name in enumerate(self.lines)
+            if self.fund_of[name] == fund
+        )
+        return max(0.0, self.reserve[fund] - short)
+
     def pay(self, category: str, amount: float) -> float:
         """Pay up to ``amount`` for ``category``; return what was paid."""
         i = self._line_of[category]

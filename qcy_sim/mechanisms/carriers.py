@@ -117,29 +117,36 @@ _MASK: dict[tuple[str, ...], np.ndarray] = {}  # kinds named -> a mask over kind
 
 
 @njit(cache=True)
-def carriers_build(c, build_cost, month, funds, line_of_kind):
+def carriers_build(c, build_cost, month, own, pool, line_of_kind, pool_of_line):
     """Advance construction by one month where the month's grant can be paid.
 
     ``c`` is a :data:`CarrierBuild`. A carrier under construction costs ``build_cost[kind] /
     lead`` a month, of which the programme pays ``grant_share``. Kinds share budget lines:
-    ``line_of_kind[kind]`` is the line that pays a kind's grants and ``funds[line]`` what that
-    line can still pay this month. Projects are paid in slot order (oldest first); one whose
-    grant no longer fits stalls for the month, a later, cheaper one may still be paid. Returns
-    ``(grants paid by kind, completed_now)``.
+    ``line_of_kind[kind]`` is the line that pays a kind's grants, ``own[line]`` what that line
+    can still pay this month from its own balance, and ``pool[pool_of_line[line]]`` the free
+    reserve its fund lets its lines share (0 unless the fund reallocates): a grant is paid
+    from the line first, the rest from the pool. Projects are paid in slot order (oldest
+    first); one whose grant no longer fits stalls for the month, a later, cheaper one may still
+    be paid. Returns ``(grants paid by kind, completed_now)``.
     """
     paid = np.zeros(build_cost.shape[0])
-    paid_line = np.zeros(funds.shape[0])
+    used = np.zeros(own.shape[0])
+    drawn = np.zeros(pool.shape[0])
     done = 0
     for i in range(c.status.shape[0]):
         if c.status[i] != BUILDING:
             continue
         k = c.kind[i]
         line = line_of_kind[k]
+        p = pool_of_line[line]
         grant = c.grant_share[i] * build_cost[k] / c.lead[i]
-        if grant > funds[line] - paid_line[line] + 1e-12:
+        left = own[line] - used[line]
+        if grant > left + pool[p] - drawn[p] + 1e-12:
             continue
+        from_line = min(grant, max(left, 0.0))
+        used[line] += from_line
+        drawn[p] += grant - from_line
         paid[k] += grant
-        paid_line[line] += grant
         c.built[i] += 1.0
         if c.built[i] >= c.lead[i] - 1e-9:
             c.status[i] = OPERATING
@@ -498,10 +505,15 @@ class Carriers(Component):
         shared = sorted(set(lines))
         line_of_kind = np.array([shared.index(line) for line in lines], dtype=np.int64)
         kept = self.running_owed()
-        payers = [CARRIER_KINDS[lines.index(line)] for line in shared]
-        funds = np.array([max(ledger.uncommitted(name, kept), 0.0) for name in payers])
+        own = np.array([max(ledger.balance[line] - kept[line], 0.0) for line in shared])
+        funds = [ledger.fund_of[ledger.lines[line]] for line in shared]
+        pools = sorted(set(funds))
+        pool = np.array([ledger.free_reserve(fund, kept) for fund in pools])
+        pool_of_line = np.array([pools.index(fund) for fund in funds], dtype=np.int64)
         before = cs.view("status").copy()
-        paid, _ = carriers_build(cs.take(CarrierBuild), cost, m, funds, line_of_kind)
+        paid, _ = carriers_build(
+            cs.take(CarrierBuild), cost, m, own, pool, line_of_kind, pool_of_line
+        )
         for k, name in enumerate(CARRIER_KINDS):
             if paid[k] > 0:
                 ledger.pay(name, float(paid[k]))

@@ -15,6 +15,14 @@ COST = np.array([12.0, 6.0])  # build cost of kinds 0 and 1
 OWN_LINES = np.array([0, 1], dtype=np.int64)  # each kind paid from a line of its own
 
 
+def build(c, cost, month, own, lines, pool=(0.0,), pool_of_line=None):
+    """``carriers_build`` with one fund (default: no reserve to share)."""
+    pool_of_line = np.zeros(len(own), np.int64) if pool_of_line is None else pool_of_line
+    return carriers_build(
+        c, cost, month, np.asarray(own, float), np.asarray(pool, float), lines, pool_of_line
+    )
+
+
 def carriers(rows):
     """rows of (status, kind, lead, built, grant_share)."""
     cols = list(zip(*rows, strict=True))
@@ -38,13 +46,13 @@ def test_grants_are_the_share_of_each_instalment_and_stall_when_the_line_is_shor
             (k.BUILDING, 1, 3.0, 2.0, 0.5),  # 4: 0.5 x 6 / 3 = 1.0, its last month
         ]
     )
-    paid, done = carriers_build(c, COST, 7, np.array([4.0, 10.0]), OWN_LINES)
+    paid, done = build(c, COST, 7, [4.0, 10.0], OWN_LINES)
     # kind 0's line holds 4: carrier 0 (6) stalls, the cheaper carrier 1 after it is paid
     assert paid.tolist() == pytest.approx([1.5, 1.0])
     assert c.built.tolist() == [1.0, 1.0, 1.0, 0.0, 3.0]
     assert done == 1 and c.status[4] == k.OPERATING and c.completed.tolist()[4] == 7
     assert c.status[3] == k.PROPOSED
-    paid, done = carriers_build(c, COST, 8, np.array([7.5, 10.0]), OWN_LINES)
+    paid, done = build(c, COST, 8, [7.5, 10.0], OWN_LINES)
     assert paid.tolist() == pytest.approx([7.5, 0.0])  # 6 + 1.5: both fit
     assert done == 1 and c.status[0] == k.OPERATING and c.completed[0] == 8
     assert c.status[1] == c.status[2] == k.BUILDING
@@ -55,14 +63,14 @@ def test_a_carrier_takes_its_lead_time_and_its_grants_sum_to_the_share_of_its_co
     total, months = 0.0, 0
     while c.status[0] == k.BUILDING:
         months += 1
-        paid, _ = carriers_build(c, COST, months, np.array([100.0, 100.0]), OWN_LINES)
+        paid, _ = build(c, COST, months, [100.0, 100.0], OWN_LINES)
         total += paid[0]
     assert months == 5 and total == pytest.approx(0.4 * 12.0)
 
 
 def test_nothing_is_built_or_paid_without_funds():
     c = carriers([(k.BUILDING, 0, 2.0, 0.0, 0.5), (k.BUILDING, 1, 2.0, 0.0, 0.5)])
-    paid, done = carriers_build(c, COST, 1, np.zeros(2), OWN_LINES)
+    paid, done = build(c, COST, 1, [0.0, 0.0], OWN_LINES)
     assert paid.tolist() == [0.0, 0.0] and done == 0 and c.built.tolist() == [0.0, 0.0]
 
 
@@ -103,20 +111,34 @@ def test_kinds_sharing_a_line_are_paid_from_what_the_line_holds():
     Line 0 holds 2.5: the first two projects on it are paid (2.0), the third (kind 1) no longer
     fits and stalls although its kind has paid nothing yet; line 1 pays its own project."""
     c = _projects([0, 1, 1, 2])
-    paid, done = carriers_build(
-        c, np.full(3, 8.0), 5, np.array([2.5, 1.0]), np.array([0, 0, 1], dtype=np.int64)
-    )
+    paid, done = build(c, np.full(3, 8.0), 5, [2.5, 1.0], np.array([0, 0, 1], dtype=np.int64))
     assert list(paid) == [1.0, 1.0, 1.0]
     assert list(c.built) == [1.0, 1.0, 0.0, 1.0]
     assert done == 0
 
 
+def test_lines_of_a_reallocating_fund_share_its_free_reserve_once():
+    """Kinds 0 and 1 have lines 0 and 1 of one fund; each instalment costs 0.5 x 8 / 4 = 1.
+    Line 0 holds 0.5 of its own, line 1 nothing, and the fund's free reserve is 1.0: the first
+    project takes line 0's 0.5 and 0.5 of the reserve, the second the reserve's other 0.5 is
+    too little for, so it stalls; with a reserve of 1.5 both advance. A line of a fund that
+    does not reallocate (pool 0) pays only from its own balance."""
+    lines = np.array([0, 1], dtype=np.int64)
+    for reserve, built in ((1.0, [1.0, 0.0]), (1.5, [1.0, 1.0])):
+        c = _projects([0, 1])
+        paid, _ = build(c, np.full(2, 8.0), 5, [0.5, 0.0], lines, [reserve], np.zeros(2, np.int64))
+        assert list(c.built) == built
+        assert paid.sum() == pytest.approx(sum(built)) and paid.sum() <= 0.5 + reserve + 1e-12
+    c = _projects([0, 1])
+    pools = np.array([0, 1], dtype=np.int64)  # line 1 in a fund without a shared reserve
+    build(c, np.full(2, 8.0), 5, [0.5, 0.0], lines, [1.0, 0.0], pools)
+    assert list(c.built) == [1.0, 0.0]
+
+
 def test_a_project_completes_in_the_month_its_last_instalment_is_paid():
     c = _projects([0], lead=2.0)
     c.built[0] = 1.0
-    paid, done = carriers_build(
-        c, np.array([6.0]), 7, np.array([10.0]), np.array([0], dtype=np.int64)
-    )
+    paid, done = build(c, np.array([6.0]), 7, [10.0], np.array([0], dtype=np.int64))
     assert paid[0] == 0.5 * 6.0 / 2.0 and done == 1
     assert c.status[0] == OPERATING and c.completed[0] == 7
 

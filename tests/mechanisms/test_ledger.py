@@ -71,6 +71,7 @@ def test_uncommitted_money_counts_a_shared_reserve_once():
         owed = np.array([4.0, 12.0, 0.0])
         assert g.uncommitted("a1", owed) == pytest.approx(free_a)
         assert g.uncommitted("b1", owed) == pytest.approx(free_b)
+        assert g.free_reserve("special", owed) == pytest.approx(13.0 if rule else 0.0)
 
 
 def test_transfer_is_spending_of_its_category_and_money_of_the_other_line():
