@@ -35,6 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .core.jitcache import source_fingerprint
 from .scenario import ConfigError
 
 __all__ = [
@@ -86,14 +87,7 @@ def code_identity() -> dict[str, str]:
     """The package version and a SHA-256 of every ``.py`` file of the package (path and bytes)."""
     from . import __version__
 
-    root = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        digest.update(path.relative_to(root).as_posix().encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
-    return {"version": __version__, "source_sha256": digest.hexdigest()}
+    return {"version": __version__, "source_sha256": source_fingerprint()}
 
 
 def code_key() -> str:
