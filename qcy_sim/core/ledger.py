@@ -136,12 +136,7 @@ class Ledger:
         fund = self.fund_of[self.lines[i]]
         if fund not in self._reallocate:
             return own
-        short = sum(
-            max(0.0, owed[j] - self.balance[j])
-            for j, name in enumerate(self.lines)
-            if j != i and self.fund_of[name] == fund
-        )
-        return own + max(0.0, self.reserve[fund] - short)
+        return own + max(0.0, self.reserve[fund] - self._shortfall(fund, owed, but=i))
 
     def free_reserve(self, fund: str, owed: np.ndarray) -> float:
         """The reserve of ``fund`` that its lines may share once each line holds what it owes.
@@ -150,12 +145,15 @@ class Ledger:
         """
         if fund not in self._reallocate:
             return 0.0
-        short = sum(
+        return max(0.0, self.reserve[fund] - self._shortfall(fund, owed))
+
+    def _shortfall(self, fund: str, owed: np.ndarray, but: int = -1) -> float:
+        """What the lines of ``fund`` (but line ``but``) hold less than they owe."""
+        return sum(
             max(0.0, owed[j] - self.balance[j])
             for j, name in enumerate(self.lines)
-            if self.fund_of[name] == fund
+            if j != but and self.fund_of[name] == fund
         )
-        return max(0.0, self.reserve[fund] - short)
 
     def pay(self, category: str, amount: float) -> float:
         """Pay up to ``amount`` for ``category``; return what was paid."""
