@@ -240,14 +240,12 @@ def subsidy_census(t, month, subsidy_months):
     high = 0
     for i in range(t.status.shape[0]):
         s = t.status[i]
-        if s != EMPLOYED and s != SEARCHING:
-            continue
-        if t.level[i] == 2:
-            high += 1
         k = t.kind[i]
-        if (k == YOUNG or k == STUDENT) and t.arrived[i] >= 1:
-            if month - t.arrived[i] <= subsidy_months:
-                young += 1
+        resident = np.int64((s == EMPLOYED) | (s == SEARCHING))
+        high += resident & np.int64(t.level[i] == 2)
+        young_kind = np.int64((k == YOUNG) | (k == STUDENT))
+        subsidised = np.int64((t.arrived[i] >= 1) & (month - t.arrived[i] <= subsidy_months))
+        young += resident & young_kind & subsidised
     return young, high
 
 

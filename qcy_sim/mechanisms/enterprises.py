@@ -179,8 +179,9 @@ def research_staff(status, kind, employer, n_firms):
     """Employed scientists and researchers of each firm."""
     out = np.zeros(n_firms, dtype=np.int64)
     for i in range(status.shape[0]):
-        if status[i] == EMPLOYED and (kind[i] == SCIENTIST or kind[i] == RESEARCHER):
-            out[employer[i]] += 1
+        k = kind[i]
+        research = (status[i] == EMPLOYED) & ((k == SCIENTIST) | (k == RESEARCHER))
+        out[max(employer[i], 0)] += np.int64(research)
     return out
 
 

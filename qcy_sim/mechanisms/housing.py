@@ -38,14 +38,15 @@ def housing_allocate(t, month, free_units, tenure, window):
     waiting_level = np.empty(n, dtype=np.int8)
     n_wait = 0
     for i in range(n):
-        if t.housed[i] and month - t.arrived[i] > tenure:
-            t.housed[i] = 0
-            free_units += 1
-        resident = t.status[i] == EMPLOYED or t.status[i] == SEARCHING
-        if resident and not t.housed[i] and month - t.arrived[i] <= tenure:
-            waiting[n_wait] = i
-            waiting_level[n_wait] = t.level[i]
-            n_wait += 1
+        s = t.status[i]
+        within_tenure = month - t.arrived[i] <= tenure
+        moves_out = t.housed[i] & np.int8(not within_tenure)
+        t.housed[i] -= moves_out
+        free_units += moves_out
+        waits = ((s == EMPLOYED) | (s == SEARCHING)) & (t.housed[i] == 0) & within_tenure
+        waiting[n_wait] = i  # written always, kept when it waits: no branch
+        waiting_level[n_wait] = t.level[i]
+        n_wait += np.int64(waits)
     for lvl in range(2, -1, -1):
         if free_units <= 0:
             break
@@ -59,13 +60,12 @@ def housing_allocate(t, month, free_units, tenure, window):
     recent = 0
     recent_housed = 0
     for i in range(n):
-        if t.housed[i]:
-            occupied += 1
-        resident = t.status[i] == EMPLOYED or t.status[i] == SEARCHING
-        if resident and t.arrived[i] > month - window:
-            recent += 1
-            if t.housed[i]:
-                recent_housed += 1
+        s = t.status[i]
+        housed = np.int64(t.housed[i])
+        occupied += housed
+        is_recent = np.int64(((s == EMPLOYED) | (s == SEARCHING)) & (t.arrived[i] > month - window))
+        recent += is_recent
+        recent_housed += is_recent & housed
     return occupied, free_units, recent, recent_housed
 
 

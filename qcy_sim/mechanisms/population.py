@@ -169,51 +169,55 @@ def talent_counts(t, count_flexible, out):
     not still there. High-end and high-level count talents of the key chains at that level;
     *gained* those recognised since the start (on arrival or in a batch) who are present, the
     plan's 培育引进; *cumulative* every talent recognised since the start.
+
+    The sweep has no branch and keeps its counts in locals: statuses, origins and levels are
+    mixed across slots, so branches on them would be mispredicted about half the time, and
+    counts in an array would make every slot wait for the last slot's stores.
     """
-    for j in range(out.shape[0]):
-        out[j] = 0
+    flex_counted = np.int64(count_flexible)
+    residents = employed_n = searching = flexible_n = 0
+    inn_stock = inn_gained = inn_cumulative = 0
+    he_stock = he_gained = he_cumulative = hl_stock = hl_gained = hl_cumulative = 0
     for i in range(t.status.shape[0]):
         s = t.status[i]
-        flexible_origin = t.origin[i] == ORIGIN_ENCLAVE or t.origin[i] == ORIGIN_OFFSHORE
-        counted = count_flexible or not flexible_origin
-        new = t.arrived[i] >= 1
-        if new and counted:
-            out[_INNOVATION_CUMULATIVE] += 1
-        recognised_new = t.level_since[i] >= 1 and t.field[i] < N_KEY_CHAINS and counted
-        if recognised_new:
-            if t.level[i] >= 1:
-                out[_HIGH_END_CUMULATIVE] += 1
-            if t.level[i] >= 2:
-                out[_HIGH_LEVEL_CUMULATIVE] += 1
-        if s == GONE:
-            continue
-        if s == FLEXIBLE:
-            out[_FLEXIBLE] += 1
-            if not count_flexible:
-                continue
-            present = True
-            working = True
-        else:
-            out[_RESIDENTS] += 1
-            working = s == EMPLOYED
-            if working:
-                out[_EMPLOYED] += 1
-            else:
-                out[_SEARCHING] += 1
-            present = True
-        if working:
-            out[_INNOVATION_STOCK] += 1
-            if new:
-                out[_INNOVATION_GAINED] += 1
-        if present and t.field[i] < N_KEY_CHAINS:
-            if t.level[i] >= 1:
-                out[_HIGH_END_STOCK] += 1
-                if t.level_since[i] >= 1:
-                    out[_HIGH_END_GAINED] += 1
-            if t.level[i] >= 2:
-                out[_HIGH_LEVEL_STOCK] += 1
-                if t.level_since[i] >= 1:
-                    out[_HIGH_LEVEL_GAINED] += 1
+        o = t.origin[i]
+        counted = flex_counted | np.int64((o != ORIGIN_ENCLAVE) & (o != ORIGIN_OFFSHORE))
+        new = np.int64(t.arrived[i] >= 1)
+        key_chain = np.int64(t.field[i] < N_KEY_CHAINS)
+        high_end = np.int64(t.level[i] >= 1) & key_chain
+        high_level = np.int64(t.level[i] >= 2) & key_chain
+        recognised_new = np.int64(t.level_since[i] >= 1)
+        flexible = np.int64(s == FLEXIBLE)
+        employed = np.int64(s == EMPLOYED)
+        resident = np.int64(s != GONE) & (1 - flexible)
+        working = employed | (flexible & flex_counted)
+        present = resident | (flexible & flex_counted)
+        residents += resident
+        employed_n += employed
+        searching += np.int64(s == SEARCHING)
+        flexible_n += flexible
+        inn_stock += working
+        inn_gained += working & new
+        inn_cumulative += new & counted
+        he_stock += present & high_end
+        he_gained += present & high_end & recognised_new
+        he_cumulative += high_end & recognised_new & counted
+        hl_stock += present & high_level
+        hl_gained += present & high_level & recognised_new
+        hl_cumulative += high_level & recognised_new & counted
+    out[_RESIDENTS] = residents
+    out[_EMPLOYED] = employed_n
+    out[_SEARCHING] = searching
+    out[_FLEXIBLE] = flexible_n
+    out[_INNOVATION_STOCK] = inn_stock
+    out[_INNOVATION_GAINED] = inn_gained
+    out[_INNOVATION_CUMULATIVE] = inn_cumulative
+    out[_HIGH_END_STOCK] = he_stock
+    out[_HIGH_END_GAINED] = he_gained
+    out[_HIGH_END_CUMULATIVE] = he_cumulative
+    out[_HIGH_LEVEL_STOCK] = hl_stock
+    out[_HIGH_LEVEL_GAINED] = hl_gained
+    out[_HIGH_LEVEL_CUMULATIVE] = hl_cumulative
 
 
 class Population(Component):

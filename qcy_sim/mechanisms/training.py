@@ -57,12 +57,12 @@ def count_eligible(t, kind_masks, bits):
     Programme ``p`` takes the kinds of ``kind_masks[p]`` and marks bit ``bits[p]``.
     """
     out = np.zeros(bits.shape[0], dtype=np.int64)
-    for i in range(t.status.shape[0]):
-        if t.status[i] != EMPLOYED:
-            continue
-        for p in range(bits.shape[0]):
-            if kind_masks[p, t.kind[i]] and not (t.trained[i] >> bits[p]) & 1:
-                out[p] += 1
+    for p in range(bits.shape[0]):
+        n = 0
+        for i in range(t.status.shape[0]):
+            untrained = 1 - ((np.int64(t.trained[i]) >> bits[p]) & 1)
+            n += np.int64(t.status[i] == EMPLOYED) & np.int64(kind_masks[p, t.kind[i]]) & untrained
+        out[p] = n
     return out
 
 
