@@ -62,7 +62,7 @@ _CERTIFICATION_OFFSET = 100000
 @njit(cache=True, inline="always")
 def eligible_for_training(kind):
     """Researchers, managers and professionals may train as brokers."""
-    return kind == RESEARCHER or kind == MANAGER or kind == PROFESSIONAL
+    return (kind == RESEARCHER) | (kind == MANAGER) | (kind == PROFESSIONAL)
 
 
 @njit(cache=True)
@@ -79,16 +79,21 @@ def train_brokers(t, month, skey, apply_chance, places, pass_rate):
     trainees = np.zeros(nb, dtype=np.int64)
     certified = np.zeros(nb, dtype=np.int64)
     n = t.status.shape[0]
-    draw = np.empty(n)
     idx = np.empty(n, dtype=np.int64)
+    eligible = 0
+    for i in range(n):  # the eligible are listed without a branch, then draw
+        idx[eligible] = i
+        not_broker = t.broker[i] == 0
+        eligible += (t.status[i] == EMPLOYED) & not_broker & eligible_for_training(t.kind[i])
+    draw = np.empty(eligible)
     applicants = 0
-    for i in range(n):
-        if t.status[i] == EMPLOYED and not t.broker[i] and eligible_for_training(t.kind[i]):
-            u = uniform(skey, t.uid[i], month)
-            if u < apply_chance:
-                draw[applicants] = u
-                idx[applicants] = i
-                applicants += 1
+    for j in range(eligible):
+        i = idx[j]
+        u = uniform(skey, t.uid[i], month)
+        if u < apply_chance:
+            draw[applicants] = u
+            idx[applicants] = i  # applicants overwrite the list behind its reading position
+            applicants += 1
     order = np.argsort(draw[:applicants], kind="mergesort")
     left = places.copy()
     b = 0
@@ -131,12 +136,17 @@ def select_lowest(t, kind_mask, month, skey, n):
     The sample is the ``n`` talents of the kinds in ``kind_mask`` whose draws are smallest
     (``t`` is a ``Candidates`` record): independent of the order talents are visited in.
     """
+    m = t.status.shape[0]
+    eligible = np.empty(m, dtype=np.int64)
+    k = 0
+    for i in range(m):  # the eligible are listed without a branch, then draw
+        eligible[k] = i
+        k += (t.status[i] == EMPLOYED) & (t.team[i] < 0) & kind_mask[t.kind[i]]
     best = np.empty(n, dtype=np.int64)
     best_u = np.empty(n)
     filled = 0
-    for i in range(t.status.shape[0]):
-        if t.status[i] != EMPLOYED or t.team[i] >= 0 or not kind_mask[t.kind[i]]:
-            continue
+    for j in range(k):
+        i = eligible[j]
         u = uniform(skey, t.uid[i], month)
         if filled < n:
             pos = filled

@@ -36,17 +36,22 @@ def housing_allocate(t, month, free_units, tenure, window):
     n = t.status.shape[0]
     waiting = np.empty(n, dtype=np.int64)
     waiting_level = np.empty(n, dtype=np.int8)
-    n_wait = 0
-    for i in range(n):
+    n_wait = occupied = recent = recent_housed = 0
+    for i in range(n):  # one pass without a branch; the newly housed are added below
         s = t.status[i]
+        resident = (s == EMPLOYED) | (s == SEARCHING)
         within_tenure = month - t.arrived[i] <= tenure
         moves_out = t.housed[i] & np.int8(not within_tenure)
         t.housed[i] -= moves_out
         free_units += moves_out
-        waits = ((s == EMPLOYED) | (s == SEARCHING)) & (t.housed[i] == 0) & within_tenure
-        waiting[n_wait] = i  # written always, kept when it waits: no branch
+        housed = np.int64(t.housed[i])
+        occupied += housed
+        is_recent = np.int64(resident & (t.arrived[i] > month - window))
+        recent += is_recent
+        recent_housed += is_recent & housed
+        waiting[n_wait] = i  # written always, kept when it waits
         waiting_level[n_wait] = t.level[i]
-        n_wait += np.int64(waits)
+        n_wait += np.int64(resident & (housed == 0) & within_tenure)
     for lvl in range(2, -1, -1):
         if free_units <= 0:
             break
@@ -54,18 +59,11 @@ def housing_allocate(t, month, free_units, tenure, window):
             if free_units <= 0:
                 break
             if waiting_level[j] == lvl:
-                t.housed[waiting[j]] = 1
+                i = waiting[j]
+                t.housed[i] = 1
                 free_units -= 1
-    occupied = 0
-    recent = 0
-    recent_housed = 0
-    for i in range(n):
-        s = t.status[i]
-        housed = np.int64(t.housed[i])
-        occupied += housed
-        is_recent = np.int64(((s == EMPLOYED) | (s == SEARCHING)) & (t.arrived[i] > month - window))
-        recent += is_recent
-        recent_housed += is_recent & housed
+                occupied += 1
+                recent_housed += np.int64(t.arrived[i] > month - window)
     return occupied, free_units, recent, recent_housed
 
 

@@ -88,12 +88,15 @@ def staff_projects(t, teams, start, partners, n_projects, month, skey_pick, skey
     if partners.cum_staff.shape[0] == 0:
         return 0
     m = t.status.shape[0]
-    draw = np.empty(m)
     idx = np.empty(m, dtype=np.int64)
+    k = 0
+    for i in range(m):  # the eligible are listed without a branch, then draw
+        idx[k] = i
+        k += (t.status[i] == EMPLOYED) & (t.team[i] < 0) & (t.kind[i] == SCIENTIST)
+    draw = np.empty(k)
     free = 0
-    for i in range(m):
-        if t.status[i] != EMPLOYED or t.team[i] >= 0 or t.kind[i] != SCIENTIST:
-            continue
+    for j in range(k):
+        i = idx[j]
         if t.origin[i] == ORIGIN_STRATEGIC:
             firm = _partner(partners, uniform(skey_partner, t.uid[i], month))
             _new_team(teams, n, TEAM_SE, i, firm, month)
@@ -101,7 +104,7 @@ def staff_projects(t, teams, start, partners, n_projects, month, skey_pick, skey
             n += 1
             continue
         draw[free] = uniform(skey_pick, t.uid[i], month)
-        idx[free] = i
+        idx[free] = i  # the free overwrite the list behind its reading position
         free += 1
     taken = min(n_projects, free)
     order = smallest(draw[:free], taken)
@@ -122,13 +125,17 @@ def teams_form(t, teams, start, hosted_firm, chances, month, skey):
     incubated startup (``hosted_firm[employer]``) and, for students otherwise, x ``1 +
     colocation_gain x student_space`` (the share of students a space can seat).
     """
-    n = start
-    for i in range(t.status.shape[0]):
-        if t.status[i] != EMPLOYED or t.team[i] >= 0:
-            continue
+    m = t.status.shape[0]
+    eligible = np.empty(m, dtype=np.int64)
+    n_eligible = 0
+    for i in range(m):  # the eligible are listed without a branch, then draw
         k = t.kind[i]
-        if k != YOUNG and k != STUDENT:
-            continue
+        eligible[n_eligible] = i
+        n_eligible += (t.status[i] == EMPLOYED) & (t.team[i] < 0) & ((k == YOUNG) | (k == STUDENT))
+    n = start
+    for j in range(n_eligible):
+        i = eligible[j]
+        k = t.kind[i]
         p = chances.sc
         if hosted_firm[t.employer[i]]:
             p *= 1.0 + chances.colocation_gain

@@ -68,11 +68,22 @@ def count_eligible(t, kind_masks, bits):
 
 @njit(cache=True)
 def enrol(t, month, skey, select_prob, kind_mask, bit, gain):
-    """Each eligible resident enrols with chance ``select_prob``; return how many did."""
+    """Each eligible resident enrols with chance ``select_prob``; return how many did.
+
+    The eligible are listed first, without a branch, and draw in a second loop: a branch on
+    eligibility would be mispredicted for a large share of slots, each miss costing more than
+    the slot's work.
+    """
+    m = t.status.shape[0]
+    eligible = np.empty(m, dtype=np.int64)
+    k = 0
+    for i in range(m):
+        untrained = ((t.trained[i] >> bit) & 1) == 0
+        eligible[k] = i
+        k += (t.status[i] == EMPLOYED) & kind_mask[t.kind[i]] & untrained
     n = 0
-    for i in range(t.status.shape[0]):
-        if t.status[i] != EMPLOYED or not kind_mask[t.kind[i]] or (t.trained[i] >> bit) & 1:
-            continue
+    for j in range(k):
+        i = eligible[j]
         if uniform(skey, t.uid[i], month) < select_prob:
             t.trained[i] |= np.int8(1 << bit)
             t.ability[i] += gain
