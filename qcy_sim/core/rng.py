@@ -31,6 +31,7 @@ __all__ = [
     "uniform",
     "normal",
     "normal_quantile",
+    "normal_bits",
     "poisson",
     "uniform_array",
     "normal_array",
@@ -152,10 +153,16 @@ def normal_quantile(bits):
     return -z if q < 0.0 else z
 
 
+@njit(cache=True, inline="always")
+def normal_bits(skey, key, month):
+    """The 53 bits of the hash whose :func:`normal_quantile` is :func:`normal`'s draw."""
+    return mix(np.uint64(skey) ^ _NORMAL_SALT, key, month) >> _S11
+
+
 @njit(cache=True)
 def normal(skey, key, month):
     """A standard normal draw: the normal quantile of one hash (:func:`normal_quantile`)."""
-    return normal_quantile(mix(np.uint64(skey) ^ _NORMAL_SALT, key, month) >> _S11)
+    return normal_quantile(normal_bits(skey, key, month))
 
 
 @njit(cache=True)

@@ -40,7 +40,7 @@ from ..core.codes import (
     YOUNG,
 )
 from ..core.component import Component
-from ..core.rng import normal, poisson, uniform
+from ..core.rng import normal_bits, normal_quantile, poisson, uniform
 from ..names import CARRIER_KINDS, TALENT_KINDS
 
 __all__ = ["Attraction", "Pools", "Choice", "ArrivalKeys", "Arrivals", "arrivals", "talent_uid"]
@@ -136,6 +136,37 @@ def categorical(u, shares):
     return i
 
 
+CandidateDraws = namedtuple(
+    "CandidateDraws", ("kind", "field", "title", "choice", "ability", "expectation")
+)
+
+
+@njit(cache=True)
+def candidate_draws(keys, month, key_origin, size):
+    """The draws of a pool's candidates: uniforms, and the hash bits of the two normals.
+
+    Drawn in a loop of their own, which the compiler vectorises; the candidates' loop then
+    reads them.
+    """
+    d = CandidateDraws(
+        np.empty(size),
+        np.empty(size),
+        np.empty(size),
+        np.empty(size),
+        np.empty(size, dtype=np.uint64),
+        np.empty(size, dtype=np.uint64),
+    )
+    for i in range(size):
+        key = _talent_uid(month, key_origin, i)
+        d.kind[i] = uniform(keys.kind, key, month)
+        d.field[i] = uniform(keys.field, key, month)
+        d.title[i] = uniform(keys.title, key, month)
+        d.choice[i] = uniform(keys.choice, key, month)
+        d.ability[i] = normal_bits(keys.ability, key, month)
+        d.expectation[i] = normal_bits(keys.expectation, key, month)
+    return d
+
+
 @njit(cache=True)
 def arrivals(t, pools, c, rivals, keys, month, start):
     """Candidates choose among the area, the competitors and staying (multinomial logit).
@@ -182,19 +213,20 @@ def arrivals(t, pools, c, rivals, keys, month, start):
     for j in range(pools.size.shape[0]):
         o = pools.origin[j]
         kind_shares = pools.kind_shares[j]
+        d = candidate_draws(keys, month, pools.key_origin[j], pools.size[j])
         for i in range(pools.size[j]):
             key = _talent_uid(month, pools.key_origin[j], i)
-            k = categorical(uniform(keys.kind, key, month), kind_shares)
+            k = categorical(d.kind[i], kind_shares)
             a = pools.ability_shift[j, k] + (c.overseas_shift if o == ORIGIN_OVERSEAS else 0.0)
-            a += c.ability_sd * normal(keys.ability, key, month)
+            a += c.ability_sd * normal_quantile(d.ability[i])
             lvl = 0
             if a >= c.th_high_level:
                 lvl = 2
             elif a >= c.th_high_end:
                 lvl = 1
-            is_titled = uniform(keys.title, key, month) < pools.recognised[j]
+            is_titled = d.title[i] < pools.recognised[j]
             rec = lvl if is_titled else 0
-            z = normal(keys.expectation, key, month)
+            z = normal_quantile(d.expectation[i])
             log_e = log_e_mean[lvl] + c.expectation_sd * z
             if not pools.forced[j]:
                 scale = math.exp(-c.beta_wage * log_e)
@@ -203,7 +235,7 @@ def arrivals(t, pools, c, rivals, keys, month, start):
                 for r in range(n_rivals):
                     weights[r] = rival_weight[r, lvl] * scale
                     total += weights[r]
-                u_choice = uniform(keys.choice, key, month) * total
+                u_choice = d.choice[i] * total
                 if u_choice >= w_area:
                     acc = w_area
                     for r in range(n_rivals):
@@ -215,7 +247,7 @@ def arrivals(t, pools, c, rivals, keys, month, start):
             t.uid[n] = key
             t.status[n] = pools.status[j]
             t.kind[n] = k
-            t.field[n] = categorical(uniform(keys.field, key, month), c.field_shares)
+            t.field[n] = categorical(d.field[i], c.field_shares)
             t.origin[n] = o
             t.level[n] = rec
             t.level_since[n] = month if rec > 0 else -1

@@ -144,7 +144,11 @@ def talents_month(t, firm_alive, staff, r, c, keys, month, founders):
     freed = 0
     untitled = 0
     bounds = exit_screens(r)
-    for i in range(t.status.shape[0]):
+    m = t.status.shape[0]
+    u_exits = np.empty(m)  # drawn in a loop of their own, which the compiler vectorises
+    for i in range(m):
+        u_exits[i] = uniform(keys.exit, t.uid[i], month)
+    for i in range(m):
         s = t.status[i]
         if s == GONE:
             continue
@@ -170,7 +174,7 @@ def talents_month(t, firm_alive, staff, r, c, keys, month, founders):
                 t.level_since[i] = month
                 if not t.titled[i]:
                     untitled += 1
-        u_exit = uniform(keys.exit, t.uid[i], month)
+        u_exit = u_exits[i]
         if s == FLEXIBLE:
             if u_exit < r.flexible_end:
                 t.status[i] = GONE
