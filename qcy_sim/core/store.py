@@ -21,6 +21,17 @@ import numpy as np
 __all__ = ["AgentStore", "StoreFullError"]
 
 
+def _filled(capacity: int, fill: object, dtype: Any, keep: int = 0) -> np.ndarray:
+    """An array of ``capacity`` slots holding ``fill`` from slot ``keep`` on (the caller fills the
+    first ``keep``). Zeros come from the allocator untouched: their pages are only written, and
+    paid for, when slots are used."""
+    if fill == 0:
+        return np.zeros(capacity, dtype=dtype)
+    array = np.empty(capacity, dtype=dtype)
+    array[keep:] = fill
+    return array
+
+
 class StoreFullError(RuntimeError):
     """Raised when a store would grow past its capacity."""
 
@@ -57,7 +68,7 @@ class AgentStore:
         self._taken: dict[type, Any] = {}  # records of live views, valid for one count
         for prop, (dtype, fill) in properties.items():
             self._fill[prop] = fill
-            self._arrays[prop] = np.full(self.capacity, fill, dtype=dtype)
+            self._arrays[prop] = _filled(self.capacity, fill, dtype)
 
     @property
     def properties(self) -> list[str]:
@@ -86,7 +97,7 @@ class AgentStore:
         new_capacity = max(needed, 2 * self.capacity)
         for prop, fill in self._fill.items():
             old = self._arrays[prop]
-            new = np.full(new_capacity, fill, dtype=old.dtype)
+            new = _filled(new_capacity, fill, old.dtype, keep=self.count)
             new[: self.count] = old[: self.count]
             self._arrays[prop] = new
         self.capacity = new_capacity
