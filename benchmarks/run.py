@@ -38,7 +38,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +47,7 @@ from numba import njit, prange
 import qcy_sim
 from qcy_sim import QcyModel, load_scenario
 from qcy_sim.mechanisms.careers import Career, CareerMonth, talents_month
-from qcy_sim.runner import run, run_replicates
+from qcy_sim.runner import run_replicates
 from qcy_sim.scenario import scenario_from_dict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -591,44 +590,26 @@ def bench_scaling(reps: int, sweep_n: int, dask_n: int) -> dict[str, Any]:
 
 
 def bench_dask(scenario: qcy_sim.Scenario, reps: int, n: int) -> dict[str, Any]:
-    """A warm process pool against a warm Dask LocalCluster (2 workers each), same runs."""
+    """qcy's process pool against qcy's Dask LocalCluster (2 workers each): the same replicates
+    through ``run_replicates``, alternately, both warm; what a sweep on either executor costs."""
     try:
-        import logging
-
-        from dask.distributed import Client, LocalCluster
+        import dask.distributed  # noqa: F401
     except ImportError:
         note = "dask[distributed] is not installed: dask_overhead not measured"
         log(note)
         return {"dask_overhead": None, "dask_note": note}
-    data = scenario.to_dict()
-    seeds = list(range(1000, 1000 + n))
-    import multiprocessing as mp
+    from qcy_sim.execution import DaskExecutor, LocalExecutor
 
     t_start = time.perf_counter()
-    cluster = LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    )
-    client = Client(cluster)
-    dask_start_s = time.perf_counter() - t_start
-    pool = ProcessPoolExecutor(2, mp_context=mp.get_context("fork"))
-    try:
-        remote = client.scatter(data, broadcast=True)
-        client.gather(client.map(run, [remote] * 4, seeds[:4], pure=False))  # warm the workers
-        list(pool.map(run, [data] * 4, seeds[:4]))
+    with DaskExecutor(2) as dask_ex, LocalExecutor(2) as pool_ex:
+        dask_start_s = time.perf_counter() - t_start
+        for ex in (dask_ex, pool_ex):  # load the kernels in every worker
+            run_replicates(scenario, 4, seed=10_000, executor=ex)
         t_pool, t_dask = [], []
-        for _ in range(reps):
-            t_pool.append(timed(lambda: list(pool.map(run, [data] * n, seeds)))[0])
-            t_dask.append(
-                timed(lambda: client.gather(client.map(run, [remote] * n, seeds, pure=False)))[0]
-            )
-    finally:
-        pool.shutdown()
-        client.close()
-        cluster.close()
+        for r in range(reps):
+            for ex, times in ((pool_ex, t_pool), (dask_ex, t_dask)):
+                sweep = lambda r=r, ex=ex: run_replicates(scenario, n, r, executor=ex)  # noqa: E731
+                times.append(timed(sweep)[0])
     out = {
         "dask": {
             "runs": n,

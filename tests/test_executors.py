@@ -105,3 +105,15 @@ def test_executor_choice():
 def test_scheduler_needs_dask_executor_for_run(capsys):
     code = main(["run", str(TINY), "--executor", "serial", "--scheduler", "tcp://127.0.0.1:1"])
     assert code == 2 and "--scheduler" in capsys.readouterr().err
+
+
+def test_dask_workers_keep_the_allocator_s_own_thresholds(monkeypatch):
+    """Dask's nanny would set MALLOC_TRIM_THRESHOLD_, under which a replicate runs slower."""
+    import os
+
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    with DaskExecutor(1) as ex:
+        found = ex._client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+        threads = ex._client.run(lambda: os.environ.get("OMP_NUM_THREADS"))
+    assert set(found.values()) == {None}
+    assert set(threads.values()) == {"1"}  # the rest of Dask's settings are kept

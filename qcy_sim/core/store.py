@@ -22,9 +22,11 @@ __all__ = ["AgentStore", "StoreFullError"]
 
 
 def _filled(capacity: int, fill: object, dtype: Any, keep: int = 0) -> np.ndarray:
-    """An array of ``capacity`` slots holding ``fill`` from slot ``keep`` on (the caller fills the
-    first ``keep``). Zeros come from the allocator untouched: their pages are only written, and
-    paid for, when slots are used."""
+    """An array of ``capacity`` slots holding ``fill`` from slot ``keep`` on.
+
+    The caller fills the first ``keep``. Zeros come from the allocator untouched: their pages are
+    only written, and paid for, when slots are used.
+    """
     if fill == 0:
         return np.zeros(capacity, dtype=dtype)
     array = np.empty(capacity, dtype=dtype)
