@@ -22,8 +22,7 @@ from ..names import TALENT_KINDS
 __all__ = [
     "Training",
     "Trainees",
-    "train_residents",
-    "count_eligible",
+    "list_eligible",
     "enrol",
     "APPRENTICED",
     "TRAINED",
@@ -34,56 +33,33 @@ APPRENTICED, TRAINED = 0, 1  # bits of the ``trained`` property
 
 
 @njit(cache=True)
-def train_residents(t, month, skey, want, kind_mask, bit, gain):
-    """Enrol ``want`` trainees (in expectation) in the programme of bit ``bit``; return how many.
+def list_eligible(t, kind_masks, bits):
+    """Employed residents not yet trained in each programme, listed in one pass.
 
-    Trainees are drawn among employed residents of the kinds in ``kind_mask`` not yet trained in
-    it (``t`` is a :data:`Trainees`); a trainee gains ``gain`` log ability.
+    Programme ``p`` takes the kinds of ``kind_masks[p]`` and marks bit ``bits[p]``. Returns the
+    slots of each programme's eligible (row ``p``, in slot order, the first ``counts[p]``
+    entries) and ``counts``. The eligible are listed without a branch: a branch on eligibility
+    would be mispredicted for a large share of slots, each miss costing more than the slot's
+    work. A programme changes only its own bit, so the lists hold for all programmes of a month.
     """
-    if want <= 0.0:
-        return 0
-    masks = np.empty((1, kind_mask.shape[0]), dtype=np.bool_)
-    masks[0] = kind_mask
-    eligible = count_eligible(t, masks, np.array([bit]))[0]
-    if eligible == 0:
-        return 0
-    return enrol(t, month, skey, min(want / eligible, 1.0), kind_mask, bit, gain)
+    programmes, m = bits.shape[0], t.status.shape[0]
+    listed = np.empty((programmes, m), dtype=np.int32)
+    counts = np.zeros(programmes, dtype=np.int64)
+    for p in range(programmes):
+        row, bit, n = listed[p], bits[p], 0
+        for i in range(m):
+            untrained = ((t.trained[i] >> bit) & 1) == 0
+            row[n] = i
+            n += (t.status[i] == EMPLOYED) & kind_masks[p, t.kind[i]] & untrained
+        counts[p] = n
+    return listed, counts
 
 
 @njit(cache=True)
-def count_eligible(t, kind_masks, bits):
-    """Employed residents not yet trained in each programme, in one pass.
-
-    Programme ``p`` takes the kinds of ``kind_masks[p]`` and marks bit ``bits[p]``.
-    """
-    out = np.zeros(bits.shape[0], dtype=np.int64)
-    for p in range(bits.shape[0]):
-        n = 0
-        for i in range(t.status.shape[0]):
-            untrained = 1 - ((np.int64(t.trained[i]) >> bits[p]) & 1)
-            n += np.int64(t.status[i] == EMPLOYED) & np.int64(kind_masks[p, t.kind[i]]) & untrained
-        out[p] = n
-    return out
-
-
-@njit(cache=True)
-def enrol(t, month, skey, select_prob, kind_mask, bit, gain):
-    """Each eligible resident enrols with chance ``select_prob``; return how many did.
-
-    The eligible are listed first, without a branch, and draw in a second loop: a branch on
-    eligibility would be mispredicted for a large share of slots, each miss costing more than
-    the slot's work.
-    """
-    m = t.status.shape[0]
-    eligible = np.empty(m, dtype=np.int64)
-    k = 0
-    for i in range(m):
-        untrained = ((t.trained[i] >> bit) & 1) == 0
-        eligible[k] = i
-        k += (t.status[i] == EMPLOYED) & kind_mask[t.kind[i]] & untrained
+def enrol(t, listed, month, skey, select_prob, bit, gain):
+    """Each listed resident enrols with chance ``select_prob``; return how many did."""
     n = 0
-    for j in range(k):
-        i = eligible[j]
+    for i in listed:
         if uniform(skey, t.uid[i], month) < select_prob:
             t.trained[i] |= np.int8(1 << bit)
             t.ability[i] += gain
@@ -116,14 +92,13 @@ class Training(Component):
             return
         t = self.model.talents
         trainees = t.take(Trainees)
-        # one pass counts who may enrol in each programme: a programme changes only its own bit
-        eligible = count_eligible(
+        listed, eligible = list_eligible(
             trainees,
             np.array([p[4] for p in acting]),
             np.array([p[5] for p in acting], dtype=np.int64),
         )
-        for (a, name, per_year, cost, kinds, bit, gain), n_eligible in zip(
-            acting, eligible, strict=True
+        for p, ((a, name, per_year, cost, _, bit, gain), n_eligible) in enumerate(
+            zip(acting, eligible, strict=True)
         ):
             want = per_year / 12.0
             if cost > 0:
@@ -131,5 +106,13 @@ class Training(Component):
             n = 0
             if want > 0.0 and n_eligible > 0:
                 select_prob = min(want / n_eligible, 1.0)
-                n = enrol(trainees, m, sk ^ np.uint64(bit + 1), select_prob, kinds, bit, gain * a)
+                n = enrol(
+                    trainees,
+                    listed[p, :n_eligible],
+                    m,
+                    sk ^ np.uint64(bit + 1),
+                    select_prob,
+                    bit,
+                    gain * a,
+                )
             ledger.pay(name, n * cost / 1e3)

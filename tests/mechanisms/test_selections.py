@@ -22,7 +22,7 @@ from qcy_sim.mechanisms.teams import (
     staff_projects,
     teams_form,
 )
-from qcy_sim.mechanisms.training import APPRENTICED, TRAINED, Trainees, count_eligible, enrol
+from qcy_sim.mechanisms.training import APPRENTICED, TRAINED, Trainees, enrol, list_eligible
 from qcy_sim.names import TALENT_KINDS
 
 MONTH = 7
@@ -69,14 +69,20 @@ def test_the_eligible_are_employed_talents_of_the_programme_s_kinds_without_its_
     other = TRAINED if bit == APPRENTICED else APPRENTICED
     untrained = ((t.trained >> bit) & 1) == 0
     employed = t.status == k.EMPLOYED
-    counts = count_eligible(t, np.array([technicians, everyone]), np.array([bit, other]))
+    listed, counts = list_eligible(t, np.array([technicians, everyone]), np.array([bit, other]))
+    eligible = employed & untrained
     assert counts.tolist() == [
-        int((employed & untrained & (t.kind == k.TECHNICIAN)).sum()),
+        int((eligible & (t.kind == k.TECHNICIAN)).sum()),
         int(employed.sum()),  # nobody holds the other bit
     ]
+    assert (
+        listed[0, : counts[0]].tolist()
+        == np.flatnonzero(eligible & (t.kind == k.TECHNICIAN)).tolist()
+    )
+    assert listed[1, : counts[1]].tolist() == np.flatnonzero(employed).tolist()
     before = t.trained.copy()
-    enrolled = enrol(t, MONTH, SKEY, 1.0, everyone, bit, 0.25)
-    eligible = employed & untrained
+    listed, counts = list_eligible(t, np.array([everyone]), np.array([bit]))
+    enrolled = enrol(t, listed[0, : counts[0]], MONTH, SKEY, 1.0, bit, 0.25)
     assert enrolled == eligible.sum()
     assert (t.ability[eligible] == 0.25).all() and (t.ability[~eligible] == 0.0).all()
     assert (((t.trained >> bit) & 1) == 1)[employed].all()
@@ -88,7 +94,8 @@ def test_an_eligible_talent_enrols_exactly_when_its_own_draw_is_below_the_chance
     eligible = (t.status == k.EMPLOYED) & (((t.trained >> TRAINED) & 1) == 0)
     chosen = eligible & (draws(len(eligible)) < 0.4)
     assert 0 < chosen.sum() < eligible.sum()
-    enrolled = enrol(t, MONTH, SKEY, 0.4, np.ones(N_KINDS, np.bool_), TRAINED, 1.0)
+    listed = np.flatnonzero(eligible).astype(np.int32)
+    enrolled = enrol(t, listed, MONTH, SKEY, 0.4, TRAINED, 1.0)
     assert enrolled == chosen.sum()
     assert np.array_equal(t.ability == 1.0, chosen)
 
