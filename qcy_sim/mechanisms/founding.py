@@ -48,25 +48,62 @@ _STARTUP_SPACE = np.uint64(3)
 REMOTE, NOT_HOSTED = -2, -1
 
 
+@njit(cache=True, inline="always")
+def _fuller(a, b, share):
+    """Whether candidate ``a`` comes after ``b``: a higher share, or an equal one and later."""
+    return share[a] > share[b] or (share[a] == share[b] and a > b)
+
+
+@njit(cache=True)
+def _sift_down(heap, n, pos, share):
+    item = heap[pos]
+    while True:
+        child = 2 * pos + 1
+        if child >= n:
+            break
+        if child + 1 < n and _fuller(heap[child], heap[child + 1], share):
+            child += 1
+        if not _fuller(item, heap[child], share):
+            break
+        heap[pos] = heap[child]
+        pos = child
+    heap[pos] = item
+
+
 @njit(cache=True)
 def seat_firms(hosts, candidates, occupied, slots, remote, remote_slots):
     """Seat firms in order: the free carrier slot of lowest occupancy share, then remote slots.
 
-    ``occupied`` (firms per carrier) is updated in place; returns ``(seated, remote)``.
+    Among carriers of equal share the first candidate is taken. ``candidates`` are distinct
+    carrier slots; ``occupied`` (firms per carrier) is updated in place; returns ``(seated,
+    remote)``. The carriers with a free slot are kept in a binary heap by (share, position), so
+    seating ``F`` firms among ``C`` carriers takes ``O((F + C) log C)``, not ``O(F C)``.
     """
+    share = np.empty(candidates.shape[0])
+    heap = np.empty(candidates.shape[0], dtype=np.int64)
+    n = 0
+    for j in range(candidates.shape[0]):
+        used = occupied[candidates[j]]
+        if used < slots[j]:
+            share[j] = used / max(slots[j], 1.0)
+            heap[n] = j
+            n += 1
+    for pos in range(n // 2 - 1, -1, -1):
+        _sift_down(heap, n, pos, share)
     seated = 0
     for i in range(hosts.shape[0]):
-        best, low = -1, np.inf
-        for j in range(candidates.shape[0]):
-            used = occupied[candidates[j]]
-            if used < slots[j]:
-                share = used / max(slots[j], 1.0)
-                if share < low:
-                    best, low = j, share
-        if best >= 0:
+        if n > 0:
+            best = heap[0]
             hosts[i] = candidates[best]
             occupied[candidates[best]] += 1
             seated += 1
+            used = occupied[candidates[best]]
+            if used < slots[best]:
+                share[best] = used / max(slots[best], 1.0)
+            else:  # full: the last leaf takes its place
+                n -= 1
+                heap[0] = heap[n]
+            _sift_down(heap, n, 0, share)
         elif remote < remote_slots:
             hosts[i] = REMOTE
             remote += 1

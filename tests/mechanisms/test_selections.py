@@ -13,6 +13,7 @@ from qcy_sim.core.store import AgentStore
 from qcy_sim.mechanisms.attraction import SubsidyCensus, subsidy_census
 from qcy_sim.mechanisms.brokers import Candidates, select_lowest
 from qcy_sim.mechanisms.enterprises import research_staff
+from qcy_sim.mechanisms.founding import NOT_HOSTED, REMOTE, seat_firms
 from qcy_sim.mechanisms.teams import (
     TEAM_PROPERTIES,
     FormChances,
@@ -210,3 +211,56 @@ def test_living_subsidies_go_to_resident_young_talents_and_students_within_their
     within = (arrived >= 1) & (MONTH - arrived <= 6)
     counted = subsidy_census(SubsidyCensus(status, kind, arrived, level), MONTH, 6)
     assert counted == (int((resident & young & within).sum()), int((resident & (level == 2)).sum()))
+
+
+# ---------------------------------------------------------------------------------------------
+# founding: seating new firms in the least occupied carrier
+
+
+def seat_by_scan(n_firms, candidates, occupied, slots, remote, remote_slots):
+    """The seating rule written plainly: each firm scans every carrier for the lowest share."""
+    occupied, hosts = occupied.copy(), np.full(n_firms, NOT_HOSTED, dtype=np.int32)
+    for i in range(n_firms):
+        free = [j for j in range(len(candidates)) if occupied[candidates[j]] < slots[j]]
+        if free:
+            best = min(free, key=lambda j: (occupied[candidates[j]] / max(slots[j], 1.0), j))
+            hosts[i] = candidates[best]
+            occupied[candidates[best]] += 1
+        elif remote < remote_slots:
+            hosts[i] = REMOTE
+            remote += 1
+    return hosts, occupied, remote
+
+
+def test_firms_take_the_free_carrier_of_lowest_share_then_the_first_of_equal_shares():
+    candidates = np.array([4, 1, 7])  # carrier slots, in the order they are offered
+    occupied = np.zeros(8, dtype=np.int64)
+    occupied[[4, 1, 7]] = [1, 1, 0]
+    slots = np.array([2.0, 4.0, 1.0])  # shares 1/2, 1/4, 0
+    hosts = np.full(8, NOT_HOSTED, dtype=np.int32)
+    seated, remote = seat_firms(hosts, candidates, occupied, slots, 0, 2)
+    # 7 (0, then full); 1 (1/4, then 2/4); 4 and 1 tie at 1/2 and 4 is offered first (then
+    # full); 1 twice (2/4, 3/4); every carrier full: the two remote slots, then no seat.
+    assert hosts.tolist() == [7, 1, 4, 1, 1, REMOTE, REMOTE, NOT_HOSTED]
+    assert (seated, remote) == (7, 2)
+    assert occupied[[4, 1, 7]].tolist() == [2, 4, 1]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_seating_matches_the_scan_of_every_carrier_for_every_firm(seed):
+    rng = np.random.default_rng(seed)
+    n_carriers = int(rng.integers(1, 40))
+    candidates = np.sort(rng.choice(100, n_carriers, replace=False))
+    slots = rng.choice([0.0, 1.0, 2.0, 3.0, 8.0], n_carriers)  # few values: many equal shares
+    occupied = np.zeros(100, dtype=np.int64)
+    occupied[candidates] = np.minimum(rng.integers(0, 4, n_carriers), slots.astype(np.int64))
+    n_firms = int(rng.integers(0, 80))
+    expected, expected_occupied, expected_remote = seat_by_scan(
+        n_firms, candidates, occupied, slots, 1, 5
+    )
+    hosts = np.full(n_firms, NOT_HOSTED, dtype=np.int32)
+    seated, remote = seat_firms(hosts, candidates, occupied, slots, 1, 5)
+    assert hosts.tolist() == expected.tolist()
+    assert np.array_equal(occupied, expected_occupied)
+    assert remote == expected_remote
+    assert seated == int((expected != NOT_HOSTED).sum())
