@@ -1,6 +1,7 @@
 """qcy run and qcy compare give the same tables, bit for bit, on every executor."""
 
 import json
+import time
 
 import pandas as pd
 import pytest
@@ -117,3 +118,18 @@ def test_dask_workers_keep_the_allocator_s_own_thresholds(monkeypatch):
         threads = ex._client.run(lambda: os.environ.get("OMP_NUM_THREADS"))
     assert set(found.values()) == {None}
     assert set(threads.values()) == {"1"}  # the rest of Dask's settings are kept
+
+
+def _busy(seconds: float) -> int:
+    start, n = time.perf_counter(), 0
+    while time.perf_counter() - start < seconds:
+        n += 1
+    return n
+
+
+def test_dask_workers_do_not_sample_the_running_task_s_stack():
+    """Dask's statistical profiler would interrupt a replicate 100 times a second."""
+    with DaskExecutor(1) as ex:
+        ex._client.submit(_busy, 0.3, pure=False).result()
+        samples = ex._client.run(lambda dask_worker: dask_worker.profile_recent["count"])
+    assert set(samples.values()) == {0}  # about 25 with the profiler on
