@@ -6,18 +6,28 @@ script times, on one seed of the baseline, ``K`` straight runs against one run t
 plus ``K`` forks run to the end (the variants here are the baseline itself, so both sides do the
 same work per month), alternately, medians of ``--reps``; and the time of one fork.
 
-Usage: ``python benchmarks/fork.py [--variants K] [--month M] [--reps R]``.
+``--compare`` times what ``qcy compare`` gains from it: ``K`` mixes of the baseline whose
+awards differ from month ``m + 1`` on (a lever started a year later, say), compared over ``N``
+replicates in this process with the shared months run once (the default) and with every mix run
+straight (``share=False``), alternately, medians of ``--reps``; the numbers are checked equal.
+
+Usage: ``python benchmarks/fork.py [--variants K] [--month M] [--reps R] [--compare N]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import statistics
 import time
 from pathlib import Path
 
+import numpy as np
+
 from qcy_sim import QcyModel, load_scenario
+from qcy_sim.compare import compare_mixes
+from qcy_sim.scenario import scenario_from_dict
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,13 +78,58 @@ def bench_fork(variants: int = 8, month: int = 12, reps: int = 5) -> dict:
     }
 
 
+def bench_compare(variants: int = 3, month: int = 12, replicates: int = 4, reps: int = 3) -> dict:
+    base = load_scenario(ROOT / "scenarios" / "baseline.toml")
+    mixes = []
+    for k in range(variants):
+        data = copy.deepcopy(base.to_dict())
+        data["name"] = f"awards_{k}_from_{month + 1}"
+        awards = data["policy"]["awards"]
+        awards["start_month"] = month + 1
+        awards["high_level_cny_thousand"] *= 1 + k / 2
+        mixes.append(scenario_from_dict(data, path=f"<{data['name']}>"))
+    QcyModel(base, 0).run()  # load the kernels
+    times: dict[str, list[float]] = {"shared": [], "straight": []}
+    results = {}
+    for r in range(reps):
+        order = (("shared", True), ("straight", False))
+        for name, share in order if r % 2 == 0 else order[::-1]:
+            t0 = time.perf_counter()
+            results[name] = compare_mixes(mixes, replicates, seed=1, share=share)
+            times[name].append(time.perf_counter() - t0)
+    same = all(
+        np.array_equal(getattr(a, x), getattr(b, x))
+        for a, b in zip(results["shared"].reps, results["straight"].reps, strict=True)
+        for x in ("kpi", "series", "spending")
+    )
+    med = {k: statistics.median(v) for k, v in times.items()}
+    horizon = base.horizon
+    return {
+        "mixes": variants,
+        "replicates": replicates,
+        "shared_months": month,
+        "horizon": horizon,
+        "straight_s": med["straight"],
+        "shared_s": med["shared"],
+        "speedup": med["straight"] / med["shared"],
+        "speedup_if_months_only": variants * horizon / (month + variants * (horizon - month)),
+        "same_numbers": same,
+        "reps": reps,
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--variants", type=int, default=8)
     ap.add_argument("--month", type=int, default=12)
     ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--compare", type=int, default=0, metavar="N", help="replicates of compare")
     args = ap.parse_args()
-    print(json.dumps(bench_fork(args.variants, args.month, args.reps), indent=1))
+    if args.compare:
+        out = bench_compare(args.variants, args.month, args.compare, args.reps)
+    else:
+        out = bench_fork(args.variants, args.month, args.reps)
+    print(json.dumps(out, indent=1))
 
 
 if __name__ == "__main__":

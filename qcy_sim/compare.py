@@ -35,7 +35,7 @@ from .results import (
     provenance,
     target_outcomes,
 )
-from .runner import Replicates, run_replicates
+from .runner import Replicates, run_mixes
 from .scenario import ConfigError, Scenario, month_index
 from .schema import KPIS, Target
 from .uncertainty import ParameterSetup, check_same_priors, design_words
@@ -523,8 +523,13 @@ def compare_mixes(
     *,
     executor: Executor | None = None,
     parameters: ParameterSetup | None = None,
+    share: bool = True,
 ) -> Comparison:
     """Run every mix with the same replicate seeds (and the same parameter draws).
+
+    Mixes that differ only in levers starting after month 1 simulate the months they share once
+    per replicate and fork from there (:func:`qcy_sim.runner.run_mixes`): the same numbers as
+    straight runs, in less time.
 
     Args:
         scenarios: Two or more validated scenarios; the first is the reference. All must share
@@ -537,6 +542,7 @@ def compare_mixes(
         parameters: How replicates draw their parameters (default ``fixed``). Every mix runs
             the same ``K`` draws x ``R`` seeds; a mix keeps the uncertain parameters it sets
             itself (:func:`qcy_sim.uncertainty.pinned_keys`), noted in ``notes``.
+        share: False runs every mix straight (the same numbers).
 
     Raises:
         ConfigError: A mix with another start month or horizon than the reference, or (with
@@ -572,12 +578,9 @@ def compare_mixes(
                 )
     executor = executor_for(workers, executor)
     with executor:
-        reps = [
-            run_replicates(
-                sc, replicates, seed, progress=progress, executor=executor, parameters=parameters
-            )
-            for sc in scenarios
-        ]
+        reps = run_mixes(
+            list(scenarios), replicates, seed, executor, progress, parameters, share=share
+        )
     if parameters is not None and not parameters.fixed:
         ref_pinned = set(reps[0].parameters.pinned)
         for label, rep in zip(labels, reps, strict=True):

@@ -41,7 +41,16 @@ from .policy import LEVERS_IN_ORDER
 from .policy.governance import Governance
 from .scenario import Scenario, month_index
 
-__all__ = ["QcyModel", "COMPONENTS", "SCHEDULE", "SPENDING", "SERIES", "FUNDS", "PUBLIC_FUNDS"]
+__all__ = [
+    "QcyModel",
+    "COMPONENTS",
+    "SCHEDULE",
+    "SPENDING",
+    "SERIES",
+    "FUNDS",
+    "PUBLIC_FUNDS",
+    "shared_months",
+]
 
 # The mechanisms, by the attribute that holds each.
 COMPONENTS = {
@@ -122,6 +131,40 @@ SPENDING: dict[str, str] = {
     **{cat: spec.name for spec in LEVERS_IN_ORDER for cat in spec.spending},
     **{cat: line for cls in COMPONENTS.values() for cat, line in cls.spending.items()},
 }
+
+
+# Keys of a scenario that do not change what is simulated (targets change how KPIs are counted,
+# which a fork recounts), and the keys of a lever that act from month 1 whatever its start: the
+# special fund opens the appropriation of every lever that is on in the first month.
+_NOT_SIMULATED = ("name", "description", "targets", "milestones", "uncertain", "posterior")
+_FROM_MONTH_1 = ("on", "budget_cny_million_per_year")
+
+
+def shared_months(first: dict, other: dict) -> int | None:
+    """Months that runs of two scenarios share, seed by seed; None if they share nothing.
+
+    Both are resolved scenarios as plain data (:meth:`Scenario.to_dict`). ``m`` means the initial
+    state and months ``1 .. m`` are the same in both, so a model of ``first`` stepped ``m``
+    months and forked under ``other`` (:meth:`QcyModel.fork`) gives exactly ``other``'s straight
+    run of the same seed. Scenarios that differ in anything but levers, targets and names share
+    nothing. A lever acts from its ``start_month`` (the leadership delay only postpones it), so
+    levers set differently in anything but ``on`` and their budget share the months before the
+    earlier of their two starts; a lever switched on in one and not the other, or with another
+    budget, changes the special fund from month 1 and shares only the initial state. Equal
+    scenarios share the whole horizon.
+    """
+    keys = (set(first) | set(other)) - set(_NOT_SIMULATED)
+    if any(first.get(k) != other.get(k) for k in keys - {"policy"}):
+        return None
+    months = int(first["time"]["horizon_months"])
+    for name, lever in first["policy"].items():
+        theirs = other["policy"][name]
+        if lever == theirs:
+            continue
+        if any(lever[k] != theirs[k] for k in _FROM_MONTH_1):
+            return 0
+        months = min(months, int(lever["start_month"]) - 1, int(theirs["start_month"]) - 1)
+    return months
 
 
 class QcyModel(mesa.Model):
@@ -234,6 +277,9 @@ class QcyModel(mesa.Model):
         for target in scenario.targets:
             if target.counting:
                 self.counting[target.kpi] = target.counting
+        for j, kpi in enumerate(KPIS):  # the months so far, counted as the new targets count
+            column = self._series_col[counted_column(kpi, self.counting[kpi])]
+            self.kpi[: self.month + 1, j] = self.series[: self.month + 1, column]
 
     def month_of(self, label: str) -> int:
         """Month index of a ``YYYY-MM`` label (1 = ``time.start``)."""

@@ -28,7 +28,7 @@ import numpy as np
 from . import testhook
 from .execution import Executor, RunFailed, default_workers, execute_run, executor_for
 from .exits import is_environment_errno
-from .model import SERIES, SPENDING, QcyModel
+from .model import SERIES, SPENDING, QcyModel, shared_months
 from .outputs import Index, code_key, write_atomic
 from .scenario import Scenario, scenario_from_dict
 from .uncertainty import FIXED, ParameterDesign, ParameterSetup, parameter_design
@@ -37,6 +37,8 @@ __all__ = [
     "run",
     "replicate_seeds",
     "run_replicates",
+    "run_mixes",
+    "run_shared",
     "extend_replicates",
     "Replicates",
     "RunFailed",
@@ -71,6 +73,31 @@ def run(params: dict[str, Any], seed: int) -> dict[str, np.ndarray]:
     scenario = scenario_from_dict(params, path=f"<{params.get('name', 'scenario')}>")
     model = QcyModel(scenario, seed=seed).run()
     return {"kpi": model.kpi, "series": model.series, "spending": model.spending}
+
+
+def run_shared(params: dict[str, Any], seed: int) -> dict[str, np.ndarray]:
+    """Run one replicate of several mixes that share their first months, as one task.
+
+    The shared months are simulated once, under the first mix; then one fork per mix runs the
+    rest (:meth:`QcyModel.fork`), which gives exactly each mix's straight run.
+
+    Args:
+        params: ``{"mixes": [resolved scenario dicts], "shared_months": m}`` with ``m`` at most
+            :func:`~qcy_sim.model.shared_months` of the first mix and every other.
+        seed: The replicate's seed.
+
+    Returns:
+        The arrays of :func:`run`, each with a first axis over the mixes.
+    """
+    mixes = [scenario_from_dict(d, path=f"<{d.get('name', 'scenario')}>") for d in params["mixes"]]
+    model = QcyModel(mixes[0], seed=seed)
+    for _ in range(int(params["shared_months"])):
+        model.step()
+    runs = [model.fork(mix).run() for mix in mixes]
+    return {name: np.stack([getattr(m, name) for m in runs]) for name in _ARRAYS}
+
+
+_ARRAYS = ("kpi", "series", "spending")
 
 
 @dataclass
@@ -171,6 +198,83 @@ def run_replicates(
     )
 
 
+def run_mixes(
+    scenarios: list[Scenario],
+    replicates: int,
+    seed: int,
+    executor: Executor,
+    progress: Callable[[int], None] | None = None,
+    parameters: ParameterSetup | None = None,
+    share: bool = True,
+) -> list[Replicates]:
+    """Replicates of several mixes with the same seeds and parameter draws (paired).
+
+    Where replicate ``r`` of every mix shares at least its first month with the first mix's
+    (:func:`~qcy_sim.model.shared_months`: mixes that differ only in levers starting later),
+    the shared months run once per replicate and each mix forks from them (:func:`run_shared`);
+    the numbers are exactly those of straight runs. Otherwise every mix runs straight.
+
+    Args:
+        scenarios: The mixes, the reference first; the same horizon and priors.
+        replicates: Replicates per mix.
+        seed: Base seed of every mix.
+        executor: Where the tasks run.
+        progress: Called with the number of replicates (of any mix) just finished.
+        parameters: As for :func:`run_replicates`.
+        share: False runs every mix straight.
+
+    Raises:
+        RunFailed: A replicate raised.
+    """
+    from .experiment import apply_point
+
+    designs = [parameter_design(sc, parameters or FIXED, replicates, seed) for sc in scenarios]
+    seeds = list(designs[0].seeds)
+    data = [sc.to_dict() for sc in scenarios]
+    points = [[apply_point(d, ds.overlay(j)) for d, ds in zip(data, designs, strict=True)]
+              for j in range(len(seeds))]  # fmt: skip
+    shared = []
+    for mixes in points:
+        months = [shared_months(mixes[0], m) for m in mixes[1:]]
+        shared.append(None if None in months else min(months))
+    same_seeds = all(list(ds.seeds) == seeds for ds in designs)
+    if not (share and same_seeds and all(m is not None and m >= 1 for m in shared)):
+        return [
+            run_replicates(
+                sc, replicates, seed, progress=progress, executor=executor, parameters=parameters
+            )
+            for sc in scenarios
+        ]
+    h1, n = scenarios[0].horizon + 1, len(seeds)
+    widths = {"kpi": 13, "series": len(SERIES), "spending": len(SPENDING)}
+    out = {name: np.zeros((len(scenarios), n, h1, width)) for name, width in widths.items()}
+    tasks = [
+        (j, {"mixes": points[j], "shared_months": shared[j]}, seeds[j], run_shared)
+        for j in range(n)
+    ]
+    with executor:
+        for result in executor.imap_unordered(execute_run, tasks):
+            j = result["run_id"]
+            if result["status"] != "ok":
+                raise _failure(result, ", ".join(sc.name for sc in scenarios), j, seeds[j])
+            for name in _ARRAYS:
+                out[name][:, j] = result[name]
+            if progress:
+                progress(len(scenarios))
+    return [
+        Replicates(
+            sc,
+            seed,
+            seeds,
+            out["kpi"][i],
+            out["series"][i],
+            out["spending"][i],
+            None if parameters is None else designs[i],
+        )
+        for i, sc in enumerate(scenarios)
+    ]
+
+
 def _run_seeds(
     scenario: Scenario,
     design: ParameterDesign,
@@ -212,13 +316,7 @@ def _run_seeds(
         for result in executor.imap_unordered(execute_run, tasks):
             index = result["run_id"]
             if result["status"] != "ok":
-                errno = result.get("errno")
-                if is_environment_errno(errno):  # the machine, not the model
-                    raise OSError(errno, f"{os.strerror(errno)}, in replicate {which[index]}")
-                raise RunFailed(
-                    f"{scenario.name}: replicate {which[index]} (seed {seeds[index]}) failed: "
-                    f"{result['error']}"
-                )
+                raise _failure(result, scenario.name, which[index], seeds[index])
             out = {name: result[name] for name in ("kpi", "series", "spending")}
             kpi[index], series[index], spending[index] = out["kpi"], out["series"], out["spending"]
             if store:
@@ -228,6 +326,14 @@ def _run_seeds(
             if progress:
                 progress(1)
     return kpi, series, spending
+
+
+def _failure(result: dict[str, Any], what: str, replicate: int, seed: int) -> Exception:
+    """The error to raise for a failed task: the machine's (OSError) or the model's."""
+    errno = result.get("errno")
+    if is_environment_errno(errno):  # the machine, not the model
+        return OSError(errno, f"{os.strerror(errno)}, in replicate {replicate}")
+    return RunFailed(f"{what}: replicate {replicate} (seed {seed}) failed: {result['error']}")
 
 
 class _Checkpoint:

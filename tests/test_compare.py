@@ -1,5 +1,6 @@
 """qcy compare: same seeds for every mix, paired statistics, files written."""
 
+import copy
 import json
 import subprocess
 import sys
@@ -18,6 +19,9 @@ from qcy_sim.compare import (
     newcombe_paired_ci,
     paired_difference,
 )
+from qcy_sim.execution import SerialExecutor
+from qcy_sim.scenario import scenario_from_dict
+from qcy_sim.uncertainty import parameter_setup
 
 from .conftest import DATA
 
@@ -200,3 +204,62 @@ def test_ranking_orders_mixes(tmp_path):
     keys = [(-r["p_all_met"], -r["expected_targets_met"]) for r in ranking]
     assert keys == sorted(keys)
     assert "## Ranking" in (out / "compare.md").read_text()
+
+
+class _Recording(SerialExecutor):
+    """Runs tasks in this process and keeps which run function each task named."""
+
+    def __init__(self):
+        super().__init__()
+        self.run_fns = []
+
+    def imap_unordered(self, fn, tasks):
+        for task in tasks:
+            self.run_fns.append(task[3].__name__)
+            yield fn(task)
+
+
+def _late_mixes(tiny):
+    # three mixes differing only in a lever that starts in month 7 (or 9) of the 12, acting
+    # from its start (no administration delay)
+    data = copy.deepcopy(tiny.to_dict())
+    data["governance"]["delay_months"] = 0.0
+    mixes = []
+    for name, start, award in (("late", 7, 500.0), ("late_more", 7, 1500.0), ("later", 9, 900.0)):
+        d = copy.deepcopy(data)
+        d["name"] = name
+        d["policy"]["awards"].update(start_month=start, high_level_cny_thousand=award)
+        mixes.append(scenario_from_dict(d, path=f"<{name}>"))
+    return mixes
+
+
+@pytest.mark.parametrize("mode", ["fixed", "prior"])
+def test_mixes_sharing_months_run_them_once_with_the_numbers_of_straight_runs(tiny, mode):
+    mixes = _late_mixes(tiny)
+    parameters = parameter_setup(tiny, mode, seeds_per_draw=2)
+    shared, straight = _Recording(), _Recording()
+    a = compare_mixes(mixes, 4, seed=3, executor=shared, parameters=parameters)
+    b = compare_mixes(mixes, 4, seed=3, executor=straight, parameters=parameters, share=False)
+    assert shared.run_fns == ["run_shared"] * 4  # one task per replicate for the three mixes
+    assert straight.run_fns == ["run"] * 12
+    for ra, rb in zip(a.reps, b.reps, strict=True):
+        assert ra.seeds == rb.seeds
+        for name in ("kpi", "series", "spending"):
+            assert np.array_equal(getattr(ra, name), getattr(rb, name)), name
+    assert not np.array_equal(a.reps[0].kpi, a.reps[1].kpi)  # the mixes do differ
+    assert a.to_dict() == b.to_dict()
+
+
+def test_mixes_that_differ_from_month_one_run_straight(tiny):
+    more = load_scenario(MORE)
+    recording = _Recording()
+    compare_mixes([tiny, more], 2, seed=1, executor=recording)
+    assert recording.run_fns == ["run"] * 4
+
+
+def test_shared_months_on_two_workers_give_the_numbers_of_one(tiny):
+    mixes = _late_mixes(tiny)
+    one = compare_mixes(mixes, 4, seed=9, workers=1)
+    two = compare_mixes(mixes, 4, seed=9, workers=2)
+    for ra, rb in zip(one.reps, two.reps, strict=True):
+        assert np.array_equal(ra.kpi, rb.kpi) and np.array_equal(ra.spending, rb.spending)
