@@ -122,7 +122,7 @@ def kpi_values(model: Any, counting: str) -> dict[str, float]:
         "high_level_talents": counts[f"high_level.{counting}"],
         "innovation_talents": counts[f"innovation.{counting}"],
         "high_end_talents": counts[f"high_end.{counting}"],
-        "tech_brokers": model.brokers.active(counting),
+        "tech_brokers": model.brokers.counts[counting],
         "scientist_engineer_teams": model.teams.alive(TEAM_SE, team_counting),
         "shuangchuang_teams": model.teams.alive(TEAM_SC, team_counting),
         "reform_cases": model.reforms.promoted(),

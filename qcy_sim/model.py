@@ -299,6 +299,7 @@ class QcyModel(mesa.Model):
 
     def _record(self) -> None:
         self.population.census()
+        self.brokers.census()
         self.enterprises.census()
         self.services.census()
         self.record("housing_units", self.housing.units)

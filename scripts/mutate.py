@@ -263,6 +263,10 @@ MUTATIONS = (
     M("B3", "qcy_sim/mechanisms/brokers.py", "commissions eat the year's training places",
       "            free = ledger.available(\"brokers\") - self.training_owed()",
       "            free = ledger.available(\"brokers\")"),
+    M("B4", "qcy_sim/mechanisms/brokers.py", "a broker whose last deal is a window old is active",
+      "(t.last_deal[i] > after)", "(t.last_deal[i] >= after)"),
+    M("B5", "qcy_sim/mechanisms/brokers.py", "flexible brokers count as resident brokers",
+      "np.int64((s == EMPLOYED) | (s == SEARCHING))", "np.int64(s != 0)"),
     # draws
     M("R1", "qcy_sim/core/rng.py", "the normal's upper tail is the lower one's (sign only)",
       "tail = bits if q < 0.0 else _TOP - np.uint64(bits)", "tail = bits"),

@@ -40,7 +40,14 @@ from ..core.rng import uniform, uniform_array
 from ..names import TALENT_KINDS
 from .population import status_kind_counts
 
-__all__ = ["Brokers", "BrokerPool", "train_brokers", "broker_deals", "select_lowest"]
+__all__ = [
+    "Brokers",
+    "BrokerPool",
+    "broker_counts",
+    "train_brokers",
+    "broker_deals",
+    "select_lowest",
+]
 
 BrokerPool = namedtuple(
     "BrokerPool", ("status", "kind", "broker", "broker_since", "last_deal", "uid")
@@ -164,6 +171,26 @@ def select_lowest(t, kind_mask, month, skey, n):
     return best[:filled]
 
 
+@njit(cache=True)
+def broker_counts(t, after):
+    """Brokers in the three countings, ``(stock, gained, cumulative)``.
+
+    *stock*: resident brokers whose last deal (or certification) came after month ``after``;
+    *gained*: those of them certified since the start; *cumulative*: every broker certified
+    since the start, wherever they are now. ``t`` is a :data:`BrokerPool`.
+    """
+    stock = gained = cumulative = 0
+    for i in range(t.status.shape[0]):
+        s = t.status[i]
+        broker = np.int64(t.broker[i] > 0)
+        new = np.int64(t.broker_since[i] >= 1)
+        active = broker & np.int64((s == EMPLOYED) | (s == SEARCHING)) & (t.last_deal[i] > after)
+        stock += active
+        gained += active & new
+        cumulative += broker & new
+    return stock, gained, cumulative
+
+
 class Brokers(Component):
     """Technology brokers: their training, their deals, and the transfers they broker."""
 
@@ -180,6 +207,7 @@ class Brokers(Component):
         super().__init__(model)
         self.projects = 0  # brokered transfers that became projects this month
         self._deals: list[tuple[int, int]] = []  # per month: (deals, certified brokers)
+        self.counts: dict[str, int] = {}  # active brokers by counting, at the month's census
 
     def initialise(self) -> None:
         """The brokers of the end of 2021: eligible employed talents, drawn by their keys."""
@@ -295,14 +323,14 @@ class Brokers(Component):
         start; ``"cumulative"``: every broker certified since the start, active or not, resident
         or gone.
         """
+        return self._counts()[counting]
+
+    def census(self) -> None:
+        """Count this month's active brokers in every counting (:attr:`counts`)."""
+        self.counts = self._counts()
+
+    def _counts(self) -> dict[str, int]:
         t = self.model.talents
-        broker, since = t.view("broker"), t.view("broker_since")
-        if counting == "cumulative":
-            return int(np.count_nonzero((broker > 0) & (since >= 1)))
-        status = t.view("status")
-        window = self.p.brokers.active_window_months
-        active = (broker > 0) & ((status == 1) | (status == 2))
-        active &= t.view("last_deal") > self.month - window
-        if counting == "gained":
-            active &= since >= 1
-        return int(np.count_nonzero(active))
+        after = self.month - self.p.brokers.active_window_months
+        stock, gained, cumulative = broker_counts(t.take(BrokerPool), after)
+        return {"stock": stock, "gained": gained, "cumulative": cumulative}

@@ -86,10 +86,12 @@ def test_summary_judges_a_target_in_every_counting(tiny):
 
 
 def test_brokers_in_each_counting_a_lapsed_and_a_gone_broker(tiny):
-    """Four brokers set by hand in month 20 (window 12 months): one certified before the plan and
+    """Six brokers set by hand in month 20 (window 12 months): one certified before the plan and
     dealing (stock only), one certified in month 3 and dealing (all three countings), one
-    certified in month 2 whose last deal is 13 months old (lapsed: cumulative only), one
-    certified in month 4 who has left (cumulative only)."""
+    certified in month 2 whose last deal is 12 months old (lapsed: cumulative only), one
+    certified in month 4 who has left (cumulative only), one certified in month 5 and dealing
+    while searching for a post (all three), one certified in month 6 and dealing who is a
+    flexible talent, not a resident (cumulative only)."""
     from qcy_sim import QcyModel
 
     m = QcyModel(tiny, seed=0)
@@ -97,14 +99,16 @@ def test_brokers_in_each_counting_a_lapsed_and_a_gone_broker(tiny):
     window = tiny.params.brokers.active_window_months
     m.month = month
     t.view("broker")[:] = 0
-    employed = np.flatnonzero(t.view("status") == k.EMPLOYED)[:4]
-    rows = [(0, month), (3, month - 1), (2, month - window - 1), (4, month)]
+    employed = np.flatnonzero(t.view("status") == k.EMPLOYED)[:6]
+    rows = [(0, month), (3, month - 1), (2, month - window), (4, month), (5, month), (6, month)]
     for i, (since, last) in zip(employed, rows, strict=True):
         t.view("broker")[i] = 1
         t.view("broker_since")[i] = since
         t.view("last_deal")[i] = last
-    t.view("status")[employed[3]] = k.GONE
+    t.view("status")[employed[3:]] = (k.GONE, k.SEARCHING, k.FLEXIBLE)
     brokers = m.brokers
-    assert brokers.active("stock") == 2
-    assert brokers.active("gained") == 1
-    assert brokers.active("cumulative") == 3
+    assert brokers.active("stock") == 3
+    assert brokers.active("gained") == 2
+    assert brokers.active("cumulative") == 5
+    brokers.census()
+    assert brokers.counts == {"stock": 3, "gained": 2, "cumulative": 5}
