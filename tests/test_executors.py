@@ -133,3 +133,12 @@ def test_dask_workers_do_not_sample_the_running_task_s_stack():
         ex._client.submit(_busy, 0.3, pure=False).result()
         samples = ex._client.run(lambda dask_worker: dask_worker.profile_recent["count"])
     assert set(samples.values()) == {0}  # about 25 with the profiler on
+
+
+def test_dask_workers_check_their_event_loop_once_a_second():
+    """Dask's default health check wakes a worker's loop thread, and takes the GIL, every 20 ms."""
+    with DaskExecutor(1) as ex:
+        ticks = ex._client.run(
+            lambda dask_worker: dask_worker.periodic_callbacks["tick"].callback_time
+        )
+    assert set(ticks.values()) == {1000.0}  # milliseconds; 20 by default
