@@ -313,6 +313,11 @@ MUTATIONS = (
       "u_exits[i] = uniform(keys.recognition, t.uid[i], month)"),
     M("S11", "qcy_sim/mechanisms/population.py", "the gone count as residents",
       "resident = np.int64(s != GONE) & (1 - flexible)", "resident = 1 - flexible"),
+    M("S12", "qcy_sim/mechanisms/teams.py", "the team store reserves no room for students",
+      "may_lead = np.int64((k == SCIENTIST) | (k == YOUNG) | (k == STUDENT))",
+      "may_lead = np.int64((k == SCIENTIST) | (k == YOUNG))"),
+    M("S13", "qcy_sim/mechanisms/teams.py", "talents in a team are counted as team founders",
+      "founders += employed & np.int64(t.team[i] < 0) & may_lead", "founders += employed & may_lead"),
 )  # fmt: skip
 
 

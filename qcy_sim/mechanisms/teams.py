@@ -41,7 +41,7 @@ from ..core.store import AgentStore
 from ..names import CARRIER_KINDS
 from .matching import smallest
 
-__all__ = ["Teams", "teams_form", "teams_dissolve", "staff_projects"]
+__all__ = ["Teams", "teams_form", "teams_dissolve", "staff_projects", "team_candidates"]
 
 TEAM_PROPERTIES = {
     "uid": (np.uint64, 0),
@@ -149,6 +149,23 @@ def teams_form(t, teams, start, hosted_firm, chances, month, skey):
 
 
 @njit(cache=True)
+def team_candidates(t):
+    """Who may lead a new team this month, and the employed students: ``(founders, students)``.
+
+    Founders are the employed scientists, young talents and students without a team. ``t`` is
+    a :data:`Members`.
+    """
+    founders = students = 0
+    for i in range(t.status.shape[0]):
+        k = t.kind[i]
+        employed = np.int64(t.status[i] == EMPLOYED)
+        may_lead = np.int64((k == SCIENTIST) | (k == YOUNG) | (k == STUDENT))
+        founders += employed & np.int64(t.team[i] < 0) & may_lead
+        students += employed & np.int64(k == STUDENT)
+    return founders, students
+
+
+@njit(cache=True)
 def teams_dissolve(teams, status, team, firm_alive, month, skey, se_dissolve, sc_dissolve):
     """Teams end when their leader leaves, their partner firm fails, or their project ends."""
     ended = 0
@@ -230,9 +247,8 @@ class Teams(Component):
         )
         cum = np.cumsum(f.view("staff")[partners]).astype(np.float64)
         members = t.take(Members)
-        scientists = int(np.count_nonzero(t.view("kind") == SCIENTIST))
-        students = int(np.count_nonzero((t.view("kind") == STUDENT) & (t.view("status") == 1)))
-        tm.reserve(scientists + int(np.count_nonzero(t.view("team") < 0)))
+        founders, students = team_candidates(members)
+        tm.reserve(founders)  # each forms at most one team this month
         start = tm.count
         n_se = staff_projects(
             members,

@@ -21,6 +21,7 @@ from qcy_sim.mechanisms.teams import (
     Partners,
     TeamRecord,
     staff_projects,
+    team_candidates,
     teams_form,
 )
 from qcy_sim.mechanisms.training import APPRENTICED, TRAINED, Trainees, enrol, list_eligible
@@ -183,6 +184,23 @@ def test_projects_go_to_the_free_employed_scientists_with_the_smallest_draws(str
         expected = free[np.argsort(u[free], kind="stable")][:2]
         assert teams.leader[:formed].tolist() == expected.tolist()
     assert set(teams.firm[:formed].tolist()) <= {5, 6}
+
+
+def test_the_team_store_reserves_exactly_the_teams_a_month_can_form_at_most():
+    """Every strategic scientist forms a team and every young talent and student forms one at
+    chance 1: together they are the founders team_candidates counts, and no more."""
+    t = members(origin_strategic=True)
+    founders, students = team_candidates(t)
+    leads = (t.kind == k.SCIENTIST) | (t.kind == k.YOUNG) | (t.kind == k.STUDENT)
+    assert founders == ((t.status == k.EMPLOYED) & (t.team < 0) & leads).sum()
+    assert students == ((t.status == k.EMPLOYED) & (t.kind == k.STUDENT)).sum()
+    teams = team_store()
+    partners = Partners(np.array([1.0]), np.array([5], np.int32))
+    n_se = staff_projects(t, teams, 0, partners, 0, MONTH, np.uint64(21), np.uint64(22))
+    hosted = np.zeros(2, np.bool_)
+    n_sc = teams_form(t, teams, n_se, hosted, FormChances(1.0, 0.0, 0.0), MONTH, SKEY)
+    assert n_se > 0 and n_sc > 0
+    assert n_se + n_sc == founders
 
 
 # ---------------------------------------------------------------------------------------------
