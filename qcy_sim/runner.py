@@ -38,6 +38,7 @@ __all__ = [
     "replicate_seeds",
     "run_replicates",
     "run_mixes",
+    "extend_mixes",
     "run_shared",
     "extend_replicates",
     "Replicates",
@@ -93,8 +94,12 @@ def run_shared(params: dict[str, Any], seed: int) -> dict[str, np.ndarray]:
     model = QcyModel(mixes[0], seed=seed)
     for _ in range(int(params["shared_months"])):
         model.step()
-    runs = [model.fork(mix).run() for mix in mixes]
-    return {name: np.stack([getattr(m, name) for m in runs]) for name in _ARRAYS}
+    out: dict[str, list[np.ndarray]] = {name: [] for name in _ARRAYS}
+    for mix in mixes:  # one fork at a time: only its arrays are kept
+        fork = model.fork(mix).run()
+        for name in _ARRAYS:
+            out[name].append(getattr(fork, name))
+    return {name: np.stack(arrays) for name, arrays in out.items()}
 
 
 _ARRAYS = ("kpi", "series", "spending")
@@ -226,53 +231,86 @@ def run_mixes(
     Raises:
         RunFailed: A replicate raised.
     """
+    designs = [parameter_design(sc, parameters or FIXED, replicates, seed) for sc in scenarios]
+    arrays = _mix_arrays(scenarios, designs, range(designs[0].n), executor, progress, share)
+    return [
+        Replicates(sc, seed, list(ds.seeds), *a, None if parameters is None else ds)
+        for sc, ds, a in zip(scenarios, designs, arrays, strict=True)
+    ]
+
+
+def extend_mixes(
+    reps: list[Replicates],
+    replicates: int,
+    executor: Executor,
+    progress: Callable[[int], None] | None = None,
+    share: bool = True,
+) -> list[Replicates]:
+    """Each mix's replicates grown to ``replicates``, sharing months as :func:`run_mixes` does.
+
+    The result is what :func:`extend_replicates` gives each mix alone.
+    """
+    designs = []
+    for r in reps:
+        setup, pinned = r.parameters.setup, r.parameters.pinned
+        designs.append(parameter_design(r.scenario, setup, replicates, r.base_seed, pinned))
+    done = reps[0].n
+    if designs[0].n <= done:
+        return reps
+    scenarios = [r.scenario for r in reps]
+    arrays = _mix_arrays(scenarios, designs, range(done, designs[0].n), executor, progress, share)
+    out = []
+    for r, ds, (kpi, series, spending) in zip(reps, designs, arrays, strict=True):
+        grown = (np.concatenate([r.kpi, kpi]), np.concatenate([r.series, series]))
+        spent = np.concatenate([r.spending, spending])
+        design = None if r.design is None else ds
+        out.append(Replicates(r.scenario, r.base_seed, list(ds.seeds), *grown, spent, design))
+    return out
+
+
+def _mix_arrays(
+    scenarios: list[Scenario],
+    designs: list[ParameterDesign],
+    which: range,
+    executor: Executor,
+    progress: Callable[[int], None] | None,
+    share: bool,
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Each mix's ``(kpi, series, spending)`` of replicates ``which``, sharing months if it can."""
     from .experiment import apply_point
 
-    designs = [parameter_design(sc, parameters or FIXED, replicates, seed) for sc in scenarios]
-    seeds = list(designs[0].seeds)
+    seeds = [designs[0].seeds[j] for j in which]
     data = [sc.to_dict() for sc in scenarios]
     points = [[apply_point(d, ds.overlay(j)) for d, ds in zip(data, designs, strict=True)]
-              for j in range(len(seeds))]  # fmt: skip
+              for j in which]  # fmt: skip
     shared = []
     for mixes in points:
         months = [shared_months(mixes[0], m) for m in mixes[1:]]
         shared.append(None if None in months else min(months))
-    same_seeds = all(list(ds.seeds) == seeds for ds in designs)
+    same_seeds = all(ds.n == designs[0].n and ds.seeds == designs[0].seeds for ds in designs)
     if not (share and same_seeds and all(m is not None and m >= 1 for m in shared)):
         return [
-            run_replicates(
-                sc, replicates, seed, progress=progress, executor=executor, parameters=parameters
-            )
-            for sc in scenarios
+            _run_seeds(sc, ds, which, executor, progress, None)
+            for sc, ds in zip(scenarios, designs, strict=True)
         ]
     h1, n = scenarios[0].horizon + 1, len(seeds)
     widths = {"kpi": 13, "series": len(SERIES), "spending": len(SPENDING)}
     out = {name: np.zeros((len(scenarios), n, h1, width)) for name, width in widths.items()}
     tasks = [
-        (j, {"mixes": points[j], "shared_months": shared[j]}, seeds[j], run_shared)
-        for j in range(n)
+        (index, {"mixes": points[index], "shared_months": shared[index]}, seeds[index], run_shared)
+        for index in range(n)
     ]
     with executor:
         for result in executor.imap_unordered(execute_run, tasks):
-            j = result["run_id"]
+            index = result["run_id"]
             if result["status"] != "ok":
-                raise _failure(result, ", ".join(sc.name for sc in scenarios), j, seeds[j])
+                what = ", ".join(sc.name for sc in scenarios)
+                raise _failure(result, what, which[index], seeds[index])
             for name in _ARRAYS:
-                out[name][:, j] = result[name]
+                out[name][:, index] = result[name]
             if progress:
                 progress(len(scenarios))
-    return [
-        Replicates(
-            sc,
-            seed,
-            seeds,
-            out["kpi"][i],
-            out["series"][i],
-            out["spending"][i],
-            None if parameters is None else designs[i],
-        )
-        for i, sc in enumerate(scenarios)
-    ]
+    return [tuple(out[name][i] for name in _ARRAYS) for i in range(len(scenarios))]
 
 
 def _run_seeds(

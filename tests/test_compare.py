@@ -20,6 +20,7 @@ from qcy_sim.compare import (
     paired_difference,
 )
 from qcy_sim.execution import SerialExecutor
+from qcy_sim.runner import extend_mixes, run_mixes
 from qcy_sim.scenario import scenario_from_dict
 from qcy_sim.uncertainty import parameter_setup
 
@@ -263,3 +264,23 @@ def test_shared_months_on_two_workers_give_the_numbers_of_one(tiny):
     two = compare_mixes(mixes, 4, seed=9, workers=2)
     for ra, rb in zip(one.reps, two.reps, strict=True):
         assert np.array_equal(ra.kpi, rb.kpi) and np.array_equal(ra.spending, rb.spending)
+
+
+@pytest.mark.parametrize("mode", ["fixed", "prior"])
+def test_mixes_grown_by_more_replicates_are_the_mixes_run_with_them(tiny, mode):
+    # what --precision does: the added replicates share their months too, and the result is
+    # that of running every mix straight with the larger number from the start
+    mixes = _late_mixes(tiny)
+    parameters = parameter_setup(tiny, mode, seeds_per_draw=2)
+    recording = _Recording()
+    first = run_mixes(mixes, 4, 3, recording, parameters=parameters)
+    grown = extend_mixes(first, 6, recording)
+    assert recording.run_fns == ["run_shared"] * 6
+    straight = run_mixes(mixes, 6, 3, SerialExecutor(), parameters=parameters, share=False)
+    for a, b in zip(grown, straight, strict=True):
+        assert a.seeds == b.seeds and a.n == 6
+        for name in ("kpi", "series", "spending"):
+            assert np.array_equal(getattr(a, name), getattr(b, name)), name
+        assert (a.design is None) == (b.design is None)
+        if a.design is not None:
+            assert a.design.values == b.design.values

@@ -21,7 +21,7 @@ import numpy as np
 
 from ..execution import Executor, executor_for
 from ..results import clopper_pearson, target_outcomes
-from ..runner import Replicates, extend_replicates, run_replicates
+from ..runner import Replicates, extend_mixes, extend_replicates, run_replicates
 from ..scenario import Scenario, month_index
 from ..schema import KPIS, Target
 from ..uncertainty import ParameterSetup
@@ -240,6 +240,6 @@ def _compare_rounds(comp, precision, max_replicates, progress, on_round, executo
             on_round({**rounds[-1], "next_replicates": nxt})
         if nxt <= comp.replicates:
             break
-        reps = [extend_replicates(r, nxt, progress=progress, executor=executor) for r in comp.reps]
+        reps = extend_mixes(comp.reps, nxt, executor, progress)
         comp = Comparison(comp.labels, reps, comp.targets, comp.notes)
     return comp, _info(precision, max_replicates, rounds)
