@@ -26,6 +26,7 @@ density (what ABC-SMC needs).
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -91,8 +92,14 @@ class Prior:
 
     # -- the distribution --------------------------------------------------------------------
 
+    @functools.cached_property
     def _base(self):
-        """A frozen scipy distribution of the (transformed) variable and the transform."""
+        """A frozen scipy distribution of the (transformed) variable, made once per prior.
+
+        Making one costs more than a quantile of it (scipy sets up the distribution's shape
+        arguments, and truncnorm's tails, on first use): a calibration's particle draws the 46
+        marginalised parameters through it.
+        """
         from scipy import stats
 
         if self.dist == "normal":
@@ -114,7 +121,7 @@ class Prior:
 
     def ppf(self, u: Any) -> np.ndarray:
         """Quantile function: uniform numbers in [0, 1] to values in ``[lo, hi]``."""
-        x = self._base().ppf(np.clip(np.asarray(u, dtype=float), 0.0, 1.0))
+        x = self._base.ppf(np.clip(np.asarray(u, dtype=float), 0.0, 1.0))
         if self._log_scale:
             x = np.exp(x)
         return np.clip(x, self.lo, self.hi)
@@ -122,7 +129,7 @@ class Prior:
     def cdf(self, x: Any) -> np.ndarray:
         """Distribution function (0 below ``lo``, 1 above ``hi``)."""
         x = np.clip(np.asarray(x, dtype=float), self.lo, self.hi)
-        return self._base().cdf(np.log(x) if self._log_scale else x)
+        return self._base.cdf(np.log(x) if self._log_scale else x)
 
     def pdf(self, x: Any) -> np.ndarray:
         """Density (0 outside the bounds)."""
@@ -130,9 +137,9 @@ class Prior:
         inside = (x >= self.lo) & (x <= self.hi)
         xc = np.clip(x, self.lo, self.hi)
         if self._log_scale:
-            d = self._base().pdf(np.log(xc)) / xc
+            d = self._base.pdf(np.log(xc)) / xc
         else:
-            d = self._base().pdf(xc)
+            d = self._base.pdf(xc)
         return np.where(inside, d, 0.0)
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
