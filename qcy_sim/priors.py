@@ -115,6 +115,10 @@ class Prior:
             return stats.uniform(math.log(self.lo), math.log(self.hi) - math.log(self.lo))
         return stats.uniform(self.lo, self.hi - self.lo)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """The fields only: the distribution is made again where the prior is unpickled."""
+        return {k: v for k, v in self.__dict__.items() if k != "_base"}
+
     @property
     def _log_scale(self) -> bool:
         return self.dist in _POSITIVE_BOUNDS
