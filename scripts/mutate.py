@@ -317,7 +317,8 @@ MUTATIONS = (
       "may_lead = np.int64((k == SCIENTIST) | (k == YOUNG) | (k == STUDENT))",
       "may_lead = np.int64((k == SCIENTIST) | (k == YOUNG))"),
     M("S13", "qcy_sim/mechanisms/teams.py", "talents in a team are counted as team founders",
-      "founders += employed & np.int64(t.team[i] < 0) & may_lead", "founders += employed & may_lead"),
+      "founders += employed & np.int64(t.team[i] < 0) & may_lead",
+      "founders += employed & may_lead"),
 )  # fmt: skip
 
 
