@@ -161,8 +161,7 @@ MUTATIONS = (
     M("G4", "qcy_sim/policy/governance.py", "unpaid programmes act anyway",
       "if not lever.on or (paid and not self.running(name)):", "if not lever.on:"),
     M("G5", "qcy_sim/policy/governance.py", "programmes paid in part count as paid",
-      "ledger.pay_all(spec.spending_category, cost)",
-      "ledger.pay(spec.spending_category, cost) >= 0"),
+      "ledger.pay_all(category, cost)", "ledger.pay(category, cost) >= 0"),
     # ledger
     M("L1", "qcy_sim/core/ledger.py", "pay ignores the line's balance",
       "paid = max(0.0, min(amount, self.balance[i]))", "paid = max(0.0, amount)"),
@@ -267,6 +266,11 @@ MUTATIONS = (
       "(t.last_deal[i] > after)", "(t.last_deal[i] >= after)"),
     M("B5", "qcy_sim/mechanisms/brokers.py", "flexible brokers count as resident brokers",
       "np.int64((s == EMPLOYED) | (s == SEARCHING))", "np.int64(s != 0)"),
+    M("B6", "qcy_sim/mechanisms/brokers.py", "brokers who left still broker transfers",
+      "brokers += np.int64(t.broker[i] > 0) & resident", "brokers += np.int64(t.broker[i] > 0)"),
+    M("B7", "qcy_sim/mechanisms/brokers.py", "searching researchers yield transfers",
+      "researchers += employed & np.int64(research[t.kind[i]])",
+      "researchers += resident & np.int64(research[t.kind[i]])"),
     # draws
     M("R1", "qcy_sim/core/rng.py", "the normal's upper tail is the lower one's (sign only)",
       "tail = bits if q < 0.0 else _TOP - np.uint64(bits)", "tail = bits"),

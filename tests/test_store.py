@@ -42,3 +42,24 @@ def test_records_are_live_views_or_the_whole_capacity():
 def test_record_must_match_properties():
     with pytest.raises(ValueError):
         AgentStore("x", 1, {"a": (np.int8, 0)}, Things)
+
+
+def test_cached_views_follow_the_count_the_arrays_and_a_pickle():
+    """A view is cached until the count or the arrays change; a copy's views are its own."""
+    import copy
+    import pickle
+
+    s = AgentStore("things", 2, {"a": (np.int32, -1), "b": (np.float64, 0.5)}, Things)
+    s.add(1)
+    first = s.view("a")
+    assert s.view("a") is first  # cached while nothing changes
+    s.add(1)
+    assert s.view("a").shape == (2,)  # add changes the count
+    s.reserve(4)
+    s.view("a")[:] = [7, 8]
+    assert list(s.full("a")[:2]) == [7, 8]  # the view after reserve is of the new array
+    s.grow_to(3)
+    assert s.view("b").shape == (3,) and s.view("a")[0] == 7  # both views cached
+    for other in (copy.deepcopy(s), pickle.loads(pickle.dumps(s))):
+        other.view("a")[0] = 99  # writes reach the copy's array, not the original's
+        assert other.full("a")[0] == 99 and s.view("a")[0] == 7

@@ -66,6 +66,10 @@ class Ledger:
         self._line_of = {c: self._line[line] for c, line in categories.items()}
         self._yearly = tuple(self._line[name] for name in yearly)
         self._reallocate = frozenset(reallocate)
+        self._lines_of_fund = {
+            fund: tuple(i for i, name in enumerate(self.lines) if self.fund_of[name] == fund)
+            for fund in self.funds
+        }
 
     def line_of(self, category: str) -> int:
         """Index of the line that pays ``category``."""
@@ -150,9 +154,7 @@ class Ledger:
     def _shortfall(self, fund: str, owed: np.ndarray, but: int = -1) -> float:
         """What the lines of ``fund`` (but line ``but``) hold less than they owe."""
         return sum(
-            max(0.0, owed[j] - self.balance[j])
-            for j, name in enumerate(self.lines)
-            if j != but and self.fund_of[name] == fund
+            max(0.0, owed[j] - self.balance[j]) for j in self._lines_of_fund[fund] if j != but
         )
 
     def pay(self, category: str, amount: float) -> float:
@@ -174,9 +176,7 @@ class Ledger:
 
     def fund_balance(self, fund: str) -> float:
         """A fund's reserve plus the balances of its lines."""
-        lines = sum(
-            self.balance[i] for i, name in enumerate(self.lines) if self.fund_of[name] == fund
-        )
+        lines = sum(self.balance[i] for i in self._lines_of_fund[fund])
         return float(self.reserve[fund] + lines)
 
     def spent(self, category: str) -> float:

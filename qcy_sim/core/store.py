@@ -68,6 +68,7 @@ class AgentStore:
         self._fill: dict[str, object] = {}
         self._arrays: dict[str, np.ndarray] = {}
         self._taken: dict[type, Any] = {}  # records of live views, valid for one count
+        self._views: dict[str, np.ndarray] = {}  # live views, valid for one count
         for prop, (dtype, fill) in properties.items():
             self._fill[prop] = fill
             self._arrays[prop] = _filled(self.capacity, fill, dtype)
@@ -88,7 +89,7 @@ class AgentStore:
                 f"{self.name}: capacity {self.capacity} exceeded (needed {end}); reserve first"
             )
         self.count = end
-        self._taken.clear()
+        self._forget()
         return start, end
 
     def reserve(self, extra: int) -> None:
@@ -103,7 +104,7 @@ class AgentStore:
             new[: self.count] = old[: self.count]
             self._arrays[prop] = new
         self.capacity = new_capacity
-        self._taken.clear()
+        self._forget()
 
     def grow_to(self, new_count: int) -> None:
         """Accept slots that a kernel filled in place, up to ``new_count``."""
@@ -112,11 +113,19 @@ class AgentStore:
                 f"{self.name}: count {new_count} outside [{self.count}, {self.capacity}]"
             )
         self.count = int(new_count)
+        self._forget()
+
+    def _forget(self) -> None:
+        """Drop the cached views: the count or the arrays changed."""
         self._taken.clear()
+        self._views.clear()
 
     def view(self, prop: str) -> np.ndarray:
-        """The live part ``[0, count)`` of one property (a view, not a copy)."""
-        return self._arrays[prop][: self.count]
+        """The live part ``[0, count)`` of one property (a view, not a copy; cached per count)."""
+        view = self._views.get(prop)
+        if view is None:
+            view = self._views[prop] = self._arrays[prop][: self.count]
+        return view
 
     def take(self, record: type) -> Any:
         """Views of the live part of the properties named by ``record`` (a namedtuple class).
@@ -149,8 +158,14 @@ class AgentStore:
         new._arrays = {}
         for prop, array in self._arrays.items():
             new._arrays[prop] = memo[id(array)] = array.copy()
-        new._taken = {}
+        new._taken, new._views = {}, {}
         return new
+
+    def __getstate__(self) -> dict:
+        """The state to pickle: the cached views are left behind (they would unpickle as copies)."""
+        state = dict(self.__dict__)
+        state["_taken"], state["_views"] = {}, {}
+        return state
 
     def nbytes(self) -> int:
         """Bytes allocated for all properties."""

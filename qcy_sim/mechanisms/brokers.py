@@ -38,7 +38,6 @@ from ..core.codes import (
 from ..core.component import Component
 from ..core.rng import uniform, uniform_array
 from ..names import TALENT_KINDS
-from .population import status_kind_counts
 
 __all__ = [
     "Brokers",
@@ -172,6 +171,21 @@ def select_lowest(t, kind_mask, month, skey, n):
 
 
 @njit(cache=True)
+def transfer_pool(t, research):
+    """``(employed talents of the research kinds, resident certified brokers)``, in one pass.
+
+    ``t`` is a :data:`BrokerPool`, ``research`` a mask by talent kind.
+    """
+    researchers = brokers = 0
+    for i in range(t.status.shape[0]):
+        employed = np.int64(t.status[i] == EMPLOYED)
+        resident = employed | np.int64(t.status[i] == SEARCHING)
+        researchers += employed & np.int64(research[t.kind[i]])
+        brokers += np.int64(t.broker[i] > 0) & resident
+    return researchers, brokers
+
+
+@njit(cache=True)
 def broker_counts(t, after):
     """Brokers in the three countings, ``(stock, gained, cumulative)``.
 
@@ -221,12 +235,6 @@ class Brokers(Component):
         t.view("broker_since")[chosen] = 0
         t.view("last_deal")[chosen] = 0
 
-    def certified(self) -> int:
-        """Certified brokers residing in the area."""
-        t = self.model.talents
-        status = t.view("status")
-        return int(np.count_nonzero((t.view("broker") > 0) & ((status == 1) | (status == 2))))
-
     def income(self) -> float:
         """Yearly income (thousand CNY) that last year's deals earned a broker."""
         recent = self._deals[-12:]
@@ -244,16 +252,15 @@ class Brokers(Component):
         bp, pol, t, m = self.p.brokers, self.p.policy, self.model.talents, self.month
         ledger = self.model.ledger
         self.projects = 0
-        n = status_kind_counts(t.view("status"), t.view("kind"), len(TALENT_KINDS))
-        research = int(n[EMPLOYED][_RESEARCH].sum())
+        pool = t.take(BrokerPool)
+        research, b = transfer_pool(pool, _RESEARCH)
         tt = pol.tech_transfer
         potential = bp.transfers_per_researcher_per_year / 12.0 * research
         potential *= 1.0 + tt.transfer_gain * self.act("tech_transfer") * tt.equity_intensity
-        b = self.certified()
         brokered = potential * b / (b + bp.half_brokers) if b else 0.0
         weight = np.array(pol.brokers.productivity_by_kind)
         chance = np.minimum(1.0, brokered / max(b, 1) * weight / weight.mean())
-        n = broker_deals(t.take(BrokerPool), m, self.key("broker.transfer"), chance)
+        n = broker_deals(pool, m, self.key("broker.transfer"), chance)
         self._deals.append((n, b))
         if self.act("brokers") > 0 and n:
             free = ledger.available("brokers") - self.training_owed()

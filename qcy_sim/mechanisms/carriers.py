@@ -184,20 +184,22 @@ class Carriers(Component):
         """Recognised carriers operating or half built at the start."""
         cs = self.store
         for kind, cp in enumerate(self._kinds):
-            for _ in range(cp.initial_operating):
-                c = self._propose(kind, -1, 0.0)
-                cs.view("status")[c] = OPERATING
-                cs.view("recognised")[c] = 1
-                cs.view("recognised_month")[c] = 0
-                cs.view("built")[c] = cs.view("lead")[c]
-                cs.view("completed")[c] = -1
-                self._open(c)
-            for _ in range(cp.initial_under_construction):
-                c = self._propose(kind, -1, 0.0)
-                cs.view("status")[c] = BUILDING
-                cs.view("recognised")[c] = 1
-                cs.view("recognised_month")[c] = 0
-                cs.view("built")[c] = np.floor(cs.view("lead")[c] / 2)
+            n_operating, n = (
+                cp.initial_operating,
+                cp.initial_operating + cp.initial_under_construction,
+            )
+            c = self._propose_many(np.full(n, kind), np.full(n, -1), np.zeros(n))
+            rec = cs.full()
+            rec.recognised[c] = 1
+            rec.recognised_month[c] = 0
+            operating, building = c[:n_operating], c[n_operating:]
+            rec.status[operating] = OPERATING
+            rec.built[operating] = rec.lead[operating]
+            rec.completed[operating] = -1
+            rec.status[building] = BUILDING
+            rec.built[building] = np.floor(rec.lead[building] / 2)
+            for one in operating:
+                self._open(int(one))
         self.survey()
 
     # ------------------------------------------------------------------------------------------
@@ -302,10 +304,6 @@ class Carriers(Component):
 
     # ------------------------------------------------------------------------------------------
     # The month
-
-    def _propose(self, kind: int, proposer: int, quality: float) -> int:
-        one = self._propose_many(np.array([kind]), np.array([proposer]), np.array([quality]))
-        return int(one[0])
 
     def _propose_many(
         self, kinds: np.ndarray, proposers: np.ndarray, quality: np.ndarray

@@ -22,6 +22,7 @@ class Governance(Component):
         super().__init__(model)
         self._running: dict[str, bool] = {}
         self._cache: dict[str, float] = {}
+        self._costs: tuple = (None, ())  # (the parameters they were computed for, the costs)
 
     def begin_month(self) -> None:
         """Forget last month's payments and strengths."""
@@ -64,15 +65,27 @@ class Governance(Component):
         A programme its account cannot pay in full stands still this month.
         """
         ledger = self.model.ledger
-        costs = [
-            (spec, spec.yearly_cost(getattr(self.p.policy, spec.name)) / 12)
-            for spec in LEVERS_IN_ORDER
-            if spec.fixed_cost
-        ]
-        for spec, cost in costs:
-            if self.strength(spec.name, paid=False) > 0:
-                self._running[spec.name] = ledger.pay_all(spec.spending_category, cost)
+        for name, category, cost in self._monthly_costs():
+            if self.strength(name, paid=False) > 0:
+                self._running[name] = ledger.pay_all(category, cost)
         self._cache = {}  # strengths change with what could be paid
+
+    def _monthly_costs(self) -> tuple:
+        """``(lever, spending category, monthly running cost)`` of every fixed-cost programme."""
+        params, costs = self._costs
+        if params is not self.p:  # a fork may run under other levers
+            policy = self.p.policy
+            costs = tuple(
+                (
+                    spec.name,
+                    spec.spending_category,
+                    spec.yearly_cost(getattr(policy, spec.name)) / 12,
+                )
+                for spec in LEVERS_IN_ORDER
+                if spec.fixed_cost
+            )
+            self._costs = (self.p, costs)
+        return costs
 
     def reforms_acting(self) -> int:
         """Number of reform levers acting this month."""

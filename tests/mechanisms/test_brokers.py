@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 
 from qcy_sim.core import codes as k
-from qcy_sim.mechanisms.brokers import BrokerPool, broker_deals, train_brokers
+from qcy_sim.mechanisms.brokers import (
+    _RESEARCH,
+    BrokerPool,
+    broker_deals,
+    train_brokers,
+    transfer_pool,
+)
 
 from .helpers import binomial_tolerance
 
@@ -87,3 +93,15 @@ def test_commissions_are_paid_only_from_what_the_line_holds_beyond_the_year_s_pl
     assert deals * b.commission_cny_thousand / 1e3 > 0.05  # the commissions would exceed it
     assert ledger.spent("brokers") - before == pytest.approx(0.05)
     assert ledger.balance[line] == pytest.approx(owed)
+
+
+def test_the_transfer_pool_counts_employed_researchers_and_resident_brokers():
+    """Eight talents by hand: employed scientists and researchers yield transfers (2 of them),
+    a searching scientist, an employed manager and a departed researcher do not; certified
+    brokers count while employed or searching (4), not once gone or while flexible."""
+    p = pool([k.SCIENTIST, k.RESEARCHER, k.SCIENTIST, k.MANAGER, k.RESEARCHER, k.MANAGER,
+              k.PROFESSIONAL, k.RESEARCHER])  # fmt: skip
+    p.status[:] = [k.EMPLOYED, k.EMPLOYED, k.SEARCHING, k.EMPLOYED, k.GONE, k.SEARCHING,
+                   k.FLEXIBLE, k.GONE]  # fmt: skip
+    p.broker[:] = [1, 0, 2, 3, 0, 1, 2, 1]
+    assert transfer_pool(p, _RESEARCH) == (2, 4)
