@@ -7,11 +7,11 @@ switched on only around the replicates (a warm-up replicate, imports and the num
 are not counted) and splits the count into
 
 * each numba kernel of the model, by the address of its compiled entry point (helpers that
-  numba compiled apart, such as the normal quantile, and the ``exp``, ``log`` and ``pow`` of the
-  maths library that kernels call are charged to the kernels that call them, in proportion to
-  the instructions of each call edge);
-* the Python interpreter, numpy, the maths library (``exp``, ``log``, ``pow``), the C library
-  (``memset``, ``memcpy``, ``malloc``) and the rest.
+  numba compiled apart, such as the normal quantile, are charged to the kernels that call them,
+  in proportion to the instructions of each call edge);
+* the maths library (``exp``, ``log``, ``pow``, which the kernels call through numba's helpers:
+  glibc tail-calls its cores, so callgrind cannot charge them to a caller), the Python
+  interpreter, numpy, the C library (``memset``, ``memcpy``, ``malloc``) and the rest.
 
 Instructions are not time: a kernel's loop over arrays retires several instructions a cycle,
 the interpreter's pointer chasing fewer. Use the counts to compare two versions of the code
@@ -74,7 +74,7 @@ for seed in range(1, replicates + 1):
 toggle.count_stop()
 """
 
-_MATHS = "maths library (exp, log, pow)"
+_MATHS = "maths library (exp, log, pow; called by the kernels)"
 _LINE = re.compile(r"\s*([\d,]+)\s+(?:\(\s*[\d.]+%\)\s+)?([<>*]?)\s*(.*)")
 _JIT = re.compile(r"\?\?\?:0x([0-9a-fA-F]+)")
 
@@ -84,7 +84,7 @@ def _layer(name: str) -> str:
         return "python interpreter"
     if "_multiarray_umath" in name or "numpy" in name:
         return "numpy"
-    if "ieee754" in name or "libm." in name:
+    if "ieee754" in name or "libm." in name or "mathnames" in name:
         return _MATHS
     if "libc." in name or "/string/" in name or "malloc" in name:
         return "C library (memset, memcpy, malloc)"
@@ -181,14 +181,12 @@ def count(scenario: Path, replicates: int, tree: Path, python: str) -> dict[str,
         return shares
 
     for name, ir in own.items():
-        layer = _layer(name)
-        from_kernels = callers.get(name) and all(_JIT.match(c) for c in callers[name])
-        if _JIT.match(name) or (layer == _MATHS and from_kernels):
+        if _JIT.match(name):
             layers["numba kernels"] += ir
             for kernel, share in kernel_of(name).items():
                 kernels[kernel] += ir * share
         else:
-            layers[layer] += ir
+            layers[_layer(name)] += ir
     per = float(replicates)
     return {
         "scenario": str(scenario.relative_to(ROOT) if scenario.is_relative_to(ROOT) else scenario),
