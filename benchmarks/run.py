@@ -91,6 +91,8 @@ UNITS = {
     "rss_10m_talents_mb": "MiB",
     "scaling_10x": "x",
     "sweep_speedup_2w": "x",
+    "machine_parallel_2p": "x",
+    "sweep_efficiency_2w": "1",
     "dask_overhead": "1",
     "bandwidth_gbs": "GB/s",
     "bandwidth_2t_gbs": "GB/s",
@@ -402,6 +404,32 @@ print(json.dumps(times))
 """
 
 
+# The machine's own capacity for two processes on this workload: three baseline replicates in one
+# process, then three in each of two forked processes at once (no runner: a bare pool, warm),
+# alternately; throughput of two over one. On a virtual machine whose two cores share a physical
+# core, or on a busy host, this is below 2 whatever the runner does.
+_PARALLEL_CHILD = r"""
+import json, multiprocessing as mp, sys, time
+import qcy_sim
+scenario = qcy_sim.load_scenario(sys.argv[1])
+def work(first):
+    t0 = time.perf_counter()
+    for seed in range(first, first + 3):
+        qcy_sim.QcyModel(scenario, seed).run()
+    return time.perf_counter() - t0
+work(0)
+ratios = []
+with mp.get_context("fork").Pool(2) as pool:
+    pool.map(work, [0, 0], chunksize=1)
+    for r in range(int(sys.argv[2])):
+        alone = work(10 * r)
+        t0 = time.perf_counter()
+        pool.map(work, [10 * r, 10 * r], chunksize=1)
+        ratios.append(2 * alone / (time.perf_counter() - t0))
+print(json.dumps({"ratios": ratios}))
+"""
+
+
 def bench_replicate(reps: int, jit_reps: int) -> dict[str, Any]:
     scenario = load_scenario(BASELINE)
     QcyModel(scenario, 0).run()  # warm (and fills the default numba cache)
@@ -585,6 +613,16 @@ def bench_scaling(reps: int, sweep_n: int, dask_n: int) -> dict[str, Any]:
     out["sweep_speedup_2w"] = statistics.median(w1) / statistics.median(w2)
     out["sweep_speedup_2w_best"] = min(w1) / min(w2)
     log(f"sweep of {sweep_n}: 2 workers {out['sweep_speedup_2w']:.2f} x faster than 1")
+    capacity = child(_PARALLEL_CHILD, str(BASELINE), str(reps))["ratios"]
+    out["machine_parallel"] = stats(capacity)
+    out["machine_parallel_2p"] = statistics.median(capacity)
+    out["sweep_efficiency_2w"] = out["sweep_speedup_2w"] / out["machine_parallel_2p"]
+    log(
+        f"replicates in two processes at once: {out['machine_parallel_2p']:.2f} x the throughput "
+        f"of one "
+        f"(range {min(capacity):.2f}-{max(capacity):.2f}); the sweep gets "
+        f"{out['sweep_efficiency_2w']:.2f} of it"
+    )
     t1, t10 = [], []
     for s in range(1, reps + 1):
         t1.append(timed(lambda s=s: QcyModel(base, s).run())[0])
@@ -866,7 +904,13 @@ def main() -> None:
         details["scaling"] = bench_scaling(
             reps=5, sweep_n=12 if quick else 40, dask_n=12 if quick else 40
         )
-        for key in ("scaling_10x", "sweep_speedup_2w", "dask_overhead"):
+        for key in (
+            "scaling_10x",
+            "sweep_speedup_2w",
+            "machine_parallel_2p",
+            "sweep_efficiency_2w",
+            "dask_overhead",
+        ):
             results[key] = details["scaling"][key]
         for key in ("note", "dask_note"):
             if details["scaling"].get(key):
