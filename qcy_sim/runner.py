@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import zipfile
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,7 @@ __all__ = [
     "run_mixes",
     "extend_mixes",
     "run_shared",
+    "run_forked",
     "extend_replicates",
     "Replicates",
     "RunFailed",
@@ -103,6 +105,52 @@ def run_shared(params: dict[str, Any], seed: int) -> dict[str, np.ndarray]:
 
 
 _ARRAYS = ("kpi", "series", "spending")
+
+# The burn-ins a process keeps for run_forked: (reference's content hash, seed, months) -> the
+# reference's model after those months, the most recently used last, up to BURN_IN_BYTES of
+# agent stores (the newest is always kept).
+_BURN_INS: OrderedDict[tuple[str, int, int], QcyModel] = OrderedDict()
+BURN_IN_BYTES = 512 * 2**20
+
+
+def run_forked(params: dict[str, Any], seed: int) -> dict[str, np.ndarray]:
+    """Run one replicate of a mix forked from a reference's first months, kept by this process.
+
+    For a search that runs one candidate at a time (:mod:`.analysis.optimize`): the reference's
+    first months are simulated once per process and seed, kept, and every candidate that shares
+    them forks from them (:meth:`QcyModel.fork`), which gives exactly the candidate's straight
+    run.
+
+    Args:
+        params: ``{"reference": resolved scenario dict, "mix": resolved scenario dict,
+            "shared_months": m}`` with ``1 <= m`` and ``m`` at most
+            :func:`~qcy_sim.model.shared_months` of the two.
+        seed: The replicate's seed.
+
+    Returns:
+        The arrays of :func:`run` for the mix.
+    """
+    from .experiment import canonical_json
+
+    reference, months = params["reference"], int(params["shared_months"])
+    digest = hashlib.sha256(canonical_json(reference).encode()).hexdigest()
+    key = (digest, int(seed), months)
+    burned = _BURN_INS.pop(key, None)
+    if burned is None:
+        name = reference.get("name", "scenario")
+        burned = QcyModel(scenario_from_dict(reference, path=f"<{name}>"), seed=seed)
+        for _ in range(months):
+            burned.step()
+    _BURN_INS[key] = burned
+    while len(_BURN_INS) > 1 and sum(_store_bytes(m) for m in _BURN_INS.values()) > BURN_IN_BYTES:
+        _BURN_INS.popitem(last=False)
+    mix = scenario_from_dict(params["mix"], path=f"<{params['mix'].get('name', 'scenario')}>")
+    fork = burned.fork(mix).run()
+    return {name: getattr(fork, name) for name in _ARRAYS}
+
+
+def _store_bytes(model: QcyModel) -> int:
+    return sum(store.nbytes() for store in model.stores().values())
 
 
 @dataclass

@@ -158,3 +158,73 @@ def test_optimize_needs_levers(tmp_path, capsys):
     assert main(["optimize", str(exp), "--p", "0.9", "--out", str(tmp_path / "x")]) == 2
     err = capsys.readouterr().err
     assert "at least one lever" in err and "Traceback" not in err
+
+
+def _late_experiment(tmp_path):
+    """tiny with awards starting in month 7 (no administration delay); awards are searched, and
+    domestic candidates drawn once per replicate."""
+    (tmp_path / "late.toml").write_text(
+        f'name = "late"\nextends = "{(DATA / "tiny.toml").as_posix()}"\n'
+        "[governance]\ndelay_months = 0.0\n[policy.awards]\nstart_month = 7\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "opt.toml").write_text(
+        '[experiment]\nname = "late_awards"\nscenarios = ["late.toml"]\nreplicates = 3\n'
+        'seed = 4\ntargets = ["innovation_carriers"]\n[design]\nkind = "lhs"\nn = 2\n'
+        '[levers]\n"policy.awards.high_level_cny_thousand" = { range = [0.0, 1500.0] }\n'
+        '"policy.housing.units_per_year" = { range = [0, 2000] }\n'
+        '[uncertain]\n"talent.candidates_domestic_per_month" = { range = [200.0, 320.0] }\n',
+        encoding="utf-8",
+    )
+    return load_experiment(tmp_path / "opt.toml")
+
+
+class _Recording(SerialExecutor):
+    """Runs tasks in this process and keeps which run function each task named."""
+
+    def __init__(self):
+        super().__init__()
+        self.run_fns = []
+
+    def imap_unordered(self, fn, tasks):
+        for task in tasks:
+            self.run_fns.append(task[3].__name__)
+            yield fn(task)
+
+
+def test_candidates_of_a_later_lever_fork_from_months_simulated_once(tmp_path, monkeypatch):
+    """Candidates that differ only in awards (from month 7) fork from the scenario's first six
+    months, simulated once per seed and kept; their numbers are those of straight runs. A
+    candidate that changes housing (from month 1) runs straight."""
+    from qcy_sim import runner
+
+    monkeypatch.setattr(runner, "_BURN_INS", type(runner._BURN_INS)())
+    exp = _late_experiment(tmp_path)
+    own = {"policy.housing.units_per_year": exp.params(exp.points[0])["policy"]["housing"][
+        "units_per_year"]}  # fmt: skip
+    shared, straight = _Recording(), _Recording()
+    with shared, straight:
+        forked = model_evaluator(exp, shared, 3)
+        plain = model_evaluator(exp, straight, 3, share=False)
+        for award in (200.0, 1400.0):
+            levers = {"policy.awards.high_level_cny_thousand": award, **own}
+            a, b = forked(levers), plain(levers)
+            np.testing.assert_array_equal(a.cost, b.cost)
+            for kpi in a.met:
+                np.testing.assert_array_equal(a.met[kpi], b.met[kpi])
+        assert shared.run_fns == ["run_forked"] * 6 and straight.run_fns == ["run"] * 6
+        assert len(runner._BURN_INS) == 3  # one burn-in per seed, for both candidates
+        assert {key[2] for key in runner._BURN_INS} == {6}
+        forked({"policy.awards.high_level_cny_thousand": 200.0, "policy.housing.units_per_year": 7})
+        assert shared.run_fns[6:] == ["run"] * 3
+
+
+def test_the_kept_burn_ins_stay_within_their_bytes(tmp_path, monkeypatch):
+    from qcy_sim import runner
+
+    monkeypatch.setattr(runner, "_BURN_INS", type(runner._BURN_INS)())
+    monkeypatch.setattr(runner, "BURN_IN_BYTES", 1)  # room for the newest only
+    exp = _late_experiment(tmp_path)
+    with SerialExecutor() as ex:
+        model_evaluator(exp, ex, 3)({"policy.awards.high_level_cny_thousand": 300.0})
+    assert len(runner._BURN_INS) == 1

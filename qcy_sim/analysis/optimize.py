@@ -18,6 +18,9 @@ the best P(all met) found at each budget.
   seeded, started from the cheapest corner, the most expensive corner and the scenario's own
   values; every candidate is kept. The frontier is the Pareto staircase of the candidates; the
   answer is the cheapest candidate with P >= p.
+* **Shared months**: when the searched levers all start after month 1, every candidate's
+  replicates fork from the months before (simulated once per seed in each worker process and
+  kept), with exactly the numbers of straight runs.
 * **Uncertainty**: each P has its exact Clopper-Pearson 95 % interval. The answer is then run
   again on fresh replicates (the next seeds of the same sequence), because the cheapest of many
   noisy estimates that pass p tends to be optimistic (the winner's curse); both are reported.
@@ -208,19 +211,27 @@ def _uncertain_draws(exp, replicates: int) -> list[dict[str, Any]]:
     return [{f.key: col[r] for f, col in zip(unc, cols, strict=True)} for r in range(replicates)]
 
 
-def model_evaluator(exp, executor, replicates: int, first: int = 0):
+def model_evaluator(exp, executor, replicates: int, first: int = 0, share: bool = True):
     """``evaluate(levers) -> Evaluation`` running the experiment's scenario on common seeds.
+
+    A candidate that differs from the experiment's first point only in levers that start after
+    month 1 shares the months before with it (:func:`~qcy_sim.model.shared_months`): its
+    replicates fork from that point's first months, which each worker process simulates once
+    per seed and keeps (:func:`~qcy_sim.runner.run_forked`); the numbers are those of straight
+    runs. So a search over levers that all start later simulates their common months once.
 
     Args:
         exp: The experiment (one scenario).
         executor: An entered sweep executor (``imap_unordered(execute_run, tasks)``).
         replicates: Replicates per candidate.
         first: Index of the first replicate seed (the validation uses fresh ones).
+        share: False runs every candidate straight.
     """
     from ..execution import execute_run
     from ..experiment import apply_point, make_run_id
+    from ..model import shared_months
     from ..results import _public_columns, target_outcomes
-    from ..runner import replicate_seeds
+    from ..runner import replicate_seeds, run_forked
     from ..runner import run as model_run
     from ..scenario import scenario_from_dict
     from ..schema import KPIS
@@ -229,6 +240,7 @@ def model_evaluator(exp, executor, replicates: int, first: int = 0):
     sc = exp.scenarios[0]
     seeds = replicate_seeds(exp.seed, replicates, first=first)
     draws = _uncertain_draws(exp, first + replicates)[first:]
+    references = [apply_point(base, draw) for draw in draws]
     targets = [t for t in sc.targets if t.kpi in exp.targets]
     public = _public_columns()
 
@@ -239,7 +251,12 @@ def model_evaluator(exp, executor, replicates: int, first: int = 0):
             checked = scenario_from_dict(params, path=f"{exp.path} (candidate {levers})")
             rid = make_run_id(checked.config_hash, {**levers, **draw}, first + r, seed)
             order[rid] = r
-            tasks.append((rid, params, seed, model_run))
+            months = shared_months(references[r], params) if share else None
+            if months:
+                forked = {"reference": references[r], "mix": params, "shared_months": months}
+                tasks.append((rid, forked, seed, run_forked))
+            else:
+                tasks.append((rid, params, seed, model_run))
         kpi = [None] * replicates
         spending = [None] * replicates
         for out in executor.imap_unordered(execute_run, tasks):
