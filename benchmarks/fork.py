@@ -11,7 +11,14 @@ awards differ from month ``m + 1`` on (a lever started a year later, say), compa
 replicates in this process with the shared months run once (the default) and with every mix run
 straight (``share=False``), alternately, medians of ``--reps``; the numbers are checked equal.
 
-Usage: ``python benchmarks/fork.py [--variants K] [--month M] [--reps R] [--compare N]``.
+``--optimize`` times what ``qcy optimize`` gains from it: ``K`` candidates whose awards (started in
+month ``m + 1``) differ, ``N`` replicates each, through the optimiser's evaluator in this
+process, with the months before forked from burn-ins kept across candidates (the default) and
+with every candidate run straight, alternately (a fresh cache each time), medians of
+``--reps``; the numbers are checked equal.
+
+Usage: ``python benchmarks/fork.py [--variants K] [--month M] [--reps R] [--compare N]
+[--optimize N]``.
 """
 
 from __future__ import annotations
@@ -118,14 +125,76 @@ def bench_compare(variants: int = 3, month: int = 12, replicates: int = 4, reps:
     }
 
 
+def bench_optimize(variants: int = 4, month: int = 12, replicates: int = 4, reps: int = 3) -> dict:
+    import tempfile
+
+    from qcy_sim import runner
+    from qcy_sim.analysis.optimize import model_evaluator
+    from qcy_sim.experiment import load_experiment
+    from qcy_sim.sweep import SerialExecutor
+
+    with tempfile.TemporaryDirectory(prefix="qcy-fork-") as tmp:
+        folder = Path(tmp)
+        (folder / "late.toml").write_text(
+            f'name = "late"\nextends = "{(ROOT / "scenarios" / "baseline.toml").as_posix()}"\n'
+            f"[policy.awards]\nstart_month = {month + 1}\n",
+            encoding="utf-8",
+        )
+        (folder / "opt.toml").write_text(
+            '[experiment]\nname = "late_awards"\nscenarios = ["late.toml"]\n'
+            f'replicates = {replicates}\nseed = 3\ntargets = ["high_level_talents"]\n'
+            '[design]\nkind = "lhs"\nn = 2\n'
+            '[levers]\n"policy.awards.high_level_cny_thousand" = { range = [100.0, 1500.0] }\n',
+            encoding="utf-8",
+        )
+        exp = load_experiment(folder / "opt.toml")
+    candidates = [
+        {"policy.awards.high_level_cny_thousand": 100.0 + 1400.0 * k / max(variants - 1, 1)}
+        for k in range(variants)
+    ]
+    QcyModel(exp.scenarios[0], 0).run()  # load the kernels
+    times: dict[str, list[float]] = {"shared": [], "straight": []}
+    costs: dict[str, list] = {}
+    for r in range(reps):
+        order = (("shared", True), ("straight", False))
+        for name, share in order if r % 2 == 0 else order[::-1]:
+            runner._BURN_INS.clear()
+            t0 = time.perf_counter()
+            with SerialExecutor() as ex:
+                evaluate = model_evaluator(exp, ex, replicates, share=share)
+                costs[name] = [evaluate(c).cost for c in candidates]
+            times[name].append(time.perf_counter() - t0)
+    runner._BURN_INS.clear()
+    med = {k: statistics.median(v) for k, v in times.items()}
+    horizon = exp.scenarios[0].horizon
+    same = all(
+        np.array_equal(a, b) for a, b in zip(costs["shared"], costs["straight"], strict=True)
+    )
+    return {
+        "candidates": variants,
+        "replicates": replicates,
+        "shared_months": month,
+        "horizon": horizon,
+        "straight_s": med["straight"],
+        "shared_s": med["shared"],
+        "speedup": med["straight"] / med["shared"],
+        "speedup_if_months_only": variants * horizon / (month + variants * (horizon - month)),
+        "same_costs": same,
+        "reps": reps,
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--variants", type=int, default=8)
     ap.add_argument("--month", type=int, default=12)
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--compare", type=int, default=0, metavar="N", help="replicates of compare")
+    ap.add_argument("--optimize", type=int, default=0, metavar="N", help="replicates a candidate")
     args = ap.parse_args()
-    if args.compare:
+    if args.optimize:
+        out = bench_optimize(args.variants, args.month, args.optimize, args.reps)
+    elif args.compare:
         out = bench_compare(args.variants, args.month, args.compare, args.reps)
     else:
         out = bench_fork(args.variants, args.month, args.reps)
