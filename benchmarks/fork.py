@@ -96,32 +96,40 @@ def bench_compare(variants: int = 3, month: int = 12, replicates: int = 4, reps:
         awards["high_level_cny_thousand"] *= 1 + k / 2
         mixes.append(scenario_from_dict(data, path=f"<{data['name']}>"))
     QcyModel(base, 0).run()  # load the kernels
+    med, results = _alternately(
+        lambda share: compare_mixes(mixes, replicates, seed=1, share=share), reps
+    )
+    same = all(
+        np.array_equal(getattr(a, x), getattr(b, x))
+        for a, b in zip(results["shared"].reps, results["straight"].reps, strict=True)
+        for x in ("kpi", "series", "spending")
+    )
+    gain = _gain(med, variants, month, base.horizon)
+    return {"mixes": variants, "replicates": replicates, **gain, "same_numbers": same, "reps": reps}
+
+
+def _alternately(run, reps: int) -> tuple[dict[str, float], dict]:
+    """``run(share)`` timed with ``share`` True and False alternately: medians, last results."""
     times: dict[str, list[float]] = {"shared": [], "straight": []}
     results = {}
     for r in range(reps):
         order = (("shared", True), ("straight", False))
         for name, share in order if r % 2 == 0 else order[::-1]:
             t0 = time.perf_counter()
-            results[name] = compare_mixes(mixes, replicates, seed=1, share=share)
+            results[name] = run(share)
             times[name].append(time.perf_counter() - t0)
-    same = all(
-        np.array_equal(getattr(a, x), getattr(b, x))
-        for a, b in zip(results["shared"].reps, results["straight"].reps, strict=True)
-        for x in ("kpi", "series", "spending")
-    )
-    med = {k: statistics.median(v) for k, v in times.items()}
-    horizon = base.horizon
+    return {k: statistics.median(v) for k, v in times.items()}, results
+
+
+def _gain(med: dict[str, float], variants: int, month: int, horizon: int) -> dict:
+    """The speed-up of sharing ``month`` months among ``variants``, and if months cost the same."""
     return {
-        "mixes": variants,
-        "replicates": replicates,
         "shared_months": month,
         "horizon": horizon,
         "straight_s": med["straight"],
         "shared_s": med["shared"],
         "speedup": med["straight"] / med["shared"],
         "speedup_if_months_only": variants * horizon / (month + variants * (horizon - month)),
-        "same_numbers": same,
-        "reps": reps,
     }
 
 
@@ -153,32 +161,23 @@ def bench_optimize(variants: int = 4, month: int = 12, replicates: int = 4, reps
         for k in range(variants)
     ]
     QcyModel(exp.scenarios[0], 0).run()  # load the kernels
-    times: dict[str, list[float]] = {"shared": [], "straight": []}
-    costs: dict[str, list] = {}
-    for r in range(reps):
-        order = (("shared", True), ("straight", False))
-        for name, share in order if r % 2 == 0 else order[::-1]:
-            runner._BURN_INS.clear()
-            t0 = time.perf_counter()
-            with SerialExecutor() as ex:
-                evaluate = model_evaluator(exp, ex, replicates, share=share)
-                costs[name] = [evaluate(c).cost for c in candidates]
-            times[name].append(time.perf_counter() - t0)
+
+    def evaluate_all(share: bool) -> list:
+        runner._BURN_INS.clear()  # a fresh cache each time
+        with SerialExecutor() as ex:
+            evaluate = model_evaluator(exp, ex, replicates, share=share)
+            return [evaluate(c).cost for c in candidates]
+
+    med, costs = _alternately(evaluate_all, reps)
     runner._BURN_INS.clear()
-    med = {k: statistics.median(v) for k, v in times.items()}
-    horizon = exp.scenarios[0].horizon
     same = all(
         np.array_equal(a, b) for a, b in zip(costs["shared"], costs["straight"], strict=True)
     )
+    gain = _gain(med, variants, month, exp.scenarios[0].horizon)
     return {
         "candidates": variants,
         "replicates": replicates,
-        "shared_months": month,
-        "horizon": horizon,
-        "straight_s": med["straight"],
-        "shared_s": med["shared"],
-        "speedup": med["straight"] / med["shared"],
-        "speedup_if_months_only": variants * horizon / (month + variants * (horizon - month)),
+        **gain,
         "same_costs": same,
         "reps": reps,
     }

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import settings
 
 from qcy_sim import load_scenario
+from qcy_sim.execution import SerialExecutor
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -21,3 +22,16 @@ def tiny():
 @pytest.fixture(scope="session")
 def baseline():
     return load_scenario(ROOT / "scenarios" / "baseline.toml")
+
+
+class RecordingExecutor(SerialExecutor):
+    """Runs tasks in this process and keeps which run function each task named."""
+
+    def __init__(self):
+        super().__init__()
+        self.run_fns = []
+
+    def imap_unordered(self, fn, tasks):
+        for task in tasks:
+            self.run_fns.append(task[3].__name__)
+            yield fn(task)

@@ -11,7 +11,7 @@ from qcy_sim.cli import main
 from qcy_sim.experiment import Factor, load_experiment
 from qcy_sim.sweep import SerialExecutor
 
-from .conftest import DATA
+from .conftest import DATA, RecordingExecutor
 
 
 def _problem(replicates=60, seed=5):
@@ -179,19 +179,6 @@ def _late_experiment(tmp_path):
     return load_experiment(tmp_path / "opt.toml")
 
 
-class _Recording(SerialExecutor):
-    """Runs tasks in this process and keeps which run function each task named."""
-
-    def __init__(self):
-        super().__init__()
-        self.run_fns = []
-
-    def imap_unordered(self, fn, tasks):
-        for task in tasks:
-            self.run_fns.append(task[3].__name__)
-            yield fn(task)
-
-
 def test_candidates_of_a_later_lever_fork_from_months_simulated_once(tmp_path, monkeypatch):
     """Candidates that differ only in awards (from month 7) fork from the scenario's first six
     months, simulated once per seed and kept; their numbers are those of straight runs. A
@@ -202,7 +189,7 @@ def test_candidates_of_a_later_lever_fork_from_months_simulated_once(tmp_path, m
     exp = _late_experiment(tmp_path)
     own = {"policy.housing.units_per_year": exp.params(exp.points[0])["policy"]["housing"][
         "units_per_year"]}  # fmt: skip
-    shared, straight = _Recording(), _Recording()
+    shared, straight = RecordingExecutor(), RecordingExecutor()
     with shared, straight:
         forked = model_evaluator(exp, shared, 3)
         plain = model_evaluator(exp, straight, 3, share=False)

@@ -24,7 +24,7 @@ from qcy_sim.runner import extend_mixes, run_mixes
 from qcy_sim.scenario import scenario_from_dict
 from qcy_sim.uncertainty import parameter_setup
 
-from .conftest import DATA
+from .conftest import DATA, RecordingExecutor
 
 TINY = DATA / "tiny.toml"
 MORE = DATA / "tiny_more_awards.toml"
@@ -207,19 +207,6 @@ def test_ranking_orders_mixes(tmp_path):
     assert "## Ranking" in (out / "compare.md").read_text()
 
 
-class _Recording(SerialExecutor):
-    """Runs tasks in this process and keeps which run function each task named."""
-
-    def __init__(self):
-        super().__init__()
-        self.run_fns = []
-
-    def imap_unordered(self, fn, tasks):
-        for task in tasks:
-            self.run_fns.append(task[3].__name__)
-            yield fn(task)
-
-
 def _late_mixes(tiny):
     # three mixes differing only in a lever that starts in month 7 (or 9) of the 12, acting
     # from its start (no administration delay)
@@ -238,7 +225,7 @@ def _late_mixes(tiny):
 def test_mixes_sharing_months_run_them_once_with_the_numbers_of_straight_runs(tiny, mode):
     mixes = _late_mixes(tiny)
     parameters = parameter_setup(tiny, mode, seeds_per_draw=2)
-    shared, straight = _Recording(), _Recording()
+    shared, straight = RecordingExecutor(), RecordingExecutor()
     a = compare_mixes(mixes, 4, seed=3, executor=shared, parameters=parameters)
     b = compare_mixes(mixes, 4, seed=3, executor=straight, parameters=parameters, share=False)
     assert shared.run_fns == ["run_shared"] * 4  # one task per replicate for the three mixes
@@ -253,7 +240,7 @@ def test_mixes_sharing_months_run_them_once_with_the_numbers_of_straight_runs(ti
 
 def test_mixes_that_differ_from_month_one_run_straight(tiny):
     more = load_scenario(MORE)
-    recording = _Recording()
+    recording = RecordingExecutor()
     compare_mixes([tiny, more], 2, seed=1, executor=recording)
     assert recording.run_fns == ["run"] * 4
 
@@ -272,7 +259,7 @@ def test_mixes_grown_by_more_replicates_are_the_mixes_run_with_them(tiny, mode):
     # that of running every mix straight with the larger number from the start
     mixes = _late_mixes(tiny)
     parameters = parameter_setup(tiny, mode, seeds_per_draw=2)
-    recording = _Recording()
+    recording = RecordingExecutor()
     first = run_mixes(mixes, 4, 3, recording, parameters=parameters)
     grown = extend_mixes(first, 6, recording)
     assert recording.run_fns == ["run_shared"] * 6
